@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+
+/**
+ * Every verb is registered here from its module under src/cli/. Modules declare options only and
+ * import their implementation inside the action, so `envscale serve` starts without loading
+ * what other verbs need.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ParametersSchema } from './json-schema.js';
+
+/** MCP tool names: https://modelcontextprotocol.io (tool name guidance). */
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+export const ToolName = z.string().regex(TOOL_NAME, 'tool names use letters, digits, _ and -, at most 64 characters');
+
+/** One tool as found in a collection, before it belongs to any domain. */
+export const ToolSpec = z.object({
+  name: ToolName,
+  description: z.string(),
+  parameters: ParametersSchema,
+  /** Where the tool came from: file and JSON pointer, or a corpus source string. */
+  source: z.string(),
+  /** A description of what the tool returns, when the source has one. */
+  returns: z.string().optional(),
+  /** A label from the source (API class, spec title); kept for evaluation only. */
+  group: z.string().optional(),
+  /** The HTTP method when the tool came from OpenAPI; helps classify reads and writes. */
+  method: z.string().optional(),
+});
+export type ToolSpec = z.infer<typeof ToolSpec>;
