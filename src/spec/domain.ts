@@ -97,6 +97,8 @@ export const DomainFile = z.object({
   clock: z.iso.datetime({ offset: true }),
   tables: z.array(Table).min(1),
   tools: z.array(DomainTool).min(1),
+  /** First value of each named sequence of the SQL function seq(name) (default 1). */
+  sequences: z.record(Identifier, z.number().int()).default({}),
 });
 export type DomainFile = z.infer<typeof DomainFile>;
 

@@ -2,3 +2,4 @@ export * from './json-schema.js';
 export * from './tool.js';
 export * from './domain.js';
 export * from './task.js';
+export * from './plan.js';

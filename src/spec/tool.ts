@@ -18,5 +18,7 @@ export const ToolSpec = z.object({
   group: z.string().optional(),
   /** The HTTP method when the tool came from OpenAPI; helps classify reads and writes. */
   method: z.string().optional(),
+  /** The HTTP path template when the tool came from OpenAPI (`/pets/{petId}`). */
+  path: z.string().optional(),
 });
 export type ToolSpec = z.infer<typeof ToolSpec>;

@@ -1,0 +1,23 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { ParametersSchema } from '../spec/json-schema.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true }));
+
+/** Compile a tool's parameter schema once, at domain load. */
+export function compileArguments(schema: ParametersSchema): ValidateFunction {
+  return ajv.compile(schema);
+}
+
+/** One sentence naming the field and what is wrong with it. */
+export function describeArgumentError(err: ErrorObject): string {
+  const field = err.instancePath ? err.instancePath.slice(1).replace(/\//g, '.') : '';
+  const p = err.params as Record<string, unknown>;
+  if (err.keyword === 'required') return `missing required argument "${field ? `${field}.` : ''}${String(p.missingProperty)}"`;
+  if (err.keyword === 'additionalProperties') return `unknown argument "${field ? `${field}.` : ''}${String(p.additionalProperty)}"`;
+  if (err.keyword === 'enum') return `argument "${field}" must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return field ? `argument "${field}" ${err.message}` : `arguments ${err.message}`;
+}
