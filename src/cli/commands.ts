@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDomainCommands } from './domain-commands.js';
 
 /**
  * Every verb is registered here from its module under src/cli/. Modules declare options only and
@@ -6,5 +7,5 @@ import type { Command } from 'commander';
  * what other verbs need.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  registerDomainCommands(program);
 }

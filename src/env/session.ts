@@ -7,6 +7,7 @@ import { SEQ_TABLE } from './schema-sql.js';
 import { registerFunctions } from './sql-functions.js';
 import { addRow, hashSums, mergeSums, type StateSums, type TableSum } from './state-hash.js';
 import { toSqlValue } from './values.js';
+import { UserError } from '../util/errors.js';
 
 interface Fork {
   db: Database.Database;
@@ -56,7 +57,7 @@ export class Session {
   call(toolName: string, args: Record<string, unknown> = {}): ToolResult {
     this.assertOpen();
     const tool = this.domain.tools.get(toolName);
-    if (!tool) throw new UnknownToolError(toolName, this.domain.name);
+    if (!tool) throw new UnknownToolError(toolName, this.domain);
     const input = structuredClone(args);
     if (!tool.validate(input)) {
       const error = `Invalid arguments for ${toolName}: ${describeArgumentError(tool.validate.errors![0])}.`;
@@ -80,6 +81,11 @@ export class Session {
         fork.cache.get(s.sql).run(params);
       }
     });
+  }
+
+  /** Per-table row counts and digest sums of the current state. */
+  get tableSums(): StateSums {
+    return this.sums;
   }
 
   /** The canonical state hash, maintained incrementally. */
@@ -171,11 +177,11 @@ export class Session {
   }
 }
 
-export class UnknownToolError extends Error {
+export class UnknownToolError extends UserError {
   constructor(
     readonly tool: string,
-    domain: string,
+    domain: Domain,
   ) {
-    super(`Unknown tool ${tool} in domain ${domain}.`);
+    super(`No tool ${tool} in domain ${domain.name}; it has ${[...domain.tools.keys()].join(', ')}.`);
   }
 }

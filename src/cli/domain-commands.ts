@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { jsonObject, port, positiveInt } from './options.js';
+
+/** Verbs that work on domains: list, serve, call one tool, write the format's JSON Schemas, demo. */
+export function registerDomainCommands(program: Command): void {
+  program
+    .command('domains')
+    .description('list the domains on the search path with their tool and task counts')
+    .action(async () => {
+      const { listDomains } = await import('../env/catalog.js');
+      const { markdownTable } = await import('../util/table.js');
+      const rows = listDomains();
+      if (rows.length === 0) return void console.log('No domains found (looked in ./domains and ./.envscale/domains).');
+      console.log(markdownTable(['domain', 'tools', 'reads', 'writes', 'tasks', 'folder'], rows.map((d) => [d.name, d.tools, d.reads, d.writes, d.tasks, d.dir])));
+    });
+
+  program
+    .command('serve')
+    .description('serve domains over MCP: stdio (one domain) or Streamable HTTP at /mcp/<domain>')
+    .argument('<domains...>', 'domain names or folders')
+    .option('--http', 'serve Streamable HTTP instead of stdio')
+    .option('--host <host>', 'interface to bind (HTTP)', '127.0.0.1')
+    .option('--port <port>', 'port (HTTP; 0 picks a free one)', port, 8808)
+    .option('--idle-timeout <seconds>', 'end sessions idle this long (HTTP)', positiveInt('--idle-timeout'), 300)
+    .option('--max-sessions <n>', 'most sessions open at once (HTTP)', positiveInt('--max-sessions'), 1000)
+    .option('--max-body <bytes>', 'largest request body accepted (HTTP)', positiveInt('--max-body'), 4 * 1024 * 1024)
+    .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN)')
+    .action(async (refs: string[], opts) => {
+      const { serveCommand } = await import('./serve.js');
+      await serveCommand(refs, opts);
+    });
+
+  program
+    .command('call')
+    .description('run one tool on a fresh state; print its result and the row-level state diff')
+    .argument('<domain>', 'domain name or folder')
+    .argument('<tool>', 'tool name')
+    .option('--args <json>', 'tool arguments as a JSON object', jsonObject('--args'), {})
+    .option('--json', 'print a JSON object instead of text')
+    .action(async (ref: string, tool: string, opts: { args: Record<string, unknown>; json?: boolean }) => {
+      const { callOnce } = await import('../env/call-once.js');
+      const out = callOnce(ref, tool, opts.args);
+      if (opts.json) console.log(JSON.stringify(out, null, 2));
+      else {
+        console.log(out.ok ? 'result:' : 'error:');
+        console.log(out.ok ? JSON.stringify(out.value, null, 2) : out.text);
+        console.log(`\nstate diff:\n${out.diffText}`);
+      }
+      if (!out.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('schema')
+    .description("write the JSON Schemas of the domain, seed and task files (for editors)")
+    .option('-o, --out <dir>', 'folder to write', 'schema')
+    .action(async (opts: { out: string }) => {
+      const { writeJsonSchemas } = await import('../spec/json-schemas.js');
+      for (const path of writeJsonSchemas(opts.out)) console.log(`wrote ${path}`);
+    });
+
+  program
+    .command('demo')
+    .description('the main job on embedded defaults: serve a domain and replay its tasks through MCP')
+    .option('--domain <domain>', 'domain to use', 'projects')
+    .action(async (opts: { domain: string }) => {
+      const { runDemo, formatDemo } = await import('../demo.js');
+      const report = await runDemo(opts.domain);
+      console.log(formatDemo(report));
+      if (report.rows.some((r) => !r.matches)) process.exitCode = 1;
+    });
+}

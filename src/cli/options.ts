@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander argument parsers that reject bad values with one clear sentence. */
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number, not "${value}".`);
+    return n;
+  };
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be a number from 0 to 65535, not "${value}".`);
+  return n;
+}
+
+/** A JSON object given on the command line. */
+export function jsonObject(name: string) {
+  return (value: string): Record<string, unknown> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new InvalidArgumentError(`${name} is not valid JSON; pass an object such as '{"task_id": "T-1001"}'.`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`${name} must be a JSON object such as '{"task_id": "T-1001"}'.`);
+    return parsed as Record<string, unknown>;
+  };
+}

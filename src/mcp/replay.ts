@@ -1,0 +1,43 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Domain } from '../env/domain.js';
+import { openTaskSession } from '../env/replay.js';
+import type { Action, Task } from '../spec/task.js';
+import { createDomainServer } from './server.js';
+
+export interface McpActionResult {
+  action: Action;
+  text: string;
+  isError: boolean;
+}
+
+export interface McpReplay {
+  results: McpActionResult[];
+  stateHash: string;
+}
+
+/**
+ * Replay a task's gold actions through a real MCP client and server (in-memory transport): the
+ * same path an agent's calls take. The state starts from the task's initial statements.
+ */
+export async function replayThroughMcp(domain: Domain, task: Task, actions: Action[] = task.gold.actions): Promise<McpReplay> {
+  const session = openTaskSession(domain, task);
+  const server = createDomainServer(domain, { session });
+  const client = new Client({ name: 'envscale-replay', version: '0.1.0' });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  try {
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    const results: McpActionResult[] = [];
+    for (const action of actions) {
+      const res = (await client.callTool({ name: action.tool, arguments: action.args })) as CallToolResult;
+      const text = res.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+      results.push({ action, text, isError: res.isError === true });
+    }
+    return { results, stateHash: session.stateHash() };
+  } finally {
+    await client.close();
+    session.close();
+  }
+}

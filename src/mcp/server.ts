@@ -1,0 +1,114 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Domain } from '../env/domain.js';
+import type { ToolResult } from '../env/executor.js';
+import type { Session } from '../env/session.js';
+
+/** What the server reports after every tool call (the trajectory recorder listens here). */
+export interface ToolCallEvent {
+  tool: string;
+  args: Record<string, unknown>;
+  result: ToolResult;
+  /** Wall time of the call in the engine, milliseconds. */
+  ms: number;
+  /** State hash after the call, for write tools. */
+  stateHash?: string;
+}
+
+export interface DomainServerOptions {
+  /** The state this server's tools act on; one per MCP session. */
+  session: Session;
+  onToolCall?: (event: ToolCallEvent) => void;
+}
+
+export const SERVER_VERSION = '0.1.0';
+
+/** The tools/list entries of a domain, computed once per domain. */
+const toolLists = new WeakMap<Domain, Tool[]>();
+export function listTools(domain: Domain): Tool[] {
+  let tools = toolLists.get(domain);
+  if (!tools) {
+    tools = [...domain.tools.values()].map(({ spec, deletes }) => ({
+      name: spec.name,
+      ...(spec.title ? { title: spec.title } : {}),
+      description: spec.description,
+      inputSchema: spec.parameters as Tool['inputSchema'],
+      annotations:
+        spec.kind === 'read'
+          ? { readOnlyHint: true, openWorldHint: false }
+          : { readOnlyHint: false, destructiveHint: deletes, openWorldHint: false },
+    }));
+    toolLists.set(domain, tools);
+  }
+  return tools;
+}
+
+const policyUri = (domain: Domain) => `envscale://${domain.name}/policy`;
+const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
+
+/**
+ * An MCP server for one session of one domain. Cheap to build: everything per-domain is compiled
+ * once in Domain; this only wires handlers to the session.
+ */
+export function createDomainServer(domain: Domain, options: DomainServerOptions): Server {
+  const { session, onToolCall } = options;
+  const server = new Server(
+    { name: `envscale-${domain.name}`, version: SERVER_VERSION },
+    {
+      capabilities: { tools: {}, prompts: {}, resources: {} },
+      instructions: `${domain.spec.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.`,
+    },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(domain) }));
+
+  server.setRequestHandler(CallToolRequestSchema, (request): CallToolResult => {
+    const { name, arguments: args = {} } = request.params;
+    const tool = domain.tools.get(name);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`);
+    const started = performance.now();
+    const result = session.call(name, args);
+    const ms = performance.now() - started;
+    onToolCall?.({ tool: name, args, result, ms, stateHash: tool.spec.kind === 'write' ? session.stateHash() : undefined });
+    return result.ok ? { content: [{ type: 'text', text: result.text }] } : { content: [{ type: 'text', text: result.text }], isError: true };
+  });
+
+  const policyPrompt = {
+    name: 'policy',
+    title: `${domain.name} policy`,
+    description: `The rules an agent follows in the ${domain.name} domain.`,
+  };
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: [policyPrompt] }));
+  server.setRequestHandler(GetPromptRequestSchema, (request) => {
+    if (request.params.name !== policyPrompt.name) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}.`);
+    return {
+      description: policyPrompt.description,
+      messages: [{ role: 'user', content: { type: 'text', text: domain.spec.policy } }],
+    };
+  });
+
+  const resources = [
+    { uri: policyUri(domain), name: 'policy', title: `${domain.name} policy`, mimeType: 'text/markdown' },
+    { uri: schemaUri(domain), name: 'schema', title: `${domain.name} tables`, mimeType: 'application/json' },
+  ];
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources }));
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+    const { uri } = request.params;
+    if (uri === policyUri(domain)) return { contents: [{ uri, mimeType: 'text/markdown', text: domain.spec.policy }] };
+    if (uri === schemaUri(domain)) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(domain.spec.tables, null, 2) }] };
+    throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}.`);
+  });
+
+  return server;
+}
