@@ -53,7 +53,8 @@ function insertSeed(db: Database.Database, spec: DomainSpec): void {
   const broken = db.prepare('PRAGMA foreign_key_check').all() as Array<{ table: string; rowid: number; parent: string }>;
   if (broken.length > 0) {
     const b = broken[0];
-    throw new SeedError(`seed.json ${b.table} row ${b.rowid} points at a missing ${b.parent} row (${broken.length} such rows)`);
+    const more = broken.length > 1 ? ` (and ${broken.length - 1} more rows like it)` : '';
+    throw new SeedError(`seed.json ${b.table}[${b.rowid - 1}] points at a missing ${b.parent} row${more}`);
   }
 }
 
@@ -62,6 +63,8 @@ export function buildImage(spec: DomainSpec): DomainImage {
   const db = new Database(':memory:');
   try {
     registerFunctions(db, { now: spec.clock });
+    // Seed rows may come in any order; references are checked once all are in.
+    db.pragma('foreign_keys = OFF');
     db.transaction(() => {
       for (const t of spec.tables) for (const sql of createTableSql(t, spec.tables)) db.exec(sql);
       insertSeed(db, spec);
