@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDomainCommands } from './domain-commands.js';
+import { registerCorpusCommands } from './corpus-commands.js';
 
 /**
  * Every verb is registered here from its module under src/cli/. Modules declare options only and
@@ -8,4 +9,5 @@ import { registerDomainCommands } from './domain-commands.js';
  */
 export function registerCommands(program: Command): void {
   registerDomainCommands(program);
+  registerCorpusCommands(program);
 }

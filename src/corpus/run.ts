@@ -1,0 +1,34 @@
+import type { CorpusFile, IngestReport } from '../spec/plan.js';
+import { writeFileAtomic } from '../util/files.js';
+import { markdownTable } from '../util/table.js';
+import { ingest } from './ingest.js';
+
+export interface IngestCommandOptions {
+  output: string;
+  report?: boolean;
+}
+
+/** A short account of an ingest run; with `full`, a table per file and the first skipped records. */
+export function describeIngest(toolCount: number, report: IngestReport, full: boolean): string {
+  const lines = [
+    `${toolCount} tools from ${report.files.length} files: ${report.skipped.length} skipped, ${report.duplicates.length} exact duplicates kept once, ` +
+      `${report.renamed.length} renamed, ${report.notes.length} notes, ${report.unrecognized.length} files not recognized.`,
+  ];
+  for (const u of report.unrecognized) lines.push(`not a tool collection: ${u.file} (${u.reason})`);
+  if (full) {
+    lines.push('', markdownTable(['file', 'format', 'tools', 'skipped'], report.files.map((f) => [f.file, f.format, f.tools, f.skipped])));
+    if (report.skipped.length > 0) {
+      lines.push('', markdownTable(['skipped in', 'pointer', 'reason'], report.skipped.slice(0, 20).map((s) => [`${s.file}${s.line ? `:${s.line}` : ''}`, s.pointer || '/', s.reason])));
+      if (report.skipped.length > 20) lines.push(`(${report.skipped.length - 20} more in the report of the corpus file)`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** `envscale ingest`: read collections, write corpus.json atomically, print what happened. */
+export function runIngest(paths: string[], opts: IngestCommandOptions): void {
+  const { tools, report } = ingest(paths);
+  const corpus: CorpusFile = { format: 'envscale-corpus', version: 1, tools, report };
+  writeFileAtomic(opts.output, `${JSON.stringify(corpus, null, 1)}\n`);
+  process.stdout.write(`Wrote ${opts.output}. ${describeIngest(tools.length, report, opts.report === true)}\n`);
+}

@@ -1,0 +1,77 @@
+import type { ToolSpec } from '../spec/tool.js';
+import { contentWords, splitIdentifier } from './tokens.js';
+
+/** A bag of terms with weights: what TF-IDF turns into a vector. */
+export type TermBag = Map<string, number>;
+
+/**
+ * How much each part of a tool counts. Parameters carry the most weight; the tool's own name and
+ * description count less. `wholeParam` adds each full parameter name as one term, so that
+ * `issue_id` matches `issue_id` more than `id` matches `id`.
+ */
+export interface FeatureWeights {
+  paramWords: number;
+  wholeParam: number;
+  paramDescription: number;
+  name: number;
+  description: number;
+  /** Stem and drop stopwords (the plain baseline does neither). */
+  clean: boolean;
+}
+
+export const DEFAULT_WEIGHTS: FeatureWeights = {
+  paramWords: 1,
+  wholeParam: 1,
+  paramDescription: 0.3,
+  name: 0.6,
+  description: 0.5,
+  clean: true,
+};
+
+/** The plain form of the method: split parameter names, tool name and description, nothing more. */
+export const PLAIN_WEIGHTS: FeatureWeights = {
+  paramWords: 1,
+  wholeParam: 0,
+  paramDescription: 0,
+  name: 1,
+  description: 1,
+  clean: false,
+};
+
+function add(bag: TermBag, words: string[], weight: number): void {
+  if (weight <= 0) return;
+  for (const w of words) bag.set(w, (bag.get(w) ?? 0) + weight);
+}
+
+function properties(schema: unknown): Array<[string, Record<string, unknown>]> {
+  const props = (schema as { properties?: unknown } | undefined)?.properties;
+  if (!props || typeof props !== 'object') return [];
+  return Object.entries(props as Record<string, unknown>).filter(
+    (e): e is [string, Record<string, unknown>] => typeof e[1] === 'object' && e[1] !== null,
+  );
+}
+
+/** The weighted terms of one tool. */
+export function toolTerms(tool: ToolSpec, w: FeatureWeights = DEFAULT_WEIGHTS): TermBag {
+  const words = w.clean ? contentWords : splitIdentifier;
+  const bag: TermBag = new Map();
+  for (const [name, schema] of properties(tool.parameters)) {
+    add(bag, words(name), w.paramWords);
+    if (w.wholeParam > 0) bag.set(`=${name.toLowerCase()}`, (bag.get(`=${name.toLowerCase()}`) ?? 0) + w.wholeParam);
+    if (typeof schema.description === 'string') add(bag, words(schema.description), w.paramDescription);
+    // Fields of object parameters (request bodies, nested models) say what the tool handles.
+    for (const [sub] of properties(schema)) add(bag, words(sub), w.paramWords / 2);
+  }
+  add(bag, words(tool.name), w.name);
+  if (tool.path) add(bag, words(tool.path.replace(/\{[^}]*\}/g, ' ')), w.name);
+  add(bag, words(tool.description), w.description);
+  return bag;
+}
+
+/** One text per tool for embedding models: name, description, then each parameter with its description. */
+export function toolText(tool: ToolSpec): string {
+  const params = properties(tool.parameters).map(([name, schema]) =>
+    typeof schema.description === 'string' ? `${name}: ${schema.description}` : name,
+  );
+  return [`${tool.name}: ${tool.description}`, ...params].join('\n');
+}

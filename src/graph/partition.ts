@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../corpus/canonical.js';
+import type { PartitionPlan, PartitionSettings } from '../spec/plan.js';
+import type { ToolSpec } from '../spec/tool.js';
+import { DEFAULT_SETTINGS } from './defaults.js';
+import { adjacency, louvainCommunities, splitOversize } from './communities.js';
+import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
+import { distinctiveTerms, domainNames } from './naming.js';
+import { denseSpace, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace } from './neighbours.js';
+import { attachSmallParts, describeSingletonRule } from './singletons.js';
+import { tfidf } from './vectors.js';
+
+export { DEFAULT_SETTINGS };
+
+export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' | 'model'> {
+  weights?: FeatureWeights;
+  /** Heaviest terms per tool put in the inverted index (more: better recall, slower). */
+  indexTerms?: number;
+  /** Unit embedding vectors, one per tool in order, to use instead of the lexical similarity. */
+  embeddings?: { model: string; vectors: Float32Array[] };
+  onStage?: (stage: string, ms: number) => void;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface PartitionResult {
+  plan: PartitionPlan;
+  edges: Edge[];
+  /** Top-level Louvain communities (before the oversize split and the singleton rule), as tool indexes. */
+  communities: number[][];
+}
+
+/** sha256 of what the plan depends on in the corpus, so a plan can be checked against its corpus. */
+export function corpusHash(tools: ToolSpec[]): string {
+  const h = createHash('sha256');
+  for (const t of tools) h.update(canonicalJson([t.name, t.description, t.parameters])).update('\n');
+  return h.digest('hex');
+}
+
+function histogram(sizes: number[]): Array<[number, number, number]> {
+  const buckets: Array<[number, number]> = [[1, 1], [2, 2], [3, 5], [6, 10], [11, 20], [21, 40], [41, 80], [81, Number.MAX_SAFE_INTEGER]];
+  return buckets
+    .map(([lo, hi]) => [lo, Math.min(hi, Math.max(lo, ...sizes)), sizes.filter((s) => s >= lo && s <= hi).length] as [number, number, number])
+    .filter(([, , count]) => count > 0);
+}
+
+const BATCH = 1000;
+
+/**
+ * Tools -> tool graph -> Louvain communities -> domains. Pure and deterministic: the same tools
+ * and settings give the same plan, byte for byte.
+ */
+export function partitionTools(tools: ToolSpec[], options: PartitionOptions): PartitionResult {
+  const settings: PartitionSettings = {
+    similarity: options.embeddings ? 'embeddings' : 'lexical',
+    ...(options.embeddings ? { model: options.embeddings.model } : {}),
+    threshold: options.threshold,
+    k: options.k,
+    resolution: options.resolution,
+    seed: options.seed,
+    maxSize: options.maxSize,
+    minSize: options.minSize,
+    attachThreshold: options.attachThreshold,
+  };
+  let clock = performance.now();
+  const stage = (name: string) => {
+    const now = performance.now();
+    options.onStage?.(name, now - clock);
+    clock = now;
+  };
+
+  const lexical = tfidf(tools.map((t) => toolTerms(t, options.weights ?? DEFAULT_WEIGHTS)));
+  stage('vectors');
+  const space: SimilaritySpace = options.embeddings
+    ? denseSpace(options.embeddings.vectors, options.seed)
+    : sparseSpace(lexical.vectors, options.indexTerms);
+  stage('index');
+
+  const neighbours = new Map<number, Neighbour[]>();
+  for (let start = 0; start < tools.length; start += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, tools.length - start) }, (_, i) => start + i);
+    for (const [i, list] of topNeighbours(space, options.k, options.threshold, batch)) neighbours.set(i, list);
+    options.onProgress?.('neighbours', Math.min(start + BATCH, tools.length), tools.length);
+  }
+  const edges = neighbourEdges(neighbours);
+  const adj = adjacency(tools.length, edges);
+  stage('neighbours');
+
+  const all = Array.from({ length: tools.length }, (_, i) => i);
+  const top = louvainCommunities(all, adj, options.resolution, options.seed);
+  stage('louvain');
+  const communityOf = new Int32Array(tools.length);
+  top.communities.forEach((c, ci) => c.forEach((i) => (communityOf[i] = ci)));
+  const parts = top.communities.flatMap((c) => splitOversize(c, adj, options.maxSize, options.resolution, options.seed));
+  const oversizeSplit = top.communities.filter((c) => c.length > options.maxSize).length;
+  stage('split');
+  const { domains, attached, isolated } = attachSmallParts(parts, adj, space, options);
+  stage('singletons');
+
+  const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
+  const names = domainNames(terms);
+  // A domain's community is the one most of its tools came from (attached tools may come from others).
+  const majorityCommunity = (d: number[]) => {
+    const counts = new Map<number, number>();
+    for (const i of d) counts.set(communityOf[i], (counts.get(communityOf[i]) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+  };
+  const plan: PartitionPlan = {
+    format: 'envscale-plan',
+    version: 1,
+    corpusHash: corpusHash(tools),
+    settings,
+    stats: {
+      tools: tools.length,
+      edges: edges.length,
+      communities: top.communities.length,
+      domains: domains.length,
+      modularity: Number(top.modularity.toFixed(6)),
+      oversizeSplit,
+      attached,
+      sizeHistogram: histogram(domains.map((d) => d.length)),
+    },
+    singletonRule: describeSingletonRule(options),
+    domains: domains.map((d, di) => ({
+      name: names[di],
+      terms: terms[di],
+      community: majorityCommunity(d),
+      tools: d.map((i) => tools[i].name),
+    })),
+    isolated: isolated.map((i) => tools[i].name),
+  };
+  stage('naming');
+  return { plan, edges, communities: top.communities };
+}
