@@ -1,0 +1,119 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ingest } from '../../src/corpus/ingest.js';
+import { assignNames, sanitizeName } from '../../src/corpus/names.js';
+import { ToolSpec } from '../../src/spec/tool.js';
+import { UserError } from '../../src/util/errors.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+const fx = (p: string) => resolve(repoRoot, 'fixtures/corpus', p);
+const byName = (tools: ToolSpec[], name: string) => tools.find((t) => t.name === name)!;
+
+describe('readers on small collections', () => {
+  const { tools, report } = ingest([fx('collections')]);
+
+  it('gives every tool a valid, unique name and a source', () => {
+    for (const t of tools) expect(ToolSpec.safeParse(t).success).toBe(true);
+    expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
+    expect(tools.every((t) => t.source.length > 0)).toBe(true);
+  });
+
+  it('reads OpenAI tools and keeps a tool without parameters', () => {
+    expect(byName(tools, 'weather_current').parameters.required).toEqual(['city']);
+    expect(byName(tools, 'ping').parameters).toEqual({ type: 'object', properties: {} });
+    expect(report.files.find((f) => f.file.endsWith('openai-tools.json'))!.format).toBe('openai');
+  });
+
+  it('reads JSON Lines, skipping a bad line with its line number', () => {
+    expect(byName(tools, 'create_event').parameters.properties).toHaveProperty('attendee_emails');
+    expect(report.skipped).toContainEqual(expect.objectContaining({ file: fx('collections/calendar-functions.jsonl'), line: 3 }));
+  });
+
+  it('reads an MCP tools/list result and skips a tool without inputSchema', () => {
+    expect(byName(tools, 'write_file').parameters.required).toEqual(['path', 'content']);
+    const skip = report.skipped.find((s) => s.pointer === '/result/tools/3')!;
+    expect(skip.reason).toMatch(/list_directory.*inputSchema/);
+  });
+
+  it('turns OpenAPI 3.1 operations into tools with flattened, resolved parameters', () => {
+    const list = byName(tools, 'listPets');
+    expect(list.parameters.properties!.limit).toMatchObject({ type: 'integer', maximum: 100, 'x-in': 'query' });
+    expect(list.method).toBe('GET');
+    expect(list.returns).toBe('A page of pets');
+    const add = byName(tools, 'post_pets');
+    expect(add.parameters.required).toEqual(['name']);
+    const category = add.parameters.properties!.category as { properties: { parent: { description: string } } };
+    expect(category.properties.parent.description).toMatch(/recursive reference to Category/);
+    expect(byName(tools, 'showPetById').parameters.required).toEqual(['petId']);
+    expect(Object.keys(byName(tools, 'deletePet').parameters.properties!)).toEqual(['petId', 'X-Request-Id']);
+    expect(report.skipped.find((s) => s.pointer === '/paths/~1owners~1{ownerId}/get')!.reason).toMatch(/OwnerId does not resolve/);
+  });
+
+  it('turns Swagger 2.0 body and formData parameters into properties', () => {
+    const order = byName(tools, 'createOrder');
+    expect(order.parameters.required).toEqual(['sku', 'quantity']);
+    expect(order.parameters.properties!.shipping).toMatchObject({ type: 'object' });
+    expect(order.parameters.properties).toHaveProperty('Idempotency-Key');
+    const receipt = byName(tools, 'put_orders_by_orderId_receipt');
+    expect(receipt.parameters.properties!.file).toMatchObject({ type: 'string', 'x-in': 'formData' });
+    expect(receipt.group).toBe('Shop');
+  });
+
+  it("maps BFCL's pseudo-types to JSON Schema and keeps the original", () => {
+    const area = byName(tools, 'geometry_triangle_area');
+    expect(area.parameters.properties!.base).toEqual({ type: 'number', description: 'The base.', 'x-bfcl-type': 'float' });
+    const move = byName(tools, 'robot_move').parameters.properties!;
+    expect(move.waypoints).toMatchObject({ type: 'array', items: { type: 'array', items: { type: 'number' } } });
+    expect(move.options).toMatchObject({ type: 'object', properties: { speed: { type: 'number' } } });
+    expect(move.label).toMatchObject({ type: 'string', 'x-bfcl-type': 'any' });
+  });
+
+  it('resolves name collisions in input order and reports each rename', () => {
+    // `search` is in the JSON Lines file (read first) and in the MCP list.
+    expect(byName(tools, 'search').description).toMatch(/calendar/);
+    expect(byName(tools, 'search_2').description).toMatch(/files/);
+    expect(report.renamed).toContainEqual(expect.objectContaining({ from: 'search', to: 'search_2' }));
+    expect(report.renamed).toContainEqual(expect.objectContaining({ from: 'weather.current', to: 'weather_current' }));
+  });
+});
+
+describe('broken inputs', () => {
+  it('stops at a file that is not JSON, naming the file', () => {
+    expect(() => ingest([fx('broken/not-json.json')])).toThrow(UserError);
+    expect(() => ingest([fx('broken/not-json.json')])).toThrow(/not-json\.json is not valid JSON/);
+  });
+
+  it('stops at a missing path', () => {
+    expect(() => ingest([fx('nowhere.json')])).toThrow(/nowhere\.json does not exist/);
+  });
+
+  it('cuts a $ref loop, skips a dangling $ref and a malformed operation, with pointers', () => {
+    const { tools, report } = ingest([fx('broken/ref-problems.openapi.json')]);
+    expect(tools.map((t) => t.name)).toEqual(['createNode']);
+    expect(report.notes).toContainEqual(expect.objectContaining({ pointer: '/paths/~1nodes/post', reason: expect.stringMatching(/recursive \$ref #\/components\/schemas\/(Node|Link)/) }));
+    expect(report.skipped.map((s) => s.pointer).sort()).toEqual(['/paths/~1nodes/get', '/paths/~1nodes/patch']);
+  });
+
+  it('lists a file with no tool collection as unrecognized instead of dropping it silently', () => {
+    const { tools, report } = ingest([fx('broken/not-tools.yaml'), fx('collections/openai-tools.json')]);
+    expect(tools.length).toBe(3);
+    expect(report.unrecognized).toEqual([{ file: fx('broken/not-tools.yaml'), reason: expect.stringMatching(/settings/) }]);
+  });
+});
+
+describe('names', () => {
+  it('sanitizes to the MCP pattern and cuts at 64 characters', () => {
+    expect(sanitizeName('a.b c/d')).toBe('a_b_c_d');
+    expect(sanitizeName('...')).toBe('tool');
+    expect(sanitizeName('x'.repeat(80))).toHaveLength(64);
+  });
+
+  it('keeps exact duplicates once and suffixes differing ones deterministically', () => {
+    const t = (name: string, description: string, source: string): ToolSpec => ({ name, description, parameters: { type: 'object', properties: {} }, source });
+    const long = 'y'.repeat(70);
+    const result = assignNames([t('get', 'A', 's1'), t('get', 'A', 's2'), t('get', 'B', 's3'), t('get_2', 'C', 's4'), t(long, 'D', 's5'), t(long, 'E', 's6')]);
+    expect(result.tools.map((x) => x.name)).toEqual(['get', 'get_2', 'get_2_2', 'y'.repeat(64), `${'y'.repeat(62)}_2`]);
+    expect(result.duplicates).toEqual([{ source: 's2', duplicateOf: 's1' }]);
+  });
+});
