@@ -9,6 +9,8 @@ import { toColumnValue } from './values.js';
 export interface DomainImage {
   bytes: Buffer;
   sums: StateSums;
+  /** Next value of each seq() sequence in the image, so a fork need not read them back. */
+  sequences: ReadonlyMap<string, number>;
 }
 
 /** Raised for a problem in the domain's tables or seed rows; the loader prefixes the domain. */
@@ -73,7 +75,7 @@ export function buildImage(spec: DomainSpec): DomainImage {
       for (const [name, start] of Object.entries(spec.sequences)) seq.run(name, start);
       for (const t of spec.tables) for (const sql of trackingTriggersSql(t)) db.exec(sql);
     })();
-    return { bytes: db.serialize(), sums: computeSums(db, spec.tables) };
+    return { bytes: db.serialize(), sums: computeSums(db, spec.tables), sequences: new Map(Object.entries(spec.sequences)) };
   } finally {
     db.close();
   }

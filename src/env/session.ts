@@ -12,7 +12,7 @@ import { UserError } from '../util/errors.js';
 interface Fork {
   db: Database.Database;
   cache: StatementCache;
-  /** Next values of seq() sequences, loaded at fork time and written back with each write. */
+  /** Next values of seq() sequences, copied from the image at fork time and saved with each write. */
   seq: Map<string, number>;
   touchedSeq: Set<string>;
 }
@@ -137,8 +137,10 @@ export class Session {
     try {
       const value = fork.db.transaction(() => {
         const v = body();
-        const save = fork.cache.get(`INSERT INTO ${SEQ_TABLE} (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next`);
-        for (const name of fork.touchedSeq) save.run(name, fork.seq.get(name));
+        if (fork.touchedSeq.size > 0) {
+          const save = fork.cache.get(`INSERT INTO ${SEQ_TABLE} (name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next`);
+          for (const name of fork.touchedSeq) save.run(name, fork.seq.get(name));
+        }
         return v;
       })();
       if (this.pending.size > 0) {
@@ -160,8 +162,7 @@ export class Session {
     db.pragma('foreign_keys = ON');
     // REPLACE must report the rows it deletes to the tracking triggers.
     db.pragma('recursive_triggers = ON');
-    const seq = new Map(db.prepare(`SELECT name, next FROM ${SEQ_TABLE}`).raw().all() as Array<[string, number]>);
-    const fork: Fork = { db, cache: new StatementCache(db), seq, touchedSeq: new Set() };
+    const fork: Fork = { db, cache: new StatementCache(db), seq: new Map(this.domain.image.sequences), touchedSeq: new Set() };
     registerFunctions(db, {
       now: this.domain.spec.clock,
       seq: (name) => {

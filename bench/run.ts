@@ -1,0 +1,12 @@
+import { foundationBench } from './foundation.js';
+
+/** `npm run bench`: every benchmark, each printing a markdown table. */
+const benches: Array<[string, () => Promise<string>]> = [['Foundation: sessions, hashing, calls, memory (10 MB domain)', foundationBench]];
+
+const only = process.argv[2];
+for (const [title, run] of benches) {
+  if (only && !title.toLowerCase().includes(only.toLowerCase())) continue;
+  console.log(`\n## ${title}\n`);
+  console.log(await run());
+}
+console.log(`\nnode ${process.version}, ${(await import('node:os')).cpus().length} cores`);
