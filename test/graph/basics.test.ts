@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { adjacency, splitOversize } from '../../src/graph/communities.js';
+import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
+import { exactSpace } from '../../src/graph/neighbours.js';
+import { attachSmallParts } from '../../src/graph/singletons.js';
+import { contentWords, splitIdentifier } from '../../src/graph/tokens.js';
+
+describe('identifier splitting', () => {
+  it('splits camelCase, acronyms, snake_case, kebab-case, dots and digits', () => {
+    expect(splitIdentifier('getUserByID')).toEqual(['get', 'user', 'by', 'id']);
+    expect(splitIdentifier('HTTPServer_port-v2.name')).toEqual(['http', 'server', 'port', 'v', '2', 'name']);
+    expect(splitIdentifier('list_S3Buckets')).toEqual(['list', 's', '3', 'buckets']);
+  });
+
+  it('drops stopwords and numbers and stems plurals in content words', () => {
+    expect(contentWords('List the files of a directory, 20 entries')).toEqual(['list', 'file', 'directory', 'entry']);
+  });
+});
+
+describe('label agreement', () => {
+  it('computes the adjusted Rand index', () => {
+    expect(adjustedRandIndex(['a', 'a', 'b', 'b'], ['x', 'x', 'y', 'y'])).toBe(1);
+    expect(adjustedRandIndex(['a', 'a', 'b', 'b'], ['x', 'x', 'y', 'z'])).toBeCloseTo(0.5714285714, 9);
+    expect(adjustedRandIndex(['a', 'a', 'b', 'b'], ['x', 'y', 'x', 'y'])).toBeCloseTo(-0.5, 9);
+  });
+
+  it('computes purity', () => {
+    expect(purity(['a', 'a', 'b', 'b', 'b'], ['x', 'x', 'x', 'y', 'y'])).toBeCloseTo(0.8, 9);
+  });
+});
+
+describe('oversize split', () => {
+  it('cuts an edgeless community into chunks of at most maxSize', () => {
+    const items = Array.from({ length: 25 }, (_, i) => i);
+    const parts = splitOversize(items, adjacency(25, []), 10, 1, 7);
+    expect(parts.map((p) => p.length)).toEqual([10, 10, 5]);
+    expect(parts.flat().sort((a, b) => a - b)).toEqual(items);
+  });
+
+  it('splits two cliques joined by one edge along the weak edge', () => {
+    const edges = [];
+    for (const base of [0, 6]) for (let a = base; a < base + 6; a++) for (let b = a + 1; b < base + 6; b++) edges.push({ a, b, weight: 0.9 });
+    edges.push({ a: 5, b: 6, weight: 0.1 });
+    const parts = splitOversize(Array.from({ length: 12 }, (_, i) => i), adjacency(12, edges), 8, 1, 7);
+    expect(parts).toEqual([[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]);
+  });
+});
+
+describe('singleton rule', () => {
+  // Items 0-3 and 4-7 are two domains; 8 has an edge to 5; 9 is similar (not joined) to 1; 10 and 11 are alike but far from all.
+  const sims: Record<string, number> = { '1,9': 0.15, '10,11': 0.05 };
+  const space = exactSpace(12, (i, j) => sims[`${Math.min(i, j)},${Math.max(i, j)}`] ?? 0);
+  const adj = adjacency(12, [{ a: 5, b: 8, weight: 0.4 }]);
+  const parts = [[0, 1, 2, 3], [4, 5, 6, 7], [8], [9], [10, 11]];
+
+  it('attaches by edge weight, then by similarity, keeps leftovers together, lists lone ones as isolated', () => {
+    const r = attachSmallParts(parts, adj, space, { minSize: 3, maxSize: 10, attachThreshold: 0.1 });
+    expect(r.domains).toEqual([[0, 1, 2, 3, 9], [4, 5, 6, 7, 8], [10, 11]]);
+    expect(r.attached).toBe(2);
+    expect(r.isolated).toEqual([]);
+  });
+
+  it('never fills a domain beyond maxSize', () => {
+    const r = attachSmallParts(parts, adj, space, { minSize: 3, maxSize: 4, attachThreshold: 0.1 });
+    expect(r.domains).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [10, 11]]);
+    expect(r.isolated).toEqual([8, 9]);
+  });
+});

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runIngest } from '../../src/corpus/run.js';
+import { ingest } from '../../src/corpus/ingest.js';
+import { scoreAgainstLabels } from '../../src/graph/evaluate.js';
+import { DEFAULT_WEIGHTS, toolTerms } from '../../src/graph/features.js';
+import { exactSpace, sparseSpace, topNeighbours } from '../../src/graph/neighbours.js';
+import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
+import { runPartition, type PartitionCommandOptions } from '../../src/graph/run.js';
+import { sparseDot, tfidf } from '../../src/graph/vectors.js';
+import { PartitionPlan } from '../../src/spec/plan.js';
+import type { ToolSpec } from '../../src/spec/tool.js';
+import { UserError } from '../../src/util/errors.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+const corpora = resolve(repoRoot, '../shared/corpora');
+const multiTurn = ingest([join(corpora, 'bfcl_multi_turn_classes.json')]).tools;
+
+const cli = (extra: Partial<PartitionCommandOptions> = {}): PartitionCommandOptions => ({ output: '', ...DEFAULT_SETTINGS, ...extra });
+
+describe('partition', () => {
+  it('is deterministic: same corpus and seed, same plan and graph files byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-partition-'));
+    const corpus = join(dir, 'corpus.json');
+    runIngest([join(corpora, 'bfcl_multi_turn_classes.json'), join(corpora, 'tau_bench_tools.json')], { output: corpus });
+    await runPartition(corpus, cli({ output: join(dir, 'a.json'), graph: join(dir, 'a.gexf') }));
+    await runPartition(corpus, cli({ output: join(dir, 'b.json'), graph: join(dir, 'b.gexf') }));
+    const a = readFileSync(join(dir, 'a.json'), 'utf8');
+    expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(a);
+    expect(readFileSync(join(dir, 'b.gexf'), 'utf8')).toBe(readFileSync(join(dir, 'a.gexf'), 'utf8'));
+    const plan = PartitionPlan.parse(JSON.parse(a));
+    const listed = [...plan.domains.flatMap((d) => d.tools), ...plan.isolated].sort();
+    expect(listed).toEqual(JSON.parse(readFileSync(corpus, 'utf8')).tools.map((t: ToolSpec) => t.name).sort());
+    expect(readFileSync(join(dir, 'a.gexf'), 'utf8')).toMatch(/<node id="0" label="[^"]+"><attvalues><attvalue for="domain"/);
+  });
+
+  it('a different seed may change communities but keeps every tool exactly once', () => {
+    const { plan } = partitionTools(multiTurn, { ...DEFAULT_SETTINGS, seed: 7 });
+    const names = [...plan.domains.flatMap((d) => d.tools), ...plan.isolated];
+    expect(new Set(names).size).toBe(multiTurn.length);
+    expect(names.length).toBe(multiTurn.length);
+  });
+
+  it('recovers the BFCL multi-turn classes well above the plain form', () => {
+    const { plan, communities } = partitionTools(multiTurn, DEFAULT_SETTINGS);
+    expect(scoreAgainstLabels(multiTurn, plan, communities).domainAri).toBeGreaterThan(0.7);
+    expect(plan.domains.every((d) => /^[a-z0-9][a-z0-9_-]{0,63}$/.test(d.name))).toBe(true);
+    expect(plan.domains.find((d) => d.tools.includes('cat'))!.terms).toContain('file');
+  });
+
+  it('splits communities above maxSize and reports it', () => {
+    const { plan } = partitionTools(multiTurn, { ...DEFAULT_SETTINGS, maxSize: 8 });
+    expect(plan.stats.oversizeSplit).toBeGreaterThan(0);
+    expect(Math.max(...plan.domains.map((d) => d.tools.length))).toBeLessThanOrEqual(8);
+  });
+
+  it('rejects a file that is not a corpus with one sentence naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-partition-'));
+    const bad = join(dir, 'tools.json');
+    writeFileSync(bad, '[{"name": "x"}]');
+    await expect(runPartition(bad, cli({ output: join(dir, 'plan.json') }))).rejects.toThrow(UserError);
+    await expect(runPartition(bad, cli({ output: join(dir, 'plan.json') }))).rejects.toThrow(/tools\.json is not an envscale corpus.*envscale ingest/);
+  });
+});
+
+describe('approximate neighbours', () => {
+  it('find at least 95% of the exact edges above the threshold on real tools', () => {
+    const tools = ingest([join(corpora, 'bfcl_functions.json')]).tools.slice(0, 600);
+    const { vectors } = tfidf(tools.map((t) => toolTerms(t, DEFAULT_WEIGHTS)));
+    const { k, threshold } = DEFAULT_SETTINGS;
+    const approx = topNeighbours(sparseSpace(vectors), k, threshold);
+    const exact = topNeighbours(exactSpace(vectors.length, (i, j) => sparseDot(vectors[i], vectors[j])), k, threshold);
+    let found = 0;
+    let total = 0;
+    for (const [i, list] of exact) {
+      const got = new Set(approx.get(i)!.map((n) => n.j));
+      total += list.length;
+      found += list.filter((n) => got.has(n.j)).length;
+    }
+    expect(total).toBeGreaterThan(500);
+    expect(found / total).toBeGreaterThanOrEqual(0.95);
+  });
+});
