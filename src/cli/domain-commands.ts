@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { jsonObject, port, positiveInt } from './options.js';
 
@@ -11,7 +12,7 @@ export function registerDomainCommands(program: Command): void {
       const { markdownTable } = await import('../util/table.js');
       const rows = listDomains();
       if (rows.length === 0) return void console.log('No domains found (looked in ./domains and ./.envscale/domains).');
-      console.log(markdownTable(['domain', 'tools', 'reads', 'writes', 'tasks', 'folder'], rows.map((d) => [d.name, d.tools, d.reads, d.writes, d.tasks, d.dir])));
+      console.log(markdownTable(['domain', 'tools', 'reads', 'writes', 'tasks', 'folder'], rows.map((d) => [d.name, d.tools, d.reads, d.writes, d.tasks, relative(process.cwd(), d.dir) || '.'])));
     });
 
   program
