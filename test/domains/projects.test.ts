@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { openTaskSession, replayGold } from '../../src/env/replay.js';
 import type { Session } from '../../src/env/session.js';
 
-const DIR = join(import.meta.dirname, '..', '..', 'domains', 'projects');
+const DIR = fileURLToPath(new URL('../../domains/projects', import.meta.url));
 const domain = loadDomain(DIR);
 const tasks = readTasks(DIR);
 const seedHash = domain.openSession().stateHash();
