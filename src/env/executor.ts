@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CompiledOutput, CompiledTool } from './domain.js';
-import type { CheckedStatement } from './sql-check.js';
+import { REAL_CLOCK_VALUE, type CheckedStatement } from './sql-check.js';
 import { fromColumnValue, toSqlValue, type SqlValue } from './values.js';
 
 /** The outcome of one tool call. `text` is what the agent sees. */
@@ -28,6 +28,11 @@ export class StatementCache {
 function bind(stmt: CheckedStatement, values: Record<string, SqlValue>): Record<string, SqlValue> {
   const out: Record<string, SqlValue> = {};
   for (const p of stmt.params) out[p] = values[p] ?? null;
+  // A value such as 'now' or 'localtime' would make a date function read the machine's clock.
+  for (const p of stmt.timeParams) {
+    const v = out[p];
+    if (typeof v === 'string' && REAL_CLOCK_VALUE.test(v)) throw new StepFailure(`Error: "${v}" is not a valid date or time value for ${p}.`);
+  }
   return out;
 }
 
@@ -86,10 +91,11 @@ export function runSteps(cache: StatementCache, tool: CompiledTool, args: Record
       stmt.raw(false);
       if (!row || !truthy(row[0])) throw new StepFailure(fill(step.error, values));
     } else {
-      const row = stmt.get(params) as Record<string, unknown> | undefined;
+      // Bound columns keep their SQLite types: integers as BigInt, reals as numbers.
+      const row = step.as ? (stmt.safeIntegers(true).get(params) as Record<string, SqlValue> | undefined) : (stmt.get(params) as Record<string, unknown> | undefined);
       if (step.expect === 'row' && !row) throw new StepFailure(fill(step.error!, values));
+      if (row && step.as) for (const [k, v] of Object.entries(row)) values[`${step.as}__${k}`] = v as SqlValue;
       if (step.expect === 'none' && row) throw new StepFailure(fill(step.error!, values));
-      if (row && step.as) for (const [k, v] of Object.entries(row)) values[`${step.as}__${k}`] = toSqlValue(v);
     }
   }
   if (!tool.output) return tool.spec.kind === 'write' ? 'OK' : null;

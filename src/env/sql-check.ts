@@ -17,6 +17,8 @@ export interface CheckedStatement {
   params: string[];
   /** Whether it may delete rows (DELETE, or REPLACE which deletes on conflict). */
   deletes: boolean;
+  /** Parameters passed to date and time functions: their values are checked at call time. */
+  timeParams: string[];
 }
 
 const READ_STARTS = new Set(['SELECT', 'WITH', 'VALUES']);
@@ -29,6 +31,25 @@ const SCHEMA_NAMES = new Set(['main', 'temp', 'temporary']);
 const FORBIDDEN_FUNCTIONS = new Set(['load_extension', 'random', 'randomblob', 'changes', 'total_changes', 'sqlite_offset']);
 const CLOCK_WORDS = new Set(['CURRENT_TIME', 'CURRENT_DATE', 'CURRENT_TIMESTAMP']);
 const DATE_FUNCTIONS = new Set(['date', 'time', 'datetime', 'julianday', 'unixepoch', 'timediff']);
+/** Time values and modifiers that read the machine's clock or time zone. */
+export const REAL_CLOCK_VALUE = /^\s*(now|localtime|utc)\s*$/i;
+
+/** Parameters that appear among the arguments of a date or time function. */
+function timeParameters(tokens: Token[]): string[] {
+  const out = new Set<string>();
+  tokens.forEach((t, i) => {
+    const lower = t.kind === 'word' ? t.text.toLowerCase() : '';
+    if (!(DATE_FUNCTIONS.has(lower) || lower === 'strftime') || tokens[i + 1]?.text !== '(') return;
+    let depth = 0;
+    for (let j = i + 1; j < tokens.length; j++) {
+      const x = tokens[j];
+      if (x.kind === 'punct' && x.text === '(') depth++;
+      else if (x.kind === 'punct' && x.text === ')' && --depth === 0) break;
+      else if (x.kind === 'param') out.add(x.text.slice(1));
+    }
+  });
+  return [...out];
+}
 
 /** Number of top-level arguments of the call whose '(' is at tokens[open]. */
 function argumentCount(tokens: Token[], open: number): number {
@@ -60,8 +81,8 @@ function checkTokens(tokens: Token[], rules: StatementRules): void {
   }
   tokens.forEach((t, i) => {
     if (t.kind === 'param' && t.text[0] === '?') throw new SqlRuleError('uses a positional parameter; name it (:name)');
-    if (t.kind === 'string' && t.text.trim().toLowerCase() === 'now') {
-      throw new SqlRuleError("uses the real clock ('now'); use now() for the domain's simulated time");
+    if (t.kind === 'string' && REAL_CLOCK_VALUE.test(t.text)) {
+      throw new SqlRuleError(`uses the real clock or time zone ('${t.text.trim()}'); use now() for the domain's simulated time`);
     }
     if (t.kind !== 'word' && t.kind !== 'ident') return;
     const qualifies = tokens[i + 1]?.kind === 'punct' && tokens[i + 1].text === '.';
@@ -123,5 +144,5 @@ export function checkStatement(db: Database.Database, sql: string, rules: Statem
   const params = namedParameters(tokens);
   checkProgram(db, sql, params, rules);
   const deletes = tokens.some((t) => t.kind === 'word' && /^(DELETE|REPLACE)$/i.test(t.text));
-  return { sql, params, deletes };
+  return { sql, params, deletes, timeParams: timeParameters(tokens) };
 }

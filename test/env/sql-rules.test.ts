@@ -29,7 +29,8 @@ describe('spec SQL is checked when the domain loads', () => {
     ['a temp table', 'read', { query: 'SELECT * FROM temp.notes' }, /refers to "temp"/],
     ['load_extension', 'read', { query: "SELECT load_extension('x')" }, /calls load_extension\(\)/],
     ['random()', 'write', { run: 'UPDATE notes SET body = random()' }, /calls random\(\)/],
-    ["the real clock ('now')", 'write', { run: "UPDATE notes SET created_at = datetime('now')" }, /real clock \('now'\)/],
+    ["the real clock ('now')", 'write', { run: "UPDATE notes SET created_at = datetime('now')" }, /real clock or time zone \('now'\)/],
+    ["the machine's time zone", 'read', { query: "SELECT datetime(now(), 'localtime')" }, /real clock or time zone \('localtime'\)/],
     ['CURRENT_TIMESTAMP', 'write', { run: 'UPDATE notes SET created_at = CURRENT_TIMESTAMP' }, /real clock \(CURRENT_TIMESTAMP\)/],
     ['date() with no time value', 'read', { query: 'SELECT date()' }, /calls date\(\) without a time value/],
     ['a write in a read tool', 'read', { run: 'DELETE FROM notes' }, /a read tool cannot have statements that change state/],
@@ -59,6 +60,33 @@ describe('spec SQL is checked when the domain loads', () => {
     const s = load().openSession();
     expect(s.call('probe', { id: 'N1' })).toMatchObject({ ok: true, value: [{ tag: 'intro' }] });
     expect(s.call('probe', { id: 'N7' })).toMatchObject({ ok: false, error: 'no note N7' });
+  });
+
+  test("refuses, at call time, a time value that would read the machine's clock", () => {
+    const s = withTool('read', [], { value: 'SELECT date(:id)' })().openSession();
+    expect(s.call('probe', { id: '2026-01-02T03:04:05Z' })).toMatchObject({ ok: true, value: '2026-01-02' });
+    expect(s.call('probe', { id: 'now' })).toMatchObject({ ok: false, error: 'Error: "now" is not a valid date or time value for id.' });
+    expect(s.call('probe', { id: ' LocalTime ' })).toMatchObject({ ok: false });
+  });
+
+  test('bound step values keep their SQLite types, and a found row can be named in an error', () => {
+    const spec = tinySpec();
+    spec.tables[1].columns.push({ name: 'score', type: 'real' });
+    spec.seed.notes[0].score = 16;
+    spec.tools.push({
+      name: 'probe',
+      kind: 'read',
+      description: 'A tool under test.',
+      parameters: { type: 'object', properties: { id: { type: 'string' } } },
+      steps: [{ query: 'SELECT score, typeof(score) AS t FROM notes WHERE id = :id', as: 'n', expect: 'none', error: 'found a {n__t} score {n__score}' }],
+    });
+    const s = new Domain(spec).openSession();
+    expect(s.call('probe', { id: 'N1' })).toMatchObject({ ok: false, error: 'found a real score 16' });
+    spec.tools[spec.tools.length - 1].steps = [
+      { query: 'SELECT score, length(id) AS len FROM notes WHERE id = :id', as: 'n', expect: 'row', error: 'none' },
+    ];
+    spec.tools[spec.tools.length - 1].output = { value: "SELECT typeof(:n__score) || ' ' || typeof(:n__len) || ' ' || (:n__len || '')" };
+    expect(new Domain(spec).openSession().call('probe', { id: 'N1' })).toMatchObject({ ok: true, value: 'real integer 2' });
   });
 
   test('refuses seed rows that break the schema, naming the row', () => {
