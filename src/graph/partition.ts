@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS } from './defaults.js';
 import { adjacency, louvainCommunities, splitOversize } from './communities.js';
 import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
 import { distinctiveTerms, domainNames } from './naming.js';
-import { denseSpace, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace } from './neighbours.js';
+import { denseSpace, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { tfidf } from './vectors.js';
 
@@ -14,8 +14,8 @@ export { DEFAULT_SETTINGS };
 
 export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' | 'model'> {
   weights?: FeatureWeights;
-  /** Heaviest terms per tool put in the inverted index (more: better recall, slower). */
-  indexTerms?: number;
+  /** How the inverted index trades recall for speed. */
+  index?: SparseIndexOptions;
   /** Unit embedding vectors, one per tool in order, to use instead of the lexical similarity. */
   embeddings?: { model: string; vectors: Float32Array[] };
   onStage?: (stage: string, ms: number) => void;
@@ -72,7 +72,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   stage('vectors');
   const space: SimilaritySpace = options.embeddings
     ? denseSpace(options.embeddings.vectors, options.seed)
-    : sparseSpace(lexical.vectors, options.indexTerms);
+    : sparseSpace(lexical.vectors, options.threshold, options.index);
   stage('index');
 
   const neighbours = new Map<number, Neighbour[]>();

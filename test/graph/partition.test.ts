@@ -71,7 +71,7 @@ describe('approximate neighbours', () => {
     const tools = ingest([join(corpora, 'bfcl_functions.json')]).tools.slice(0, 600);
     const { vectors } = tfidf(tools.map((t) => toolTerms(t, DEFAULT_WEIGHTS)));
     const { k, threshold } = DEFAULT_SETTINGS;
-    const approx = topNeighbours(sparseSpace(vectors), k, threshold);
+    const approx = topNeighbours(sparseSpace(vectors, threshold), k, threshold);
     const exact = topNeighbours(exactSpace(vectors.length, (i, j) => sparseDot(vectors[i], vectors[j])), k, threshold);
     let found = 0;
     let total = 0;
