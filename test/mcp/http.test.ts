@@ -1,10 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Domain } from '../../src/env/domain.js';
 import { loadDomain } from '../../src/env/load.js';
 import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/mcp/http.js';
+import type { EndReason } from '../../src/mcp/sessions.js';
 import { connectHttp, initializeBody, MCP_POST_HEADERS, PROTOCOL_VERSION, rawRequest, textOf, TINY_DIR, waitFor, type HttpClient } from '../helpers/mcp.js';
 
 const domain = loadDomain(TINY_DIR);
+/** A second domain with the same tables and tools under another name. */
+const twin = new Domain({ ...domain.spec, name: 'twin' });
 
 /** Hosts and clients a test opened; closed after it whatever happens. */
 let hosts: HttpHost[] = [];
@@ -172,6 +176,62 @@ describe('Streamable HTTP host: sessions', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(3);
     expect(statuses.filter((s) => s === 503)).toHaveLength(9);
     expect(h.sessions.size).toBe(3);
+  });
+});
+
+describe('Streamable HTTP host: several domains and hooks', () => {
+  it('serves each domain at its own path and keeps session ids to their domain', async () => {
+    const h = await host({ domains: [domain, twin] });
+    const a = await client(h);
+    const t = await connectHttp(h.url, 'twin');
+    clients.push(t);
+    expect(t.client.getServerVersion()?.name).toBe('envscale-twin');
+    await t.client.callTool({ name: 'delete_note', arguments: { note_id: 'N1' } });
+    expect(await notesOf(t)).toEqual([]);
+    expect((await notesOf(a)).map((n) => n.id)).toEqual(['N1']);
+
+    // A tiny session id sent to twin's path is not found there.
+    const cross = await post(h, toolsList(), { 'mcp-session-id': a.transport.sessionId!, 'mcp-protocol-version': PROTOCOL_VERSION }, '/mcp/twin');
+    expect(cross.status).toBe(404);
+    expect(cross.json.error.code).toBe(-32001);
+
+    const unknown = await post(h, initializeBody(), {}, '/mcp/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.message).toBe('No domain nope here; this server has tiny, twin.');
+    const health = await fetch(`${h.url}/healthz`);
+    expect(await health.json()).toEqual({ ok: true, domains: ['tiny', 'twin'], sessions: 2 });
+  });
+
+  it('reports tool calls with their session, and why each session ended', async () => {
+    const calls: Array<[string, string, string | undefined]> = [];
+    const ended: Array<[string, EndReason]> = [];
+    const h = await host({
+      idleTimeoutMs: 200,
+      onToolCall: (s, e) => calls.push([s.id, e.tool, e.stateHash]),
+      onSessionEnd: (s, reason) => ended.push([s.id, reason]),
+    });
+    const deleted = await client(h);
+    const deletedId = deleted.transport.sessionId!;
+    await deleted.client.callTool({ name: 'find_author', arguments: { email: 'ada@example.org' } });
+    await deleted.client.callTool({ name: 'add_note', arguments: { author_id: 'A1', body: 'x' } });
+    expect(calls).toEqual([
+      [deletedId, 'find_author', undefined],
+      [deletedId, 'add_note', expect.stringMatching(/^[0-9a-f]+$/)],
+    ]);
+    await deleted.transport.terminateSession();
+    await waitFor(() => ended.length === 1, 5000, 'the DELETE to end the session');
+    expect(ended).toEqual([[deletedId, 'deleted']]);
+
+    const idleId = await rawSession(h);
+    await waitFor(() => ended.length === 2, 5000, 'the idle sweep');
+    expect(ended[1]).toEqual([idleId, 'idle']);
+
+    const open = await client(h);
+    const openId = open.transport.sessionId!;
+    await h.close();
+    hosts = hosts.filter((x) => x !== h);
+    expect(ended[2]).toEqual([openId, 'shutdown']);
+    expect(h.sessions.size).toBe(0);
   });
 });
 
