@@ -24,7 +24,7 @@ export const DEFAULT_WEIGHTS: FeatureWeights = {
   wholeParam: 1,
   paramDescription: 0.3,
   name: 0.6,
-  description: 0.5,
+  description: 1,
   clean: true,
 };
 
