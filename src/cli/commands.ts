@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDomainCommands } from './domain-commands.js';
 import { registerCorpusCommands } from './corpus-commands.js';
+import { registerTaskCommands } from './task-commands.js';
 
 /**
  * Every verb is registered here from its module under src/cli/. Modules declare options only and
@@ -10,4 +11,5 @@ import { registerCorpusCommands } from './corpus-commands.js';
 export function registerCommands(program: Command): void {
   registerDomainCommands(program);
   registerCorpusCommands(program);
+  registerTaskCommands(program);
 }

@@ -1,0 +1,32 @@
+import { DirectedGraph } from 'graphology';
+import type { Domain } from '../env/domain.js';
+import { tokenize } from '../env/sql-tokens.js';
+import type { ParamSource } from './param-sources.js';
+
+/** The tables a tool's SQL mentions: the entities it reads or returns. */
+export function tablesOf(domain: Domain, tool: string): Set<string> {
+  const compiled = domain.tools.get(tool)!;
+  const names = new Set(domain.spec.tables.map((t) => t.name));
+  const out = new Set<string>();
+  const statements = [...compiled.steps.map((s) => s.stmt.sql), ...(compiled.output ? [compiled.output.stmt.sql] : [])];
+  for (const sql of statements) for (const t of tokenize(sql)) if ((t.kind === 'word' || t.kind === 'ident') && names.has(t.text)) out.add(t.text);
+  return out;
+}
+
+/**
+ * The domain's tool dependency graph: A -> B when an entity A reads or returns can feed a
+ * parameter by which B looks up a row. Edge attribute `params` lists those parameters.
+ */
+export function dependencyGraph(domain: Domain, sources: Map<string, Map<string, ParamSource>>): DirectedGraph {
+  const graph = new DirectedGraph({ allowSelfLoops: false });
+  for (const [name, tool] of domain.tools) graph.addNode(name, { kind: tool.spec.kind });
+  for (const a of domain.tools.keys()) {
+    const reads = tablesOf(domain, a);
+    for (const [b, params] of sources) {
+      if (a === b) continue;
+      const fed = [...params].filter(([, s]) => s.role === 'lookup' && reads.has(s.table)).map(([p]) => p);
+      if (fed.length > 0) graph.addDirectedEdge(a, b, { params: fed.sort() });
+    }
+  }
+  return graph;
+}

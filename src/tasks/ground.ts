@@ -1,0 +1,137 @@
+import type Database from 'better-sqlite3';
+import type { Domain } from '../env/domain.js';
+import type { JsonSchema } from '../spec/json-schema.js';
+import { isKeyColumn, type ParamSource } from './param-sources.js';
+import type { Random } from './random.js';
+
+/** A value an earlier call returned, with the key it came under. */
+export interface Produced {
+  key: string;
+  value: string | number;
+  /** Index of the action that returned it. */
+  action: number;
+}
+
+/** Every scalar in a tool result, with its key (array items take their array's key). */
+export function producedValues(result: unknown, action: number, key = ''): Produced[] {
+  if (typeof result === 'string' || typeof result === 'number') return [{ key, value: result, action }];
+  if (Array.isArray(result)) return result.flatMap((v) => producedValues(v, action, key));
+  if (result && typeof result === 'object') return Object.entries(result).flatMap(([k, v]) => producedValues(v, action, k));
+  return [];
+}
+
+export interface GroundedArgs {
+  args: Record<string, unknown>;
+  /** Parameters whose value came from an earlier call's result (the agent finds them; the user need not know them). */
+  fromEarlier: Set<string>;
+}
+
+const WORDS = ['review', 'budget', 'launch', 'draft', 'update', 'design', 'follow-up', 'summary', 'schedule', 'report', 'customer', 'release'];
+
+/** Picks argument values grounded in the live state of a session and in earlier results. */
+export class Grounder {
+  private readonly exists = new Map<string, Database.Statement>();
+  private readonly distinct = new Map<string, Database.Statement>();
+  private fresh = 0;
+
+  constructor(
+    private readonly domain: Domain,
+    private readonly sources: Map<string, Map<string, ParamSource>>,
+    private readonly rng: Random,
+  ) {}
+
+  ground(db: Database.Database, tool: string, produced: Produced[]): GroundedArgs {
+    const schema = this.domain.tools.get(tool)!.spec.parameters;
+    const required = new Set((schema.required as string[] | undefined) ?? []);
+    const sources = this.sources.get(tool) ?? new Map<string, ParamSource>();
+    const args: Record<string, unknown> = {};
+    const fromEarlier = new Set<string>();
+    for (const [param, prop] of Object.entries(schema.properties ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      const source = sources.get(param);
+      const optional = !required.has(param);
+      // Optional parameters: sometimes, and only when they filter or point at something real.
+      if (optional && (!source || source.role !== 'lookup' || !this.rng.chance(0.3))) continue;
+      if (source?.role === 'lookup') {
+        const earlier = produced.filter((p) => this.inColumn(db, source, p.value));
+        if (earlier.length > 0 && this.rng.chance(0.85)) {
+          args[param] = this.rng.pick(earlier).value;
+          fromEarlier.add(param);
+          continue;
+        }
+      }
+      const value = this.valueFor(db, param, prop, source);
+      if (value !== undefined) args[param] = value;
+    }
+    return { args, fromEarlier };
+  }
+
+  private inColumn(db: Database.Database, source: ParamSource, value: unknown): boolean {
+    const key = `${source.table}.${source.column}`;
+    let stmt = this.exists.get(key);
+    if (!stmt || stmt.database !== db) {
+      stmt = db.prepare(`SELECT 1 FROM "${source.table}" WHERE "${source.column}" = ? LIMIT 1`).pluck();
+      this.exists.set(key, stmt);
+    }
+    return stmt.get(value) !== undefined;
+  }
+
+  private existing(db: Database.Database, source: ParamSource): unknown[] {
+    const key = `${source.table}.${source.column}`;
+    let stmt = this.distinct.get(key);
+    if (!stmt || stmt.database !== db) {
+      stmt = db.prepare(`SELECT DISTINCT "${source.column}" FROM "${source.table}" WHERE "${source.column}" IS NOT NULL ORDER BY 1 LIMIT 500`).pluck();
+      this.distinct.set(key, stmt);
+    }
+    return stmt.all();
+  }
+
+  private valueFor(db: Database.Database, param: string, prop: JsonSchema, source: ParamSource | undefined): unknown {
+    if (Array.isArray(prop.enum) && prop.enum.length > 0) return this.rng.pick(prop.enum);
+    if (source) {
+      const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
+      const fresh = source.role === 'value' && isKeyColumn(table, source.column);
+      const values = fresh ? [] : this.existing(db, source);
+      if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return this.fit(prop, this.rng.pick(values));
+    }
+    return this.generate(param, prop);
+  }
+
+  /** Existing column values arrive as stored; JSON columns and booleans need their JSON shape back. */
+  private fit(prop: JsonSchema, value: unknown): unknown {
+    if (prop.type === 'boolean') return value === 1 || value === true;
+    if ((prop.type === 'array' || prop.type === 'object') && typeof value === 'string') return JSON.parse(value);
+    if (prop.type === 'string' && typeof value === 'number') return String(value);
+    return value;
+  }
+
+  private generate(param: string, prop: JsonSchema): unknown {
+    const n = ++this.fresh;
+    const clock = new Date(this.domain.spec.clock);
+    const day = (offset: number) => new Date(clock.getTime() + offset * 86_400_000);
+    switch (prop.type) {
+      case 'integer':
+      case 'number': {
+        const min = typeof prop.minimum === 'number' ? prop.minimum : 1;
+        const max = typeof prop.maximum === 'number' ? prop.maximum : Math.max(min + 9, 10);
+        return prop.type === 'integer' ? this.rng.int(Math.ceil(min), Math.floor(max)) : Math.round((min + this.rng.float() * (max - min)) * 100) / 100;
+      }
+      case 'boolean':
+        return this.rng.chance(0.5);
+      case 'array': {
+        const items = (prop.items as JsonSchema | undefined) ?? { type: 'string' };
+        const count = Math.max(typeof prop.minItems === 'number' ? prop.minItems : 1, 1);
+        return Array.from({ length: count }, () => this.generate(param, items));
+      }
+      case 'object':
+        return {};
+      default: {
+        if (prop.format === 'date' || /(^|_)date$/.test(param)) return day(this.rng.int(3, 60)).toISOString().slice(0, 10);
+        if (prop.format === 'date-time') return day(this.rng.int(3, 60)).toISOString().replace('.000Z', 'Z');
+        if (prop.format === 'email' || /email/.test(param)) return `user${n}@example.com`;
+        const words = [this.rng.pick(WORDS), this.rng.pick(WORDS)];
+        const text = `${words[0][0].toUpperCase()}${words[0].slice(1)} ${words[1]} ${n}`;
+        return typeof prop.maxLength === 'number' ? text.slice(0, prop.maxLength) : text;
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import type { DirectedGraph } from 'graphology';
+import type { Domain } from '../env/domain.js';
+import type { Task } from '../spec/task.js';
+import { dependencyGraph } from './dependency-graph.js';
+import { Grounder, producedValues, type Produced } from './ground.js';
+import { knownFacts, writeInstruction, type WalkStep } from './instructions.js';
+import { paramSources } from './param-sources.js';
+import { Random } from './random.js';
+
+export interface SampleOptions {
+  /** How many tasks to produce. */
+  n: number;
+  seed: number;
+  /** Longest walk, in tool calls. */
+  maxSteps?: number;
+  /** Tries at grounding one call before the walk is given up. */
+  triesPerStep?: number;
+}
+
+export interface SampleReport {
+  requested: number;
+  produced: number;
+  walks: number;
+  duplicates: number;
+  /** Walks given up, by the reason. */
+  abandoned: Record<string, number>;
+  byLength: Record<number, number>;
+  readOnly: number;
+  writes: number;
+}
+
+interface Walk {
+  steps: WalkStep[];
+  lastResult: unknown;
+  hash: string;
+}
+
+const WRITE_WEIGHT = 3;
+
+/** Pick the next tool of a walk: a successor in the dependency graph, writes favoured, most at the end. */
+function nextTool(graph: DirectedGraph, rng: Random, prev: string | undefined, last: boolean): string | undefined {
+  const candidates = prev === undefined ? graph.nodes() : graph.outNeighbors(prev);
+  if (candidates.length === 0) return undefined;
+  const weight = (t: string) => (graph.getNodeAttribute(t, 'kind') === 'write' ? (last ? WRITE_WEIGHT * 2 : WRITE_WEIGHT) : 1);
+  return rng.weighted(candidates.sort(), weight);
+}
+
+/** The field of a read result the user should be told: a readable scalar that is not an id. */
+function communicable(result: unknown, rng: Random): Array<{ key: string; value: string }> {
+  const top = Array.isArray(result) ? result[0] : result;
+  if (!top || typeof top !== 'object') return [];
+  const fields = Object.entries(top as Record<string, unknown>).filter(
+    ([k, v]) => !/(^|_)id$/.test(k) && ((typeof v === 'string' && v.length >= 3 && v.length <= 60) || (typeof v === 'number' && Math.abs(v) >= 10)),
+  );
+  if (fields.length === 0) return [];
+  const [key, value] = rng.pick(fields.sort(([a], [b]) => a.localeCompare(b)));
+  return [{ key, value: String(value) }];
+}
+
+/**
+ * Sample tasks by seeded directed walks over the domain's tool dependency graph. Each call's
+ * arguments are grounded in the live state of a fresh session and in earlier results; a walk is
+ * kept when every call succeeds and, if it writes, the state changed.
+ */
+export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Task[]; report: SampleReport } {
+  const maxSteps = options.maxSteps ?? 5;
+  const tries = options.triesPerStep ?? 8;
+  const rng = new Random(options.seed);
+  const sources = paramSources(domain);
+  const graph = dependencyGraph(domain, sources);
+  const grounder = new Grounder(domain, sources, rng);
+  const report: SampleReport = { requested: options.n, produced: 0, walks: 0, duplicates: 0, abandoned: {}, byLength: {}, readOnly: 0, writes: 0 };
+  const seen = new Set<string>();
+  const tasks: Task[] = [];
+  const give = (reason: string) => (report.abandoned[reason] = (report.abandoned[reason] ?? 0) + 1);
+  const budget = options.n * 40 + 100;
+
+  while (tasks.length < options.n && report.walks < budget) {
+    report.walks++;
+    const length = rng.int(1, maxSteps);
+    const walk = takeWalk(domain, graph, grounder, rng, length, tries);
+    if (typeof walk === 'string') {
+      give(walk);
+      continue;
+    }
+    const actions = walk.steps.map((s) => s.action);
+    const key = `${JSON.stringify(actions)}|${walk.hash}`;
+    if (seen.has(key)) {
+      report.duplicates++;
+      continue;
+    }
+    seen.add(key);
+    const writes = actions.some((a) => domain.tools.get(a.tool)!.spec.kind === 'write');
+    const communicate = writes ? [] : communicable(walk.lastResult, rng);
+    const id = `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`;
+    tasks.push({
+      id,
+      user: { instructions: writeInstruction(domain, walk.steps, communicate), known: knownFacts(walk.steps) },
+      initial: [],
+      gold: { actions, state_hash: walk.hash },
+      communicate: communicate.map((c) => c.value),
+      evaluation: {},
+      tags: ['sampled', writes ? 'write' : 'read-only', `steps:${actions.length}`],
+    });
+    report.byLength[actions.length] = (report.byLength[actions.length] ?? 0) + 1;
+    if (writes) report.writes++;
+    else report.readOnly++;
+  }
+  report.produced = tasks.length;
+  return { tasks, report };
+}
+
+function takeWalk(domain: Domain, graph: DirectedGraph, grounder: Grounder, rng: Random, length: number, tries: number): Walk | string {
+  const session = domain.openSession();
+  try {
+    const steps: WalkStep[] = [];
+    const produced: Produced[] = [];
+    let lastResult: unknown;
+    let prev: string | undefined;
+    for (let i = 0; i < length; i++) {
+      const tool = nextTool(graph, rng, prev, i === length - 1);
+      if (!tool) return steps.length > 0 ? { steps, lastResult, hash: session.stateHash() } : 'no tool to start from';
+      const write = domain.tools.get(tool)!.spec.kind === 'write';
+      let done = false;
+      for (let t = 0; t < tries && !done; t++) {
+        const { args, fromEarlier } = grounder.ground(session.reader, tool, produced);
+        const before = session.stateHash();
+        const result = session.call(tool, args);
+        if (!result.ok || (write && session.stateHash() === before)) continue;
+        steps.push({ action: { tool, args }, fromEarlier });
+        produced.push(...producedValues(result.value, i));
+        lastResult = result.value;
+        done = true;
+      }
+      if (!done) return `no successful call of ${tool} in ${tries} tries`;
+      prev = tool;
+    }
+    return { steps, lastResult, hash: session.stateHash() };
+  } finally {
+    session.close();
+  }
+}
