@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadDomain } from '../../src/env/load.js';
+import { replayGold } from '../../src/env/replay.js';
+import { checkTasks } from '../../src/tasks/check.js';
+import { dependencyGraph } from '../../src/tasks/dependency-graph.js';
+import { paramSources } from '../../src/tasks/param-sources.js';
+import { sampleTasks } from '../../src/tasks/sample.js';
+
+const projects = loadDomain(resolve(import.meta.dirname, '../../domains/projects'));
+
+describe('parameter sources and the dependency graph', () => {
+  test('parameters map to the columns the SQL compares them with or stores them in', () => {
+    const sources = paramSources(projects);
+    expect(sources.get('find_member_by_email')!.get('email')).toEqual({ table: 'members', column: 'email', role: 'lookup' });
+    expect(sources.get('assign_task')!.get('member_id')).toEqual({ table: 'members', column: 'id', role: 'lookup' });
+    expect(sources.get('create_task')!.get('title')).toEqual({ table: 'tasks', column: 'title', role: 'value' });
+    // A stored foreign key is a lookup of the row it points at.
+    expect(sources.get('create_task')!.get('project_id')).toEqual({ table: 'projects', column: 'id', role: 'lookup' });
+  });
+
+  test('an edge joins a tool that returns an entity to a tool that looks it up', () => {
+    const graph = dependencyGraph(projects, paramSources(projects));
+    expect(graph.hasDirectedEdge('find_member_by_email', 'assign_task')).toBe(true);
+    expect(graph.getDirectedEdgeAttribute('find_member_by_email', 'assign_task', 'params')).toEqual(['member_id', 'requested_by']);
+    expect(graph.hasDirectedEdge('list_tasks', 'update_task_status')).toBe(true);
+    // Emails are unique, so a tool that reads members can feed the lookup by email...
+    expect(graph.hasDirectedEdge('list_project_members', 'find_member_by_email')).toBe(true);
+    // ...but a tool that only reads members cannot feed a lookup of projects.
+    expect(graph.hasDirectedEdge('find_member_by_email', 'list_milestones')).toBe(false);
+  });
+});
+
+describe('sampling', () => {
+  const { tasks, report } = sampleTasks(projects, { n: 60, seed: 7, maxSteps: 4 });
+
+  test('produces the tasks asked for, mixing lengths and read-only with write tasks', () => {
+    expect(tasks).toHaveLength(60);
+    expect(report.produced).toBe(60);
+    expect(report.readOnly).toBeGreaterThan(0);
+    expect(report.writes).toBeGreaterThan(report.readOnly);
+    expect(Object.keys(report.byLength).length).toBeGreaterThan(2);
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(60);
+  });
+
+  test('is deterministic by seed', () => {
+    expect(sampleTasks(projects, { n: 60, seed: 7, maxSteps: 4 }).tasks).toEqual(tasks);
+    expect(sampleTasks(projects, { n: 60, seed: 8, maxSteps: 4 }).tasks).not.toEqual(tasks);
+  });
+
+  test('every sampled task replays to its gold hash with every call succeeding, and writes change state', () => {
+    const seedHash = projects.openSession().stateHash();
+    for (const task of tasks) {
+      const replay = replayGold(projects, task);
+      expect(replay.results.every((r) => r.result.ok), task.id).toBe(true);
+      expect(replay.stateHash, task.id).toBe(task.gold.state_hash);
+      if (task.tags.includes('write')) expect(replay.stateHash).not.toBe(seedHash);
+      else expect(replay.stateHash).toBe(seedHash);
+    }
+  });
+
+  test('sampled tasks pass check-tasks, and read-only ones ask for something to be communicated', () => {
+    expect(checkTasks(projects, tasks).filter((c) => c.problems.length > 0)).toEqual([]);
+    const readOnly = tasks.filter((t) => t.tags.includes('read-only'));
+    expect(readOnly.some((t) => t.communicate.length > 0)).toBe(true);
+  });
+
+  test('instructions are second person and carry the facts the user knows, not ids found on the way', () => {
+    for (const task of tasks) {
+      expect(task.user.instructions).toMatch(/^You want to /);
+      for (const value of Object.values(task.user.known)) expect(task.user.instructions).toContain(JSON.stringify(value).replace(/^"|"$/g, ''));
+    }
+    const chained = tasks.find((t) => t.user.instructions.includes('using what was found before'));
+    expect(chained).toBeDefined();
+  });
+});
