@@ -11,6 +11,17 @@ export type ToolResult =
 /** Thrown by a step whose condition fails; rolls the transaction back. */
 export class StepFailure extends Error {}
 
+/** A step failure is an expected outcome, not a bug: skip the cost of capturing a stack. */
+function failure(message: string): StepFailure {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new StepFailure(message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Prepared statements of one connection, compiled on first use. */
 export class StatementCache {
   private readonly statements = new Map<string, Database.Statement>();
@@ -31,7 +42,7 @@ function bind(stmt: CheckedStatement, values: Record<string, SqlValue>): Record<
   // A value such as 'now' or 'localtime' would make a date function read the machine's clock.
   for (const p of stmt.timeParams) {
     const v = out[p];
-    if (typeof v === 'string' && REAL_CLOCK_VALUE.test(v)) throw new StepFailure(`Error: "${v}" is not a valid date or time value for ${p}.`);
+    if (typeof v === 'string' && REAL_CLOCK_VALUE.test(v)) throw failure(`Error: "${v}" is not a valid date or time value for ${p}.`);
   }
   return out;
 }
@@ -85,17 +96,17 @@ export function runSteps(cache: StatementCache, tool: CompiledTool, args: Record
     const params = bind(step.stmt, values);
     if (step.kind === 'run') {
       const { changes } = stmt.run(params);
-      if (step.expect === 'change' && changes === 0) throw new StepFailure(fill(step.error!, values));
+      if (step.expect === 'change' && changes === 0) throw failure(fill(step.error!, values));
     } else if (step.kind === 'check') {
       const row = stmt.raw().get(params) as unknown[] | undefined;
       stmt.raw(false);
-      if (!row || !truthy(row[0])) throw new StepFailure(fill(step.error, values));
+      if (!row || !truthy(row[0])) throw failure(fill(step.error, values));
     } else {
       // Bound columns keep their SQLite types: integers as BigInt, reals as numbers.
       const row = step.as ? (stmt.safeIntegers(true).get(params) as Record<string, SqlValue> | undefined) : (stmt.get(params) as Record<string, unknown> | undefined);
-      if (step.expect === 'row' && !row) throw new StepFailure(fill(step.error!, values));
+      if (step.expect === 'row' && !row) throw failure(fill(step.error!, values));
       if (row && step.as) for (const [k, v] of Object.entries(row)) values[`${step.as}__${k}`] = v as SqlValue;
-      if (step.expect === 'none' && row) throw new StepFailure(fill(step.error!, values));
+      if (step.expect === 'none' && row) throw failure(fill(step.error!, values));
     }
   }
   if (!tool.output) return tool.spec.kind === 'write' ? 'OK' : null;

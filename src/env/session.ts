@@ -88,6 +88,27 @@ export class Session {
     return this.sums;
   }
 
+  /**
+   * Run `body` on this session, then put the state back exactly as it was: rows, hash and
+   * sequences. For exploring many call sequences from one state without forking each time.
+   */
+  rewindAfter<T>(body: () => T): T {
+    const fork = this.ensureFork();
+    const sums = this.sums;
+    const hash = this.cachedHash;
+    const seq = new Map(fork.seq);
+    fork.db.exec('SAVEPOINT es_rewind');
+    try {
+      return body();
+    } finally {
+      fork.db.exec('ROLLBACK TO es_rewind');
+      fork.db.exec('RELEASE es_rewind');
+      this.sums = sums;
+      this.cachedHash = hash;
+      fork.seq = seq;
+    }
+  }
+
   /** The canonical state hash, maintained incrementally. */
   stateHash(): string {
     this.assertOpen();

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Domain } from '../env/domain.js';
+import type { Session } from '../env/session.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import { isKeyColumn, type ParamSource } from './param-sources.js';
 import type { Random } from './random.js';
@@ -30,8 +31,9 @@ const WORDS = ['review', 'budget', 'launch', 'draft', 'update', 'design', 'follo
 
 /** Picks argument values grounded in the live state of a session and in earlier results. */
 export class Grounder {
-  private readonly exists = new Map<string, Database.Statement>();
   private readonly distinct = new Map<string, Database.Statement>();
+  /** Distinct values per column, valid while the state hash they were read at holds. */
+  private readonly values = new Map<string, { hash: string; list: unknown[]; set: Set<unknown> }>();
   private fresh = 0;
 
   constructor(
@@ -40,7 +42,7 @@ export class Grounder {
     private readonly rng: Random,
   ) {}
 
-  ground(db: Database.Database, tool: string, produced: Produced[]): GroundedArgs {
+  ground(session: Session, tool: string, produced: Produced[]): GroundedArgs {
     const schema = this.domain.tools.get(tool)!.spec.parameters;
     const required = new Set((schema.required as string[] | undefined) ?? []);
     const sources = this.sources.get(tool) ?? new Map<string, ParamSource>();
@@ -52,45 +54,42 @@ export class Grounder {
       // Optional parameters: sometimes, and only when they filter or point at something real.
       if (optional && (!source || source.role !== 'lookup' || !this.rng.chance(0.3))) continue;
       if (source?.role === 'lookup') {
-        const earlier = produced.filter((p) => this.inColumn(db, source, p.value));
+        const known = this.existing(session, source).set;
+        const earlier = produced.filter((p) => known.has(p.value));
         if (earlier.length > 0 && this.rng.chance(0.85)) {
           args[param] = this.rng.pick(earlier).value;
           fromEarlier.add(param);
           continue;
         }
       }
-      const value = this.valueFor(db, param, prop, source);
+      const value = this.valueFor(session, param, prop, source);
       if (value !== undefined) args[param] = value;
     }
     return { args, fromEarlier };
   }
 
-  private inColumn(db: Database.Database, source: ParamSource, value: unknown): boolean {
+  private existing(session: Session, source: ParamSource): { list: unknown[]; set: Set<unknown> } {
     const key = `${source.table}.${source.column}`;
-    let stmt = this.exists.get(key);
-    if (!stmt || stmt.database !== db) {
-      stmt = db.prepare(`SELECT 1 FROM "${source.table}" WHERE "${source.column}" = ? LIMIT 1`).pluck();
-      this.exists.set(key, stmt);
-    }
-    return stmt.get(value) !== undefined;
-  }
-
-  private existing(db: Database.Database, source: ParamSource): unknown[] {
-    const key = `${source.table}.${source.column}`;
+    const hash = session.stateHash();
+    const cached = this.values.get(key);
+    if (cached?.hash === hash) return cached;
     let stmt = this.distinct.get(key);
-    if (!stmt || stmt.database !== db) {
-      stmt = db.prepare(`SELECT DISTINCT "${source.column}" FROM "${source.table}" WHERE "${source.column}" IS NOT NULL ORDER BY 1 LIMIT 500`).pluck();
+    if (!stmt || stmt.database !== session.reader) {
+      stmt = session.reader.prepare(`SELECT DISTINCT "${source.column}" FROM "${source.table}" WHERE "${source.column}" IS NOT NULL ORDER BY 1 LIMIT 1000`).pluck();
       this.distinct.set(key, stmt);
     }
-    return stmt.all();
+    const list = stmt.all();
+    const entry = { hash, list, set: new Set(list) };
+    this.values.set(key, entry);
+    return entry;
   }
 
-  private valueFor(db: Database.Database, param: string, prop: JsonSchema, source: ParamSource | undefined): unknown {
+  private valueFor(session: Session, param: string, prop: JsonSchema, source: ParamSource | undefined): unknown {
     if (Array.isArray(prop.enum) && prop.enum.length > 0) return this.rng.pick(prop.enum);
     if (source) {
       const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
       const fresh = source.role === 'value' && isKeyColumn(table, source.column);
-      const values = fresh ? [] : this.existing(db, source);
+      const values = fresh ? [] : this.existing(session, source).list;
       if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return this.fit(prop, this.rng.pick(values));
     }
     return this.generate(param, prop);

@@ -1,5 +1,6 @@
 import type { DirectedGraph } from 'graphology';
 import type { Domain } from '../env/domain.js';
+import type { Session } from '../env/session.js';
 import type { Task } from '../spec/task.js';
 import { dependencyGraph } from './dependency-graph.js';
 import { Grounder, producedValues, type Produced } from './ground.js';
@@ -72,71 +73,74 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   const report: SampleReport = { requested: options.n, produced: 0, walks: 0, duplicates: 0, abandoned: {}, byLength: {}, readOnly: 0, writes: 0 };
   const seen = new Set<string>();
   const tasks: Task[] = [];
-  const give = (reason: string) => (report.abandoned[reason] = (report.abandoned[reason] ?? 0) + 1);
   const budget = options.n * 40 + 100;
-
-  while (tasks.length < options.n && report.walks < budget) {
-    report.walks++;
-    const length = rng.int(1, maxSteps);
-    const walk = takeWalk(domain, graph, grounder, rng, length, tries);
-    if (typeof walk === 'string') {
-      give(walk);
-      continue;
+  // One fork serves every walk: each walk runs inside a savepoint and is rolled back after.
+  const session = domain.openSession();
+  try {
+    while (tasks.length < options.n && report.walks < budget) {
+      report.walks++;
+      const length = rng.int(1, maxSteps);
+      const walk = session.rewindAfter(() => takeWalk(session, graph, grounder, rng, length, tries));
+      if (typeof walk === 'string') {
+        report.abandoned[walk] = (report.abandoned[walk] ?? 0) + 1;
+        continue;
+      }
+      const key = `${JSON.stringify(walk.steps.map((s) => s.action))}|${walk.hash}`;
+      if (seen.has(key)) {
+        report.duplicates++;
+        continue;
+      }
+      seen.add(key);
+      const task = toTask(domain, walk, `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`, rng);
+      tasks.push(task);
+      report.byLength[task.gold.actions.length] = (report.byLength[task.gold.actions.length] ?? 0) + 1;
+      if (task.tags.includes('write')) report.writes++;
+      else report.readOnly++;
     }
-    const actions = walk.steps.map((s) => s.action);
-    const key = `${JSON.stringify(actions)}|${walk.hash}`;
-    if (seen.has(key)) {
-      report.duplicates++;
-      continue;
-    }
-    seen.add(key);
-    const writes = actions.some((a) => domain.tools.get(a.tool)!.spec.kind === 'write');
-    const communicate = writes ? [] : communicable(walk.lastResult, rng);
-    const id = `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`;
-    tasks.push({
-      id,
-      user: { instructions: writeInstruction(domain, walk.steps, communicate), known: knownFacts(walk.steps) },
-      initial: [],
-      gold: { actions, state_hash: walk.hash },
-      communicate: communicate.map((c) => c.value),
-      evaluation: {},
-      tags: ['sampled', writes ? 'write' : 'read-only', `steps:${actions.length}`],
-    });
-    report.byLength[actions.length] = (report.byLength[actions.length] ?? 0) + 1;
-    if (writes) report.writes++;
-    else report.readOnly++;
+  } finally {
+    session.close();
   }
   report.produced = tasks.length;
   return { tasks, report };
 }
 
-function takeWalk(domain: Domain, graph: DirectedGraph, grounder: Grounder, rng: Random, length: number, tries: number): Walk | string {
-  const session = domain.openSession();
-  try {
-    const steps: WalkStep[] = [];
-    const produced: Produced[] = [];
-    let lastResult: unknown;
-    let prev: string | undefined;
-    for (let i = 0; i < length; i++) {
-      const tool = nextTool(graph, rng, prev, i === length - 1);
-      if (!tool) return steps.length > 0 ? { steps, lastResult, hash: session.stateHash() } : 'no tool to start from';
-      const write = domain.tools.get(tool)!.spec.kind === 'write';
-      let done = false;
-      for (let t = 0; t < tries && !done; t++) {
-        const { args, fromEarlier } = grounder.ground(session.reader, tool, produced);
-        const before = session.stateHash();
-        const result = session.call(tool, args);
-        if (!result.ok || (write && session.stateHash() === before)) continue;
-        steps.push({ action: { tool, args }, fromEarlier });
-        produced.push(...producedValues(result.value, i));
-        lastResult = result.value;
-        done = true;
-      }
-      if (!done) return `no successful call of ${tool} in ${tries} tries`;
-      prev = tool;
+function toTask(domain: Domain, walk: Walk, id: string, rng: Random): Task {
+  const actions = walk.steps.map((s) => s.action);
+  const writes = actions.some((a) => domain.tools.get(a.tool)!.spec.kind === 'write');
+  const communicate = writes ? [] : communicable(walk.lastResult, rng);
+  return {
+    id,
+    user: { instructions: writeInstruction(domain, walk.steps, communicate), known: knownFacts(walk.steps) },
+    initial: [],
+    gold: { actions, state_hash: walk.hash },
+    communicate: communicate.map((c) => c.value),
+    evaluation: {},
+    tags: ['sampled', writes ? 'write' : 'read-only', `steps:${actions.length}`],
+  };
+}
+
+function takeWalk(session: Session, graph: DirectedGraph, grounder: Grounder, rng: Random, length: number, tries: number): Walk | string {
+  const steps: WalkStep[] = [];
+  const produced: Produced[] = [];
+  let lastResult: unknown;
+  let prev: string | undefined;
+  for (let i = 0; i < length; i++) {
+    const tool = nextTool(graph, rng, prev, i === length - 1);
+    if (!tool) break;
+    const write = session.domain.tools.get(tool)!.spec.kind === 'write';
+    let done = false;
+    for (let t = 0; t < tries && !done; t++) {
+      const { args, fromEarlier } = grounder.ground(session, tool, produced);
+      const before = session.stateHash();
+      const result = session.call(tool, args);
+      if (!result.ok || (write && session.stateHash() === before)) continue;
+      steps.push({ action: { tool, args }, fromEarlier });
+      produced.push(...producedValues(result.value, i));
+      lastResult = result.value;
+      done = true;
     }
-    return { steps, lastResult, hash: session.stateHash() };
-  } finally {
-    session.close();
+    if (!done) return `no successful call of ${tool} in ${tries} tries`;
+    prev = tool;
   }
+  return steps.length > 0 ? { steps, lastResult, hash: session.stateHash() } : 'no tool to start from';
 }
