@@ -1,7 +1,11 @@
 import { foundationBench } from './foundation.js';
+import { tasksBench } from './tasks.js';
 
 /** `npm run bench`: every benchmark, each printing a markdown table. */
-const benches: Array<[string, () => Promise<string>]> = [['Foundation: sessions, hashing, calls, memory (10 MB domain)', foundationBench]];
+const benches: Array<[string, () => Promise<string>]> = [
+  ['Foundation: sessions, hashing, calls, memory (10 MB domain)', foundationBench],
+  ['Tasks: sampling, checking and evaluating 1,000 tasks', tasksBench],
+];
 
 const only = process.argv[2];
 for (const [title, run] of benches) {

@@ -165,3 +165,22 @@ describe('diff', () => {
     expect(formatDiff([])).toBe('no changes');
   });
 });
+
+describe('rewindAfter', () => {
+  test('runs calls and then restores rows, hash and sequences exactly', () => {
+    const s = domain.openSession();
+    s.call('add_note', { author_id: 'A1', body: 'kept' });
+    const hash = s.stateHash();
+    const inside = s.rewindAfter(() => {
+      s.call('add_note', { author_id: 'A1', body: 'dropped' });
+      s.call('delete_note', { note_id: 'N1' });
+      expect(s.call('add_note', { author_id: 'A2', body: 'x' }).ok).toBe(false);
+      return s.stateHash();
+    });
+    expect(inside).not.toBe(hash);
+    expect(s.stateHash()).toBe(hash);
+    expect(stateHash(s.reader, domain.spec.tables)).toBe(hash);
+    // The sequence is back too: the next note gets the id the dropped one had.
+    expect(s.call('add_note', { author_id: 'A1', body: 'next' })).toMatchObject({ value: { id: 'N101' } });
+  });
+});
