@@ -3,3 +3,4 @@ export * from './tool.js';
 export * from './domain.js';
 export * from './task.js';
 export * from './plan.js';
+export * from './trajectory.js';

@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import {
+  EpisodeRecord,
+  RunRecord,
+  TrajectoryEvent,
+  type EpisodeCounts,
+  type EpisodeStatus,
+  type ModelInfo,
+  type StopReason,
+  type StoredVerdict,
+  type ToolDefinition,
+  type TrajectoryEventInput,
+} from '../spec/trajectory.js';
+import { UserError, messageOf } from '../util/errors.js';
+
+/**
+ * Every statement is its own autocommit transaction in WAL mode, so each event is durable in the
+ * log as soon as append() returns: a killed process loses at most the event in flight.
+ * synchronous=NORMAL is enough for that (only a power cut can drop the last commits).
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  key TEXT UNIQUE,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  agent TEXT,
+  user TEXT,
+  settings TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS toolsets (
+  key TEXT PRIMARY KEY,
+  tools TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS episodes (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  domain TEXT NOT NULL,
+  task_id TEXT,
+  trial INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  stop_reason TEXT,
+  error TEXT,
+  reward REAL,
+  final_hash TEXT,
+  verdict TEXT,
+  counts TEXT,
+  toolset TEXT REFERENCES toolsets(key)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS episodes_trial ON episodes(run_id, task_id, trial);
+CREATE TABLE IF NOT EXISTS events (
+  episode_id INTEGER NOT NULL REFERENCES episodes(id),
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (episode_id, seq)
+) WITHOUT ROWID;
+`;
+
+type Row = Record<string, unknown>;
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : null);
+
+function runFromRow(r: Row): RunRecord {
+  return RunRecord.parse({ ...r, agent: parsed(r.agent), user: parsed(r.user), settings: parsed(r.settings) });
+}
+
+function episodeFromRow(r: Row): EpisodeRecord {
+  return EpisodeRecord.parse({ ...r, verdict: parsed(r.verdict), counts: parsed(r.counts) });
+}
+
+export interface RunInput {
+  /** Identifies a resumable run; null for runs that are never resumed (serve sessions). */
+  key: string | null;
+  kind: RunRecord['kind'];
+  domain: string;
+  agent?: ModelInfo;
+  user?: ModelInfo;
+  settings: Record<string, unknown>;
+}
+
+export interface EpisodeEnd {
+  status: Exclude<EpisodeStatus, 'running'>;
+  stopReason?: StopReason;
+  error?: string;
+  reward?: number;
+  finalHash?: string;
+  verdict?: StoredVerdict;
+  counts?: EpisodeCounts;
+}
+
+/** Appends the events of one episode in order and closes it with its outcome. */
+export class EpisodeWriter {
+  private seq = 0;
+  constructor(
+    private readonly store: TrajectoryStore,
+    readonly id: number,
+  ) {}
+
+  append(event: TrajectoryEventInput): void {
+    this.store.appendEvent(this.id, this.seq++, event);
+  }
+
+  finish(end: EpisodeEnd): void {
+    this.store.finishEpisode(this.id, end);
+  }
+}
+
+export interface EpisodeFilter {
+  runId?: number;
+  domain?: string;
+  status?: EpisodeStatus;
+}
+
+/** The trajectory store: a SQLite file of runs, episodes and their events. */
+export class TrajectoryStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  /** Open (creating when missing) a store file. `readonly` refuses to create one. */
+  static open(path: string, options: { readonly?: boolean } = {}): TrajectoryStore {
+    if (options.readonly && !existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+    } catch (err) {
+      throw new UserError(`Cannot open the trajectory store ${path} (${messageOf(err)}); pass another file with --store.`);
+    }
+    return new TrajectoryStore(db, path);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  /** The run with this key, or a new one. */
+  openRun(input: RunInput): RunRecord {
+    if (input.key !== null) {
+      const found = this.stmt('SELECT * FROM runs WHERE key = ?').get(input.key) as Row | undefined;
+      if (found) return runFromRow(found);
+    }
+    const info = this.stmt('INSERT INTO runs (key, kind, created_at, domain, agent, user, settings) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      input.key,
+      input.kind,
+      new Date().toISOString(),
+      input.domain,
+      json(input.agent),
+      json(input.user),
+      JSON.stringify(input.settings),
+    );
+    return this.run(Number(info.lastInsertRowid))!;
+  }
+
+  run(id: number): RunRecord | undefined {
+    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row && runFromRow(row);
+  }
+
+  runs(): RunRecord[] {
+    return (this.stmt('SELECT * FROM runs ORDER BY id').all() as Row[]).map(runFromRow);
+  }
+
+  /** Store a tool list once; episodes refer to it by its content hash. */
+  putTools(tools: ToolDefinition[]): string {
+    const text = JSON.stringify(tools);
+    const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    this.stmt('INSERT OR IGNORE INTO toolsets (key, tools) VALUES (?, ?)').run(key, text);
+    return key;
+  }
+
+  tools(key: string): ToolDefinition[] {
+    const row = this.stmt('SELECT tools FROM toolsets WHERE key = ?').get(key) as { tools: string } | undefined;
+    return row ? JSON.parse(row.tools) : [];
+  }
+
+  /**
+   * Start an episode. A leftover unfinished attempt at the same trial (a killed or failed run)
+   * is removed with its events first, so a resumed run redoes it from the start.
+   */
+  beginEpisode(input: { runId: number; domain: string; taskId: string | null; trial: number; toolset?: string }): EpisodeWriter {
+    const id = this.db.transaction(() => {
+      if (input.taskId !== null) {
+        const old = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status != 'done'").get(input.runId, input.taskId, input.trial) as
+          | { id: number }
+          | undefined;
+        if (old) {
+          this.stmt('DELETE FROM events WHERE episode_id = ?').run(old.id);
+          this.stmt('DELETE FROM episodes WHERE id = ?').run(old.id);
+        }
+      }
+      const info = this.stmt("INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset) VALUES (?, ?, ?, ?, 'running', ?, ?)").run(
+        input.runId,
+        input.domain,
+        input.taskId,
+        input.trial,
+        new Date().toISOString(),
+        input.toolset ?? null,
+      );
+      return Number(info.lastInsertRowid);
+    })();
+    return new EpisodeWriter(this, id);
+  }
+
+  /** The next free trial number of a task in a run (sessions bound to a task over MCP). */
+  nextTrial(runId: number, taskId: string | null): number {
+    const row = this.stmt('SELECT COALESCE(MAX(trial), 0) + 1 AS n FROM episodes WHERE run_id = ? AND task_id IS ?').get(runId, taskId) as { n: number };
+    return row.n;
+  }
+
+  appendEvent(episodeId: number, seq: number, event: TrajectoryEventInput): void {
+    const { kind, ...data } = event;
+    this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)').run(episodeId, seq, new Date().toISOString(), kind, JSON.stringify(data));
+  }
+
+  finishEpisode(id: number, end: EpisodeEnd): void {
+    this.stmt('UPDATE episodes SET status = ?, ended_at = ?, stop_reason = ?, error = ?, reward = ?, final_hash = ?, verdict = ?, counts = ? WHERE id = ?').run(
+      end.status,
+      new Date().toISOString(),
+      end.stopReason ?? null,
+      end.error ?? null,
+      end.reward ?? null,
+      end.finalHash ?? null,
+      json(end.verdict),
+      json(end.counts),
+      id,
+    );
+  }
+
+  episode(id: number): EpisodeRecord | undefined {
+    const row = this.stmt('SELECT * FROM episodes WHERE id = ?').get(id) as Row | undefined;
+    return row && episodeFromRow(row);
+  }
+
+  episodes(filter: EpisodeFilter = {}): EpisodeRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.runId !== undefined) (where.push('run_id = ?'), params.push(filter.runId));
+    if (filter.domain !== undefined) (where.push('domain = ?'), params.push(filter.domain));
+    if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status));
+    const sql = `SELECT * FROM episodes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    return (this.db.prepare(sql).all(...params) as Row[]).map(episodeFromRow);
+  }
+
+  events(episodeId: number): TrajectoryEvent[] {
+    const rows = this.stmt('SELECT kind, data FROM events WHERE episode_id = ? ORDER BY seq').all(episodeId) as Array<{ kind: string; data: string }>;
+    return rows.map((r) => TrajectoryEvent.parse({ kind: r.kind, ...JSON.parse(r.data) }));
+  }
+}

@@ -1,0 +1,125 @@
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ModelInfo, StoredToolCall } from '../spec/trajectory.js';
+import { UserError, messageOf } from '../util/errors.js';
+import type { RetryListener } from './types.js';
+
+/** Where and how one role (agent or user) reaches its model. */
+export interface Endpoint {
+  baseURL?: string;
+  apiKey?: string;
+  temperature: number;
+  /** Per request, milliseconds. */
+  timeoutMs: number;
+  /** Retries after the first attempt for 429, 5xx, timeouts and broken responses. */
+  maxRetries: number;
+  /** First backoff, doubled on each retry. */
+  retryBaseMs: number;
+}
+
+export const DEFAULT_ENDPOINT: Endpoint = { temperature: 0, timeoutMs: 120_000, maxRetries: 4, retryBaseMs: 500 };
+
+/**
+ * A model request failed for good. `fatal` marks an endpoint that cannot work for any episode
+ * (unreachable, wrong key, unknown model): the rollout stops starting episodes.
+ */
+export class ModelFailure extends UserError {
+  constructor(
+    message: string,
+    readonly fatal: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface Completion {
+  content: string;
+  toolCalls: StoredToolCall[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Normalize the tool calls of a reply without judging them: a call with no name or with
+ * arguments that are not a string is kept as the model sent it, so the orchestrator can answer
+ * it with an error and the recorder can count it.
+ */
+function readToolCalls(raw: unknown): StoredToolCall[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((c: any, i: number) => {
+    const fn = c?.function ?? {};
+    const args = fn.arguments;
+    return {
+      id: typeof c?.id === 'string' && c.id ? c.id : `call_${i}`,
+      name: typeof fn.name === 'string' ? fn.name : '',
+      arguments: typeof args === 'string' ? args : args === undefined || args === null ? '' : JSON.stringify(args),
+    };
+  });
+}
+
+/** A chat-completions model behind an OpenAI-compatible endpoint, with retries and backoff. */
+export class ChatModel {
+  private readonly client: OpenAI;
+
+  constructor(
+    readonly role: 'agent' | 'user',
+    readonly model: string,
+    readonly endpoint: Endpoint,
+  ) {
+    const baseURL = endpoint.baseURL ?? process.env.OPENAI_BASE_URL;
+    const apiKey = endpoint.apiKey ?? process.env.OPENAI_API_KEY ?? (baseURL ? 'unused' : undefined);
+    if (!apiKey) {
+      throw new UserError(`The ${role} model ${model} needs OPENAI_API_KEY, or a local OpenAI-compatible server in OPENAI_BASE_URL or --${role}-base-url.`);
+    }
+    // Retries are ours, not the SDK's, so that each one is recorded and counted.
+    this.client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: endpoint.timeoutMs });
+  }
+
+  get baseURL(): string {
+    return this.client.baseURL;
+  }
+
+  info(spec: string, seed?: number): ModelInfo {
+    return { spec, model: this.model, base_url: this.baseURL, temperature: this.endpoint.temperature, ...(seed === undefined ? {} : { seed }) };
+  }
+
+  async complete(messages: ChatCompletionMessageParam[], options: { tools?: ChatCompletionTool[]; seed?: number; onRetry?: RetryListener } = {}): Promise<Completion> {
+    for (let attempt = 0; ; attempt++) {
+      let problem: { message: string; retryable: boolean; fatal: boolean };
+      try {
+        const res = await this.client.chat.completions.create({
+          model: this.model,
+          messages,
+          temperature: this.endpoint.temperature,
+          ...(options.seed === undefined ? {} : { seed: options.seed }),
+          ...(options.tools?.length ? { tools: options.tools } : {}),
+        });
+        const message = res?.choices?.[0]?.message;
+        if (message) return { content: typeof message.content === 'string' ? message.content : '', toolCalls: readToolCalls(message.tool_calls) };
+        problem = { message: 'the response has no choices[0].message', retryable: true, fatal: false };
+      } catch (err) {
+        problem = this.classify(err);
+      }
+      if (!problem.retryable || attempt >= this.endpoint.maxRetries) {
+        const where = `the ${this.role} model ${this.model} at ${this.baseURL}`;
+        const fix = problem.fatal ? `; check --${this.role}-base-url / OPENAI_BASE_URL, the key and the model name` : '';
+        throw new ModelFailure(`Request to ${where} failed${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}: ${problem.message}${fix}.`, problem.fatal);
+      }
+      options.onRetry?.(problem.message, attempt + 1);
+      await sleep(this.endpoint.retryBaseMs * 2 ** attempt);
+    }
+  }
+
+  private classify(err: unknown): { message: string; retryable: boolean; fatal: boolean } {
+    if (err instanceof OpenAI.APIConnectionTimeoutError) return { message: `no answer within ${this.endpoint.timeoutMs} ms`, retryable: true, fatal: false };
+    // Refused connections and unknown hosts: retried briefly, then the endpoint counts as dead.
+    if (err instanceof OpenAI.APIConnectionError) return { message: `cannot connect (${messageOf(err.cause ?? err)})`, retryable: true, fatal: true };
+    if (err instanceof OpenAI.APIError) {
+      const status = err.status ?? 0;
+      const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+      return { message: `HTTP ${status}: ${err.message}`, retryable, fatal: status === 401 || status === 403 || status === 404 };
+    }
+    // A body that is not JSON, or a client-side failure while reading it.
+    return { message: messageOf(err), retryable: true, fatal: false };
+  }
+}

@@ -1,0 +1,37 @@
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatModel } from './model.js';
+import type { Agent, AgentSession, ChatMessage, EpisodeContext } from './types.js';
+
+/** The transcript in the chat-completions request shape. */
+export function toOpenAiMessages(transcript: readonly ChatMessage[]): ChatCompletionMessageParam[] {
+  return transcript.map((m): ChatCompletionMessageParam => {
+    if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: m.content };
+    if (m.role === 'assistant' && m.tool_calls?.length) {
+      return {
+        role: 'assistant',
+        content: m.content || null,
+        tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+      };
+    }
+    return { role: m.role, content: m.content };
+  });
+}
+
+/** An agent backed by a chat-completions model with tool calling; the tools are those MCP listed. */
+export class OpenAiAgent implements Agent {
+  constructor(
+    private readonly model: ChatModel,
+    private readonly spec: string,
+  ) {}
+
+  get info() {
+    return this.model.info(this.spec);
+  }
+
+  start({ tools, seed, onRetry }: EpisodeContext): AgentSession {
+    const offered: ChatCompletionTool[] = tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+    return {
+      act: async (transcript) => this.model.complete(toOpenAiMessages(transcript), { tools: offered, seed, onRetry }),
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import type { Agent, AgentSession, AgentTurn, EpisodeContext } from './types.js';
+
+/** The final message of the oracle: it reports success and says every string the task needs said. */
+export function oracleReport(communicate: string[]): string {
+  return communicate.length === 0 ? 'Done: your request is complete.' : `Done: your request is complete. ${communicate.join('; ')}.`;
+}
+
+/**
+ * Replays the task's gold actions through MCP, one call per turn, then reports. It knows the
+ * answer, so it makes rollouts and pipelines testable with no model at all.
+ */
+export class OracleAgent implements Agent {
+  readonly info = { spec: 'oracle' };
+
+  start({ task }: EpisodeContext): AgentSession {
+    let next = 0;
+    return {
+      act: async (): Promise<AgentTurn> => {
+        if (next < task.gold.actions.length) {
+          const i = next++;
+          const { tool, args } = task.gold.actions[i];
+          return { content: '', toolCalls: [{ id: `call_${i + 1}`, name: tool, arguments: JSON.stringify(args) }] };
+        }
+        return { content: oracleReport(task.communicate), toolCalls: [] };
+      },
+    };
+  }
+}
