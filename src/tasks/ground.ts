@@ -27,6 +27,9 @@ export interface GroundedArgs {
   fromEarlier: Set<string>;
 }
 
+/** Columns a person would recognise a row by, in order of preference. */
+const READABLE = ['name', 'full_name', 'title', 'email', 'username'];
+
 const WORDS = ['review', 'budget', 'launch', 'draft', 'update', 'design', 'follow-up', 'summary', 'schedule', 'report', 'customer', 'release'];
 
 /** Picks argument values grounded in the live state of a session and in earlier results. */
@@ -66,6 +69,17 @@ export class Grounder {
       if (value !== undefined) args[param] = value;
     }
     return { args, fromEarlier };
+  }
+
+  /** A readable attribute of the row an identifier argument points at, if its table has one. */
+  label(session: Session, tool: string, param: string, value: unknown): { column: string; value: string } | undefined {
+    const source = this.sources.get(tool)?.get(param);
+    if (!source || source.role !== 'lookup') return undefined;
+    const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
+    const column = READABLE.find((c) => c !== source.column && table.columns.some((x) => x.name === c));
+    if (!column || !isKeyColumn(table, source.column)) return undefined;
+    const found = session.reader.prepare(`SELECT "${column}" FROM "${table.name}" WHERE "${source.column}" = ?`).pluck().get(value);
+    return typeof found === 'string' ? { column, value: found } : undefined;
   }
 
   private existing(session: Session, source: ParamSource): { list: unknown[]; set: Set<unknown> } {

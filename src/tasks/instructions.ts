@@ -6,6 +6,8 @@ export interface WalkStep {
   action: Action;
   /** Parameters the agent finds through earlier calls; the user is not told them. */
   fromEarlier: Set<string>;
+  /** For identifiers the user gives: a readable attribute of the row, e.g. {requested_by: {name: 'Dana Ortiz'}}. */
+  labels: Record<string, { column: string; value: string }>;
 }
 
 const humanize = (param: string) => param.replace(/_/g, ' ').replace(/\bid\b/, 'ID');
@@ -22,8 +24,12 @@ const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(
 /** The facts of a walk the user knows: arguments the agent cannot find by itself. */
 export function knownFacts(steps: WalkStep[]): Record<string, unknown> {
   const known: Record<string, unknown> = {};
-  for (const { action, fromEarlier } of steps) {
-    for (const [k, v] of Object.entries(action.args)) if (!fromEarlier.has(k) && !(k in known)) known[k] = v;
+  for (const { action, fromEarlier, labels } of steps) {
+    for (const [k, v] of Object.entries(action.args)) {
+      if (fromEarlier.has(k) || k in known) continue;
+      known[k] = v;
+      if (labels[k]) known[`${k} ${labels[k].column}`] = labels[k].value;
+    }
   }
   return known;
 }
@@ -33,10 +39,10 @@ export function knownFacts(steps: WalkStep[]): Record<string, unknown> {
  * action from the tool's description, with the values the user would give.
  */
 export function writeInstruction(domain: Domain, steps: WalkStep[], communicate: Array<{ key: string; value: string }>): string {
-  const clauses = steps.map(({ action, fromEarlier }) => {
+  const clauses = steps.map(({ action, fromEarlier, labels }) => {
     const tool = domain.tools.get(action.tool)!.spec;
     const given = Object.entries(action.args).filter(([k]) => !fromEarlier.has(k));
-    const detail = given.map(([k, v]) => `${humanize(k)} ${show(v)}`).join(', ');
+    const detail = given.map(([k, v]) => `${humanize(k)} ${show(v)}${labels[k] ? ` (${labels[k].value})` : ''}`).join(', ');
     const found = fromEarlier.size > 0 ? `${given.length ? '; ' : ''}using what was found before` : '';
     return `${verbPhrase(tool.description, tool.name)}${detail || found ? ` (${detail}${found})` : ''}`;
   });

@@ -134,7 +134,12 @@ function takeWalk(session: Session, graph: DirectedGraph, grounder: Grounder, rn
       const before = session.stateHash();
       const result = session.call(tool, args);
       if (!result.ok || (write && session.stateHash() === before)) continue;
-      steps.push({ action: { tool, args }, fromEarlier });
+      const labels: WalkStep['labels'] = {};
+      for (const [k, v] of Object.entries(args)) {
+        const label = fromEarlier.has(k) ? undefined : grounder.label(session, tool, k, v);
+        if (label) labels[k] = label;
+      }
+      steps.push({ action: { tool, args }, fromEarlier, labels });
       produced.push(...producedValues(result.value, i));
       lastResult = result.value;
       done = true;
