@@ -2,6 +2,7 @@ import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
 import type { Task } from '../spec/task.js';
 import { messageOf } from '../util/errors.js';
+import { findableTexts } from './findable.js';
 import { isKeyColumn, paramSources } from './param-sources.js';
 
 export interface TaskCheck {
@@ -12,8 +13,8 @@ export interface TaskCheck {
 /**
  * Lint tasks against their domain: every gold action replays without error on a fresh state, the
  * stored gold hash reproduces, and every identifier a gold action needs is known to the user,
- * said in the instructions, returned by an earlier call, or listed by a read tool that needs no
- * arguments.
+ * said in the instructions, returned by an earlier call, or findable with the read tools from
+ * what the user knows (see findableTexts).
  */
 export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const sources = paramSources(domain);
@@ -28,9 +29,9 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
       return { task: task.id, problems: [`its initial state cannot be set: ${messageOf(err)}`] };
     }
     try {
-      // What a user could learn without knowing any identifier: the argument-free read tools.
-      const seen: string[] = listers.map((t) => session!.call(t.spec.name, {}).text);
-      seen.push(JSON.stringify(task.user.known), task.user.instructions);
+      // What the user knows, what argument-free reads list, and what reads reach from there.
+      const start = [JSON.stringify(task.user.known), task.user.instructions, ...listers.map((t) => session!.call(t.spec.name, {}).text)];
+      const seen = findableTexts(session, sources, start);
       task.gold.actions.forEach((action, i) => {
         const where = `gold action ${i + 1} (${action.tool})`;
         if (!domain.tools.has(action.tool)) {
