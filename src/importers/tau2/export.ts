@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { Domain } from '../../env/domain.js';
+import { fromColumnValue } from '../../env/values.js';
+import { TAU2_DOMAIN } from './names.js';
 import { PyFloat, pyDumps, type PyJson } from './pyjson.js';
 
 /**
@@ -52,29 +55,29 @@ export function exportRetailState(db: Database.Database): Obj {
   const fulfillments = rowsByParent(db, 'SELECT * FROM fulfillments ORDER BY order_id, position', 'order_id');
   const payments = rowsByParent(db, 'SELECT * FROM payments ORDER BY order_id, position', 'order_id');
 
-  const products: Obj = {};
+  const products = new Map<string, PyJson>();
   for (const p of db.prepare('SELECT * FROM products ORDER BY position').all() as Row[]) {
-    const vs: Obj = {};
+    const vs = new Map<string, PyJson>();
     for (const v of variants.get(p.product_id as string) ?? []) {
-      vs[v.item_id as string] = { item_id: v.item_id as string, options: parse(v.options), available: v.available === 1, price: float(v.price) };
+      vs.set(v.item_id as string, { item_id: v.item_id as string, options: parse(v.options), available: v.available === 1, price: float(v.price) });
     }
-    products[p.product_id as string] = { name: p.name as string, product_id: p.product_id as string, variants: vs };
+    products.set(p.product_id as string, { name: p.name as string, product_id: p.product_id as string, variants: vs });
   }
 
-  const users: Obj = {};
+  const users = new Map<string, PyJson>();
   for (const u of db.prepare('SELECT * FROM users ORDER BY position').all() as Row[]) {
     const id = u.user_id as string;
-    users[id] = {
+    users.set(id, {
       user_id: id,
       name: { first_name: u.first_name as string, last_name: u.last_name as string },
       address: address(u),
       email: u.email as string,
-      payment_methods: Object.fromEntries((methods.get(id) ?? []).map((m) => [m.id as string, paymentMethod(m)])),
+      payment_methods: new Map((methods.get(id) ?? []).map((m) => [m.id as string, paymentMethod(m)])),
       orders: (userOrders.get(id) ?? []).map((o) => o.order_id as string),
-    };
+    });
   }
 
-  const orders: Obj = {};
+  const orders = new Map<string, PyJson>();
   for (const o of db.prepare('SELECT * FROM orders ORDER BY position').all() as Row[]) {
     const id = o.order_id as string;
     const order: Obj = {
@@ -91,7 +94,7 @@ export function exportRetailState(db: Database.Database): Obj {
       if (v === null || v === undefined) continue;
       order[field] = JSON_FIELDS.has(field) ? parse(v) : field === 'exchange_price_difference' ? float(v) : (v as string);
     }
-    orders[id] = order;
+    orders.set(id, order);
   }
   return { products, users, orders };
 }
@@ -99,4 +102,19 @@ export function exportRetailState(db: Database.Database): Obj {
 /** The state as db.json text, formatted as tau2 writes it (json.dumps with indent=4). */
 export function retailStateText(db: Database.Database): string {
   return pyDumps(exportRetailState(db), 4);
+}
+
+/**
+ * A domain's state in the layout of its original data: db.json for tau2-retail, and for a domain
+ * written natively, rows per table as in its seed.json (ordered by primary key).
+ */
+export function stateInOriginalLayout(domain: Domain, db: Database.Database): Obj {
+  if (domain.name === TAU2_DOMAIN) return exportRetailState(db);
+  const out: Obj = {};
+  for (const table of domain.spec.tables) {
+    const types = new Map(table.columns.map((c) => [c.name, c.type]));
+    const rows = db.prepare(`SELECT * FROM "${table.name}" ORDER BY ${table.primaryKey.map((k) => `"${k}"`).join(', ')}`).all() as Row[];
+    out[table.name] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, fromColumnValue(types.get(k), v) as PyJson])));
+  }
+  return out;
 }

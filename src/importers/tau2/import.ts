@@ -7,13 +7,10 @@ import { Task, type TaskInput } from '../../spec/task.js';
 import { UserError, messageOf } from '../../util/errors.js';
 import { RETAIL_BEHAVIOUR } from './behaviour.js';
 import { readTau2Folder, type Tau2Source } from './source.js';
+import { DEFAULT_OUT, TAU2_DOMAIN } from './names.js';
 import { dbToSeed, RETAIL_TABLES } from './tables.js';
 import { convertTask } from './tasks.js';
 
-export const TAU2_DOMAIN = 'tau2-retail';
-export const DEFAULT_OUT = join('.envscale', 'domains', TAU2_DOMAIN);
-/** What to tell a user whose command needs the imported domain. */
-export const IMPORT_HINT = `run "npx envscale import tau2 <tau2-bench>/data/tau2/domains/retail" first (it writes ${DEFAULT_OUT})`;
 
 /** tau2 retail does not use time; the engine still wants a fixed clock. */
 const CLOCK = '2024-01-01T00:00:00Z';

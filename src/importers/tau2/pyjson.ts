@@ -1,13 +1,14 @@
 /**
  * JSON text as Python's json.dumps writes it, so an exported state can be compared with tau2's
  * files byte for byte: ", " and ": " separators, non-ASCII escaped, and floats as Python's repr
- * ("99.0", "1e+16"). JavaScript numbers do not say whether they were floats, so floats are wrapped.
+ * ("99.0", "1e+16"). JavaScript numbers do not say whether they were floats, so floats are wrapped;
+ * and JavaScript objects put integer-like keys first, so maps keyed by ids are Maps.
  */
 export class PyFloat {
   constructor(readonly value: number) {}
 }
 
-export type PyJson = null | boolean | number | string | PyFloat | PyJson[] | { [key: string]: PyJson };
+export type PyJson = null | boolean | number | string | PyFloat | PyJson[] | Map<string, PyJson> | { [key: string]: PyJson };
 
 /** Python's repr of a float: the shortest round-trip digits, fixed notation for exponents -4..15. */
 export function pyFloatRepr(v: number): string {
@@ -55,7 +56,7 @@ export function pyDumps(value: PyJson, indent?: number, depth = 0): string {
   if (typeof value === 'string') return pyString(value);
   const entries: string[] = Array.isArray(value)
     ? value.map((v) => pyDumps(v, indent, depth + 1))
-    : Object.entries(value).map(([k, v]) => `${pyString(k)}: ${pyDumps(v, indent, depth + 1)}`);
+    : [...(value instanceof Map ? value : Object.entries(value))].map(([k, v]) => `${pyString(k)}: ${pyDumps(v, indent, depth + 1)}`);
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (entries.length === 0) return open + close;
   if (indent === undefined) return open + entries.join(', ') + close;

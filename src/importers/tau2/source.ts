@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readJsonFile } from '../../util/files.js';
+import { keysInOrder, parseOrderedJson } from './ordered-json.js';
 import { UserError } from '../../util/errors.js';
 
 /**
@@ -69,15 +70,16 @@ const Order = z.strictObject({
   return_payment_method_id: z.string().nullish(),
 });
 
-export type Tau2Address = z.infer<typeof Address>;
-export type Tau2Product = z.infer<typeof Product>;
-export type Tau2User = z.infer<typeof User>;
+export type Tau2Variant = z.infer<typeof Variant>;
 export type Tau2PaymentMethod = z.infer<typeof PaymentMethod>;
 export type Tau2Order = z.infer<typeof Order>;
+/** Maps keyed by id are Maps: their order is part of the data (see ordered-json.ts). */
+export type Tau2Product = Omit<z.infer<typeof Product>, 'variants'> & { variants: Map<string, Tau2Variant> };
+export type Tau2User = Omit<z.infer<typeof User>, 'payment_methods'> & { payment_methods: Map<string, Tau2PaymentMethod> };
 export interface Tau2Db {
-  products: Record<string, Tau2Product>;
-  users: Record<string, Tau2User>;
-  orders: Record<string, Tau2Order>;
+  products: Map<string, Tau2Product>;
+  users: Map<string, Tau2User>;
+  orders: Map<string, Tau2Order>;
 }
 
 const ToolEntry = z.object({
@@ -143,50 +145,59 @@ function parseRecord<S extends z.ZodType>(schema: S, value: unknown, file: strin
   throw new UserError(`${file}: ${where(record, issue.path)}: ${issue.message}; fix that record (tau2's retail format is described in its data_model.py).`);
 }
 
-function parseKeyed<S extends z.ZodType>(schema: S, table: unknown, file: string, name: string, idField: string): Record<string, z.infer<S>> {
-  if (typeof table !== 'object' || table === null || Array.isArray(table)) {
-    throw new UserError(`${file}: "${name}" must be an object keyed by ${idField}; this is not tau2 retail data.`);
-  }
-  const out: Record<string, z.infer<S>> = {};
-  for (const [key, value] of Object.entries(table)) {
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A map of records keyed by id, each checked, in the order of the text. */
+function parseKeyed<S extends z.ZodType>(schema: S, table: unknown, file: string, name: string, idField: string): Map<string, { parsed: z.infer<S>; raw: Raw }> {
+  if (!isObject(table)) throw new UserError(`${file}: "${name}" must be an object keyed by ${idField}; this is not tau2 retail data.`);
+  const out = new Map<string, { parsed: z.infer<S>; raw: Raw }>();
+  for (const key of keysInOrder(table)) {
     const record = `${name}[${JSON.stringify(key)}]`;
-    const parsed = parseRecord(schema, value, file, record) as Record<string, unknown>;
+    const parsed = parseRecord(schema, table[key], file, record) as Raw;
     if (parsed[idField] !== key) {
       throw new UserError(`${file}: ${record} has ${idField} ${JSON.stringify(parsed[idField])}; a record's key must equal its ${idField}.`);
     }
-    out[key] = parsed as z.infer<S>;
+    out.set(key, { parsed: parsed as z.infer<S>, raw: table[key] as Raw });
   }
   return out;
 }
 
+/** A map inside a checked record, in the order of the text, each entry's key equal to its id. */
+function orderedMap<T extends Raw>(parsed: Record<string, T>, raw: unknown, idField: string, file: string, record: string): Map<string, T> {
+  return new Map(
+    keysInOrder(raw as object).map((key) => {
+      const value = parsed[key];
+      if (value[idField] !== key) throw new UserError(`${file}: ${record}[${JSON.stringify(key)}] has ${idField} ${JSON.stringify(value[idField])}; its key must equal its ${idField}.`);
+      return [key, value];
+    }),
+  );
+}
+
 /** db.json checked record by record, plus the links between records that the tools rely on. */
 export function parseDb(data: unknown, file: string): Tau2Db {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`${file} must be a JSON object with products, users and orders.`);
-  const raw = data as Record<string, unknown>;
-  const extra = Object.keys(raw).find((k) => !['products', 'users', 'orders'].includes(k));
+  if (!isObject(data)) throw new UserError(`${file} must be a JSON object with products, users and orders.`);
+  const extra = Object.keys(data).find((k) => !['products', 'users', 'orders'].includes(k));
   if (extra) throw new UserError(`${file} has a top-level "${extra}"; tau2 retail data has only products, users and orders.`);
-  const products = parseKeyed(Product, raw.products, file, 'products', 'product_id');
-  const users = parseKeyed(User, raw.users, file, 'users', 'user_id');
-  const orders = parseKeyed(Order, raw.orders, file, 'orders', 'order_id');
-  for (const [pid, p] of Object.entries(products)) {
-    for (const [key, v] of Object.entries(p.variants)) {
-      if (v.item_id !== key) throw new UserError(`${file}: products[${JSON.stringify(pid)}].variants[${JSON.stringify(key)}] has item_id ${JSON.stringify(v.item_id)}; a variant's key must equal its item_id.`);
-    }
+  const products = new Map<string, Tau2Product>();
+  for (const [pid, { parsed, raw }] of parseKeyed(Product, data.products, file, 'products', 'product_id')) {
+    products.set(pid, { ...parsed, variants: orderedMap(parsed.variants, raw.variants, 'item_id', file, `products[${JSON.stringify(pid)}].variants`) });
   }
-  for (const [uid, u] of Object.entries(users)) {
-    for (const [key, m] of Object.entries(u.payment_methods)) {
-      if (m.id !== key) throw new UserError(`${file}: users[${JSON.stringify(uid)}].payment_methods[${JSON.stringify(key)}] has id ${JSON.stringify(m.id)}; a payment method's key must equal its id.`);
-    }
+  const users = new Map<string, Tau2User>();
+  for (const [uid, { parsed, raw }] of parseKeyed(User, data.users, file, 'users', 'user_id')) {
+    users.set(uid, { ...parsed, payment_methods: orderedMap(parsed.payment_methods, raw.payment_methods, 'id', file, `users[${JSON.stringify(uid)}].payment_methods`) });
   }
-  for (const [oid, o] of Object.entries(orders)) {
+  const orders = new Map<string, Tau2Order>();
+  for (const [oid, { parsed: o }] of parseKeyed(Order, data.orders, file, 'orders', 'order_id')) {
     const record = `orders[${JSON.stringify(oid)}]`;
-    const user = users[o.user_id];
+    const user = users.get(o.user_id);
     if (!user) throw new UserError(`${file}: ${record} belongs to user ${JSON.stringify(o.user_id)}, who is not in users; add the user or fix user_id.`);
     o.payment_history.forEach((p, i) => {
-      if (!user.payment_methods[p.payment_method_id]) {
+      if (!user.payment_methods.has(p.payment_method_id)) {
         throw new UserError(`${file}: ${record}.payment_history[${i}] uses ${JSON.stringify(p.payment_method_id)}, which is not one of user ${JSON.stringify(o.user_id)}'s payment methods; fix payment_method_id.`);
       }
     });
+    orders.set(oid, o);
   }
   return { products, users, orders };
 }
@@ -213,6 +224,16 @@ export function parseTasks(data: unknown, file: string): Tau2Task[] {
     seen.add(task.id);
     return task;
   });
+}
+
+/** Read db.json keeping the order of its id-keyed maps. */
+function readOrderedJson(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return parseOrderedJson(text);
+  } catch (err) {
+    throw new UserError(`${path} is not valid JSON (${(err as Error).message}); fix the file and try again.`);
+  }
 }
 
 function parseSplits(data: unknown, file: string): Map<string, string[]> {
@@ -242,7 +263,7 @@ export function readTau2Folder(dir: string, toolsFile = join(dir, 'tools.json'))
   return {
     dir,
     toolsFile,
-    db: parseDb(readJsonFile(file('db.json')), file('db.json')),
+    db: parseDb(readOrderedJson(file('db.json')), file('db.json')),
     tools: parseTools(readJsonFile(toolsFile), toolsFile),
     tasks: parseTasks(readJsonFile(file('tasks.json')), file('tasks.json')),
     policy: readFileSync(file('policy.md'), 'utf8'),

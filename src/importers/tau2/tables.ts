@@ -98,20 +98,20 @@ export const RETAIL_TABLES: Table[] = [
 /** db.json as seed rows of RETAIL_TABLES. */
 export function dbToSeed(db: Tau2Db): SeedFile {
   const seed: Record<string, Array<Record<string, unknown>>> = Object.fromEntries(RETAIL_TABLES.map((t) => [t.name, []]));
-  Object.values(db.products).forEach((p, i) => {
+  [...db.products.values()].forEach((p, i) => {
     seed.products.push({ product_id: p.product_id, name: p.name, position: i });
-    Object.values(p.variants).forEach((v, j) => {
+    [...p.variants.values()].forEach((v, j) => {
       seed.variants.push({ product_id: p.product_id, item_id: v.item_id, position: j, options: v.options, available: v.available, price: v.price });
     });
   });
-  Object.values(db.users).forEach((u, i) => {
+  [...db.users.values()].forEach((u, i) => {
     seed.users.push({ user_id: u.user_id, position: i, ...u.name, ...u.address, email: u.email });
-    Object.values(u.payment_methods).forEach((m, j) => {
+    [...u.payment_methods.values()].forEach((m, j) => {
       seed.payment_methods.push({ user_id: u.user_id, position: j, ...m });
     });
     u.orders.forEach((order_id, j) => seed.user_orders.push({ user_id: u.user_id, position: j, order_id }));
   });
-  Object.values(db.orders).forEach((o, i) => {
+  [...db.orders.values()].forEach((o, i) => {
     const { items, fulfillments, payment_history, address, ...order } = o;
     seed.orders.push({ ...order, ...address, position: i });
     items.forEach((item, j) => seed.order_items.push({ order_id: o.order_id, position: j, ...item }));
