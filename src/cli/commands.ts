@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { registerDomainCommands } from './domain-commands.js';
 import { registerCorpusCommands } from './corpus-commands.js';
 import { registerTaskCommands } from './task-commands.js';
+import { registerRolloutCommands } from './rollout-commands.js';
+import { registerTau2Commands } from './tau2-commands.js';
 
 /**
  * Every verb is registered here from its module under src/cli/. Modules declare options only and
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerDomainCommands(program);
   registerCorpusCommands(program);
   registerTaskCommands(program);
+  registerRolloutCommands(program);
+  registerTau2Commands(program);
 }
