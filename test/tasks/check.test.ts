@@ -40,3 +40,21 @@ test('a task whose initial statements break the rules is reported, not thrown', 
   const t = variant((t) => (t.initial = [{ sql: 'DROP TABLE tasks', params: {} }]));
   expect(checkTasks(projects, [t])[0].problems[0]).toMatch(/^its initial state cannot be set: .*must start with one of INSERT/);
 });
+
+test('an identifier reached through a chain of reads from what the user knows is findable', () => {
+  const found = projects.openSession().call('find_member_by_email', { email: 'dana.ortiz@brightforge.io' });
+  const id = found.ok ? (found.value as { id: string }).id : '';
+  expect(id).toMatch(/^M-/);
+  const workload = (known: Record<string, unknown>): Task => ({
+    id: 'chain',
+    user: { instructions: 'You want to know your workload.', known },
+    initial: [],
+    gold: { actions: [{ tool: 'get_member_workload', args: { member_id: id } }] },
+    communicate: [],
+    evaluation: {},
+    tags: [],
+  });
+  const [byEmail, byNothing] = checkTasks(projects, [workload({ email: 'dana.ortiz@brightforge.io' }), workload({})]);
+  expect(byEmail.problems).toEqual(['it has no gold state hash']);
+  expect(byNothing.problems).toContain(`gold action 1 (get_member_workload) needs member_id "${id}", which the user does not know and no earlier call returns`);
+});
