@@ -58,3 +58,15 @@ test('an identifier reached through a chain of reads from what the user knows is
   const [byEmail] = checkTasks(projects, [workload({ email: 'dana.ortiz@brightforge.io' })]);
   expect(byEmail.problems).toEqual(['it has no gold state hash']);
 });
+
+test('findableTexts follows reads from what is known, and finds nothing from nothing', async () => {
+  const { findableTexts } = await import('../../src/tasks/findable.js');
+  const { paramSources } = await import('../../src/tasks/param-sources.js');
+  const session = projects.openSession();
+  const sources = paramSources(projects);
+  const fromEmail = findableTexts(session, sources, ['I am dana.ortiz@brightforge.io']);
+  // email -> member (round 1) -> workload and projects of that member (round 2).
+  expect(fromEmail.length).toBeGreaterThan(2);
+  expect(fromEmail.slice(1).join('\n')).toMatch(/"id":"M-\d+"/);
+  expect(findableTexts(session, sources, ['nothing useful'])).toEqual(['nothing useful']);
+});
