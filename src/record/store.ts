@@ -13,7 +13,14 @@ import {
   type ToolDefinition,
   type TrajectoryEventInput,
 } from '../spec/trajectory.js';
+import { Task } from '../spec/task.js';
 import { UserError, messageOf } from '../util/errors.js';
+
+/** A task as stored with its episodes, and whether its gold actions only read. */
+export interface StoredTask {
+  task: Task;
+  readOnly: boolean;
+}
 
 /**
  * Every statement is its own autocommit transaction in WAL mode, so each event is durable in the
@@ -35,6 +42,13 @@ CREATE TABLE IF NOT EXISTS toolsets (
   key TEXT PRIMARY KEY,
   tools TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tasks (
+  key TEXT PRIMARY KEY,
+  domain TEXT NOT NULL,
+  id TEXT NOT NULL,
+  read_only INTEGER NOT NULL,
+  task TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS episodes (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -50,7 +64,8 @@ CREATE TABLE IF NOT EXISTS episodes (
   final_hash TEXT,
   verdict TEXT,
   counts TEXT,
-  toolset TEXT REFERENCES toolsets(key)
+  toolset TEXT REFERENCES toolsets(key),
+  task_key TEXT REFERENCES tasks(key)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS episodes_trial ON episodes(run_id, task_id, trial);
 CREATE TABLE IF NOT EXISTS events (
@@ -189,6 +204,19 @@ export class TrajectoryStore {
     return key;
   }
 
+  /** Store a task as it was when the episode ran (the funnel and `show` compare with its gold). */
+  putTask(domain: string, task: Task, readOnly: boolean): string {
+    const text = JSON.stringify(task);
+    const key = createHash('sha256').update(domain).update('\0').update(text).digest('hex').slice(0, 16);
+    this.stmt('INSERT OR IGNORE INTO tasks (key, domain, id, read_only, task) VALUES (?, ?, ?, ?, ?)').run(key, domain, task.id, readOnly ? 1 : 0, text);
+    return key;
+  }
+
+  task(key: string): StoredTask | undefined {
+    const row = this.stmt('SELECT read_only, task FROM tasks WHERE key = ?').get(key) as { read_only: number; task: string } | undefined;
+    return row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+  }
+
   tools(key: string): ToolDefinition[] {
     const row = this.stmt('SELECT tools FROM toolsets WHERE key = ?').get(key) as { tools: string } | undefined;
     return row ? JSON.parse(row.tools) : [];
@@ -198,7 +226,7 @@ export class TrajectoryStore {
    * Start an episode. A leftover unfinished attempt at the same trial (a killed or failed run)
    * is removed with its events first, so a resumed run redoes it from the start.
    */
-  beginEpisode(input: { runId: number; domain: string; taskId: string | null; trial: number; toolset?: string }): EpisodeWriter {
+  beginEpisode(input: { runId: number; domain: string; taskId: string | null; trial: number; toolset?: string; taskKey?: string }): EpisodeWriter {
     const id = this.db.transaction(() => {
       if (input.taskId !== null) {
         const old = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status != 'done'").get(input.runId, input.taskId, input.trial) as
@@ -209,13 +237,14 @@ export class TrajectoryStore {
           this.stmt('DELETE FROM episodes WHERE id = ?').run(old.id);
         }
       }
-      const info = this.stmt("INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset) VALUES (?, ?, ?, ?, 'running', ?, ?)").run(
+      const info = this.stmt("INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset, task_key) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)").run(
         input.runId,
         input.domain,
         input.taskId,
         input.trial,
         new Date().toISOString(),
         input.toolset ?? null,
+        input.taskKey ?? null,
       );
       return Number(info.lastInsertRowid);
     })();

@@ -64,6 +64,11 @@ export function runKey(o: RolloutOptions): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex');
 }
 
+/** Whether a task's gold actions only read (exact match of the calls applies to these by default). */
+export function isReadOnly(domain: Domain, task: Task): boolean {
+  return !task.gold.actions.some((a) => domain.tools.get(a.tool)?.spec.kind === 'write');
+}
+
 export function domainTools(domain: Domain): ToolDefinition[] {
   return listTools(domain).map((t) => ({ name: t.name, description: t.description ?? '', parameters: t.inputSchema as Record<string, unknown> }));
 }
@@ -80,7 +85,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
     domain: o.domain.name,
     agent: o.agent.info,
     user: o.user.info,
-    settings: { trials: o.trials, concurrency: o.concurrency, seed, ...(o.limits ?? DEFAULT_LIMITS), tasks: o.tasks.map((t) => t.id) },
+    settings: { domain_dir: o.domain.dir, trials: o.trials, concurrency: o.concurrency, seed, ...(o.limits ?? DEFAULT_LIMITS), tasks: o.tasks.map((t) => t.id) },
   });
   const toolset = o.store?.putTools(domainTools(o.domain));
   const finished = new Map<string, { id: number; reward: number | null; stop: string | null }>();
@@ -103,7 +108,8 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
   const worker = async () => {
     while (next < todo.length && fatal === undefined) {
       const { task, trial } = todo[next++];
-      const writer = run && o.store?.beginEpisode({ runId: run.id, domain: o.domain.name, taskId: task.id, trial, toolset });
+      const taskKey = o.store?.putTask(o.domain.name, task, isReadOnly(o.domain, task));
+      const writer = run && o.store?.beginEpisode({ runId: run.id, domain: o.domain.name, taskId: task.id, trial, toolset, taskKey });
       const result: EpisodeResult = await runEpisode({ domain: o.domain, task, agent: o.agent, user: o.user, seed: seed + trial, limits: o.limits, writer });
       if (result.fatal) fatal ??= result.fatal.message;
       const row: TrialRow = {

@@ -13,8 +13,12 @@ export function firstPerson(text: string): string {
     .replace(/\bYour\b/g, 'My')
     .replace(/\byour\b/g, 'my')
     .replace(/\bYou\b/g, 'I')
+    .replace(SUBJECT_YOU, 'I')
     .replace(/\byou\b/g, 'me');
 }
+
+/** "you" as a subject: followed by a verb (the instructions are written in simple present and past). */
+const SUBJECT_YOU = /\byou\b(?=\s+(?:[a-z]+ed|have|want|do|did|don't|can|could|cannot|can't|will|would|should|need|know|think|may|must|were|wish|like|feel|plan|expect|get|got|only|also|still|just|already|never|might)\b)/g;
 
 const words = (s: string) => s.toLowerCase().replace(/_/g, ' ');
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -140,6 +140,8 @@ export const EpisodeRecord = z.object({
   counts: EpisodeCounts.nullable(),
   /** Key of the tool list the agent saw (see TrajectoryStore.tools). */
   toolset: z.string().nullable(),
+  /** Key of the task as it was when the episode ran (see TrajectoryStore.task). */
+  task_key: z.string().nullable(),
 });
 export type EpisodeRecord = z.infer<typeof EpisodeRecord>;
 
