@@ -6,6 +6,14 @@ const ROUNDS = 3;
 const CANDIDATES_PER_PARAM = 5;
 const CALLS_PER_ROUND = 200;
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether a value is mentioned: long values anywhere, short ones (a name like "Li") as a whole word. */
+function mentions(haystack: string, value: string): boolean {
+  const v = value.toLowerCase();
+  return v.length >= 5 ? haystack.includes(v) : haystack.includes(v) && new RegExp(`(^|\\W)${escape(v)}($|\\W)`).test(haystack);
+}
+
 /** The column a parameter reads: from the SQL when known, else a column of the same name in one table. */
 function columnOf(domain: Domain, sources: Map<string, ParamSource> | undefined, param: string): ParamSource | undefined {
   const src = sources?.get(param);
@@ -28,7 +36,7 @@ export function findableTexts(session: Session, sources: Map<string, Map<string,
     const key = `${src.table}.${src.column}`;
     if (!columnValues.has(key)) {
       const rows = session.reader.prepare(`SELECT DISTINCT "${src.column}" FROM "${src.table}" WHERE "${src.column}" IS NOT NULL LIMIT 20000`).pluck().all();
-      columnValues.set(key, rows.map(String).filter((v) => v.length >= 3));
+      columnValues.set(key, rows.map(String).filter((v) => v.length >= 2));
     }
     return columnValues.get(key)!;
   };
@@ -41,7 +49,7 @@ export function findableTexts(session: Session, sources: Map<string, Map<string,
       if (required.length === 0) continue;
       const options = required.map((p) => {
         const src = columnOf(domain, sources.get(tool.spec.name), p);
-        return src ? valuesOf(src).filter((v) => haystack.includes(v.toLowerCase())).slice(0, CANDIDATES_PER_PARAM) : [];
+        return src ? valuesOf(src).filter((v) => mentions(haystack, v)).slice(0, CANDIDATES_PER_PARAM) : [];
       });
       if (options.some((o) => o.length === 0)) continue;
       let combos: Array<Record<string, string>> = [{}];
