@@ -26,6 +26,11 @@ export function registerDomainCommands(program: Command): void {
     .option('--max-sessions <n>', 'most sessions open at once (HTTP)', positiveInt('--max-sessions'), 1000)
     .option('--max-body <bytes>', 'largest request body accepted (HTTP)', positiveInt('--max-body'), 4 * 1024 * 1024)
     .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN)')
+    .option('--store <file>', 'record every MCP session in this trajectory store (SQLite)')
+    .option('--task <id>', 'bind the session to a task, with a simulated user beside it (stdio; over HTTP use /mcp/<domain>?task=<id>&user=<spec>)')
+    .option('--user <spec>', 'simulated user of task-bound sessions: scripted or openai:<model>', 'scripted')
+    .option('--tasks <file>', "task file (default: the domain's tasks.json)")
+    .option('--user-base-url <url>', 'OpenAI-compatible endpoint of the simulated user (default $OPENAI_BASE_URL)')
     .action(async (refs: string[], opts) => {
       const { serveCommand } = await import('./serve.js');
       await serveCommand(refs, opts);

@@ -11,13 +11,33 @@ export interface ServeOptions {
   maxSessions: number;
   maxBody: number;
   token?: string;
+  store?: string;
+  task?: string;
+  user: string;
+  tasks?: string;
+  userBaseUrl?: string;
 }
 
 export async function serveCommand(refs: string[], opts: ServeOptions): Promise<void> {
   const domains = refs.map((r) => loadDomain(r));
+  if (opts.task && opts.http) throw new UserError('--task binds the stdio session; over HTTP name the task in the URL: /mcp/<domain>?task=<id>&user=<spec>.');
+  // Recording and simulated users load the rollout code; a plain stdio server does without it.
+  const store = opts.store ? (await import('../record/store.js')).TrajectoryStore.open(opts.store) : undefined;
+  const binder =
+    opts.http || store || opts.task
+      ? (await import('../mcp/sidecar.js')).sessionBinder({
+          store,
+          tasksFile: opts.tasks,
+          defaultUser: opts.user,
+          userEndpoint: { baseURL: opts.userBaseUrl },
+          report: (line) => process.stderr.write(`${line}\n`),
+        })
+      : undefined;
   if (!opts.http) {
     if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
-    await serveStdio(domains[0]);
+    const binding = await binder?.(domains[0], { task: opts.task, user: opts.user });
+    await serveStdio(domains[0], { binding });
+    store?.close();
     return;
   }
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
@@ -29,12 +49,17 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     idleTimeoutMs: opts.idleTimeout * 1000,
     maxSessions: opts.maxSessions,
     maxBodyBytes: opts.maxBody,
+    bindSession: (domain, query) => binder!(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined }),
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);
   if (!/^(127\.|localhost$|::1$)/.test(opts.host) && !token) {
     process.stderr.write('warning: listening beyond this machine without --token; anyone who can reach the port can use it\n');
   }
-  const stop = () => void host.close().then(() => process.exit(0));
+  const stop = () =>
+    void host.close().then(() => {
+      store?.close();
+      process.exit(0);
+    });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

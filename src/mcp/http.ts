@@ -5,7 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
-import { createDomainServer, type ToolCallEvent } from './server.js';
+import { createDomainServer, type SessionBinding, type ToolCallEvent } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
 export interface HttpHostOptions {
@@ -21,6 +21,11 @@ export interface HttpHostOptions {
   maxBodyBytes?: number;
   onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
   onSessionEnd?: (session: HttpSession, reason: EndReason) => void;
+  /**
+   * Attach a state, extra tools and recording hooks to a new session, from the query of its
+   * URL (e.g. /mcp/<domain>?task=<id>&user=<spec>). A UserError refuses the session with 400.
+   */
+  bindSession?: (domain: Domain, query: URLSearchParams) => Promise<SessionBinding | undefined>;
 }
 
 export interface HttpHost {
@@ -111,36 +116,60 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const byName = new Map(options.domains.map((d) => [d.name, d]));
   const loopbackBind = isLoopbackHost(host);
-  const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, options.onSessionEnd);
+  const bindings = new Map<string, SessionBinding>();
+  const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => {
+    bindings.get(s.id)?.onEnd?.();
+    bindings.delete(s.id);
+    options.onSessionEnd?.(s, reason);
+  });
 
-  async function openSession(domain: Domain, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async function bind(domain: Domain, query: URLSearchParams): Promise<SessionBinding | undefined> {
+    try {
+      return await options.bindSession?.(domain, query);
+    } catch (err) {
+      if (err instanceof UserError) throw new HttpFailure(400, err.message);
+      throw err;
+    }
+  }
+
+  async function openSession(domain: Domain, req: IncomingMessage, res: ServerResponse, body: unknown, query: URLSearchParams): Promise<void> {
     if (sessions.full) {
       throw new HttpFailure(503, `Too many sessions: this server holds at most ${sessions.maxSessions}; end idle sessions (HTTP DELETE) or restart it with a larger --max-sessions.`);
     }
-    const state = domain.openSession();
+    const binding = await bind(domain, query);
+    const state = binding?.session ?? domain.openSession();
     let entry: HttpSession | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
         entry = { id, domain, transport, server, state, lastSeen: Date.now(), active: 0 };
+        if (binding) bindings.set(id, binding);
         sessions.add(entry);
       },
       onsessionclosed: (id) => sessions.end(id, 'deleted'),
     });
     const server = createDomainServer(domain, {
       session: state,
-      onToolCall: options.onToolCall && ((event) => entry && options.onToolCall!(entry, event)),
+      extension: binding?.extension,
+      onToolCall: (event) => {
+        binding?.onToolCall?.(event);
+        if (entry) options.onToolCall?.(entry, event);
+      },
     });
     transport.onclose = () => {
       if (entry) sessions.end(entry.id, 'closed');
-      else state.close();
+      else {
+        state.close();
+        binding?.onEnd?.();
+      }
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
     // An initialize that failed leaves no session behind.
     if (!entry) {
       state.close();
+      binding?.onEnd?.();
       await transport.close();
     }
   }
@@ -176,7 +205,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       }
       return;
     }
-    if (req.method === 'POST' && isInitializeRequest(body)) return openSession(domain, req, res, body);
+    if (req.method === 'POST' && isInitializeRequest(body)) return openSession(domain, req, res, body, url.searchParams);
     throw new HttpFailure(400, 'Bad request: no Mcp-Session-Id header; start a session with an initialize request first.');
   }
 

@@ -9,6 +9,8 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type GetPromptResult,
+  type Prompt,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
@@ -26,10 +28,30 @@ export interface ToolCallEvent {
   stateHash?: string;
 }
 
+/** Tools and prompts added to a domain's server (the sidecar user of a task-bound session). */
+export interface ServerExtension {
+  tools: Tool[];
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  prompts: Prompt[];
+  getPrompt(name: string): GetPromptResult;
+  /** Appended to the server's instructions. */
+  instructions?: string;
+}
+
+/** What a host attaches to one MCP session: its state, extra tools, and hooks for recording it. */
+export interface SessionBinding {
+  session: Session;
+  extension?: ServerExtension;
+  onToolCall?: (event: ToolCallEvent) => void;
+  /** Called once when the MCP session ends. */
+  onEnd?: () => void;
+}
+
 export interface DomainServerOptions {
   /** The state this server's tools act on; one per MCP session. */
   session: Session;
   onToolCall?: (event: ToolCallEvent) => void;
+  extension?: ServerExtension;
 }
 
 export const SERVER_VERSION = '0.1.0';
@@ -62,19 +84,20 @@ const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
  * once in Domain; this only wires handlers to the session.
  */
 export function createDomainServer(domain: Domain, options: DomainServerOptions): Server {
-  const { session, onToolCall } = options;
+  const { session, onToolCall, extension } = options;
   const server = new Server(
     { name: `envscale-${domain.name}`, version: SERVER_VERSION },
     {
       capabilities: { tools: {}, prompts: {}, resources: {} },
-      instructions: `${domain.spec.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.`,
+      instructions: `${domain.spec.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.${extension?.instructions ? `\n\n${extension.instructions}` : ''}`,
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(domain) }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: extension ? [...listTools(domain), ...extension.tools] : listTools(domain) }));
 
-  server.setRequestHandler(CallToolRequestSchema, (request): CallToolResult => {
+  server.setRequestHandler(CallToolRequestSchema, (request): CallToolResult | Promise<CallToolResult> => {
     const { name, arguments: args = {} } = request.params;
+    if (extension?.tools.some((t) => t.name === name)) return extension.callTool(name, args);
     const tool = domain.tools.get(name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`);
     const started = performance.now();
@@ -89,8 +112,9 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
     title: `${domain.name} policy`,
     description: `The rules an agent follows in the ${domain.name} domain.`,
   };
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: [policyPrompt] }));
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: [policyPrompt, ...(extension?.prompts ?? [])] }));
   server.setRequestHandler(GetPromptRequestSchema, (request) => {
+    if (extension?.prompts.some((p) => p.name === request.params.name)) return extension.getPrompt(request.params.name);
     if (request.params.name !== policyPrompt.name) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}.`);
     return {
       description: policyPrompt.description,
