@@ -169,7 +169,7 @@ describe('tau2-retail tools beyond the gold actions', () => {
     const delivered = Object.values(db.orders).find((o) => o.status === 'delivered' && o.items.length >= 2)!;
     const pending = Object.values(db.orders).find((o) => o.status === 'pending' && o.items.length >= 3)!;
     const other = (item: { product_id: string; item_id: string }, available: boolean) =>
-      Object.values(db.products[item.product_id].variants).find((v) => v.item_id !== item.item_id && v.available === available)?.item_id ?? item.item_id;
+      Object.values(db.products[item.product_id].variants as Record<string, { item_id: string; available: boolean }>).find((v) => v.item_id !== item.item_id && v.available === available)?.item_id ?? item.item_id;
     const [a, b, c] = pending.items;
     const user = db.users[pending.user_id];
     const method = Object.keys(user.payment_methods)[0];
@@ -194,7 +194,7 @@ describe('tau2-retail tools beyond the gold actions', () => {
   it('follows tau2 on look-ups: case and spaces in names and emails, first match, unknown ids', () => {
     const db = seedDb();
     const u = Object.values(db.users)[7];
-    const item = Object.values(Object.values(db.products)[3].variants)[2];
+    const item = Object.values(Object.values(db.products)[3].variants as Record<string, { item_id: string }>)[2];
     agree([
       ['find_user_id_by_email', { email: `  ${u.email.toUpperCase()} ` }],
       ['find_user_id_by_name_zip', { first_name: u.name.first_name.toLowerCase(), last_name: ` ${u.name.last_name}`, zip: u.address.zip }],
