@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { nonNegativeInt } from './options.js';
+
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** `envscale synthesize` (plan -> verified domain folders) and `envscale verify` (run every tool of a domain). */
+export function registerSynthCommands(program: Command): void {
+  program
+    .command('synthesize')
+    .description('turn every domain of a partition plan into a verified, database-backed domain folder')
+    .argument('<plan>', 'plan file written by `envscale partition`')
+    .option('-o, --out <dir>', 'folder to write the domains into', 'generated')
+    .option('--corpus <file>', 'the corpus the plan was built from (default: corpus.json beside the plan)')
+    .option('--only <names>', 'only these domains (comma-separated)', list)
+    .option('--seed <n>', 'seed of the generated rows', nonNegativeInt('--seed'), 1)
+    .action(async (plan: string, opts) => {
+      const { runSynthesize } = await import('../synth/run.js');
+      runSynthesize(plan, opts);
+    });
+
+  program
+    .command('verify')
+    .description('call every tool of domain folders with grounded and invalid arguments; print a verdict per tool')
+    .argument('<domains...>', 'domain folders or names')
+    .action(async (refs: string[]) => {
+      const { runVerify } = await import('../synth/run.js');
+      if (!runVerify(refs)) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,160 @@
+import type { Domain } from '../env/domain.js';
+import type { JsonSchema } from '../spec/json-schema.js';
+import type { Table } from '../spec/domain.js';
+import { resolveReference } from '../env/schema-sql.js';
+import { isKeyColumn, type ParamSource } from '../tasks/param-sources.js';
+import { Random } from '../tasks/random.js';
+import { schemaValue } from './values.js';
+
+/**
+ * Arguments for checking a tool, grounded in a domain's seed rows. Unlike task sampling, which
+ * picks each value on its own, all values of one call come from the same row of the tool's main
+ * table (directly or through its reference columns), so a filter on several columns finds that row.
+ */
+
+type Row = Record<string, unknown>;
+
+/** Stored values back to the JSON shape the parameter expects. */
+export function fitValue(prop: JsonSchema, value: unknown): unknown {
+  const type = Array.isArray(prop.type) ? (prop.type as string[]).find((t) => t !== 'null') : prop.type;
+  if (typeof value === 'bigint') value = Number(value);
+  if (type === 'boolean') return value === 1 || value === true || value === '1' || value === 'true';
+  if ((type === 'array' || type === 'object') && typeof value === 'string') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  if (type === 'string' && typeof value === 'number') return String(value);
+  if ((type === 'integer' || type === 'number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return value;
+}
+
+/** The column of `table` that holds values of `source`: the column itself, or a reference to it. */
+function covering(table: Table, tables: Table[], source: ParamSource, param: string): string | undefined {
+  if (source.table === table.name) return source.column;
+  const refs = table.columns.filter((c) => {
+    if (!c.references) return false;
+    const ref = resolveReference(c.references, tables);
+    return ref?.table.name === source.table && ref.column === source.column;
+  });
+  return (refs.find((c) => c.name === param) ?? refs[0])?.name;
+}
+
+export class ArgGrounder {
+  private readonly rows = new Map<string, Row[]>();
+  private readonly rng: Random;
+
+  constructor(
+    private readonly domain: Domain,
+    private readonly sources: Map<string, Map<string, ParamSource>>,
+    seed = 1,
+  ) {
+    this.rng = new Random(seed);
+  }
+
+  private tableRows(name: string): Row[] {
+    let rows = this.rows.get(name);
+    if (!rows) {
+      rows = this.domain.base.prepare(`SELECT * FROM "${name}" ORDER BY rowid LIMIT 50`).all() as Row[];
+      this.rows.set(name, rows);
+    }
+    return rows;
+  }
+
+  /**
+   * The table that holds the most of the tool's parameters, directly or through references;
+   * ties go to the table the tool's output reads, then to the one holding them directly.
+   */
+  private mainTable(toolName: string, sources: Map<string, ParamSource>): Table | undefined {
+    const tables = this.domain.spec.tables;
+    const output = this.domain.tools.get(toolName)!.output?.stmt.sql ?? '';
+    const read = /\bFROM\s+"?([A-Za-z_][A-Za-z0-9_]*)/i.exec(output)?.[1];
+    let best: Table | undefined;
+    let score = 0;
+    for (const t of tables) {
+      const covered = [...sources].filter(([p, src]) => covering(t, tables, src, p) !== undefined);
+      if (covered.length === 0) continue;
+      const direct = covered.filter(([, src]) => src.table === t.name).length;
+      const s = covered.length + (t.name === read ? 0.5 : 0) + (direct > 0 ? 0.25 : 0);
+      if (s > score) [best, score] = [t, s];
+    }
+    return best;
+  }
+
+  /**
+   * Up to `max` argument sets: each built around one seed row of the main table (the last row
+   * first: it is the one nothing else refers to), optional parameters included when they have a
+   * column; the last set holds the required parameters only.
+   */
+  valid(toolName: string, max: number): Array<Record<string, unknown>> {
+    const tool = this.domain.tools.get(toolName)!.spec;
+    const props = tool.parameters.properties ?? {};
+    const required = new Set((tool.parameters.required as string[] | undefined) ?? []);
+    const sources = this.sources.get(toolName) ?? new Map<string, ParamSource>();
+    const main = this.mainTable(toolName, sources);
+    const rows = main ? this.tableRows(main.name) : [];
+    const order = rows.length > 0 ? [rows.length - 1, ...rows.keys()].filter((v, i, a) => a.indexOf(v) === i) : [0];
+    const out: Array<Record<string, unknown>> = [];
+    for (let k = 0; k < Math.min(max, order.length + 1); k++) {
+      const onlyRequired = k === Math.min(max, order.length + 1) - 1 && k > 0;
+      const i = order[onlyRequired ? 0 : k] ?? 0;
+      const args: Record<string, unknown> = {};
+      for (const [param, prop] of Object.entries(props).sort(([a], [b]) => a.localeCompare(b))) {
+        const source = sources.get(param);
+        // An optional parameter whose default its own type refuses (`default: null`) must be given.
+        const badDefault = 'default' in prop && prop.default === null;
+        if (!required.has(param) && !badDefault && (onlyRequired || !source)) continue;
+        const value = this.value(param, prop, source, main, rows, i);
+        if (value !== undefined && value !== null) args[param] = fitValue(prop, value);
+        else if (required.has(param)) args[param] = schemaValue(param, prop, this.rng, i, this.domain.spec.clock);
+      }
+      out.push(args);
+    }
+    return out;
+  }
+
+  private value(param: string, prop: JsonSchema, source: ParamSource | undefined, main: Table | undefined, rows: Row[], i: number): unknown {
+    const clock = this.domain.spec.clock;
+    if (!source) return schemaValue(param, prop, this.rng, i, clock);
+    const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
+    // A new key must not exist yet.
+    const column = table.columns.find((c) => c.name === source.column);
+    if (source.role === 'value' && isKeyColumn(table, source.column) && !column?.references) {
+      return column?.type === 'integer' ? 900_000 + i : schemaValue(param, prop, this.rng, 900 + i, clock);
+    }
+    const col = main ? covering(main, this.domain.spec.tables, source, param) : undefined;
+    if (col && rows.length > 0) {
+      // A stored value is taken from another row, so that an update really changes something.
+      const row = source.role === 'value' ? rows[(i + 1) % rows.length] : rows[i % rows.length];
+      if (row[col] !== null && row[col] !== undefined) return row[col];
+    }
+    const values = this.tableRows(source.table).map((r) => r[source.column]).filter((v) => v !== null && v !== undefined);
+    return values.length > 0 ? values[i % values.length] : schemaValue(param, prop, this.rng, i, clock);
+  }
+
+  /** A value of the right type that names no row, for a parameter that looks a row up by its key. */
+  unknownKey(toolName: string): { param: string; value: unknown } | undefined {
+    const tool = this.domain.tools.get(toolName)!.spec;
+    const props = tool.parameters.properties ?? {};
+    for (const [param, source] of this.sources.get(toolName) ?? []) {
+      const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
+      const prop = props[param];
+      if (source.role !== 'lookup' || !isKeyColumn(table, source.column) || !prop || Array.isArray(prop.enum)) continue;
+      const integer = prop.type === 'integer' || prop.type === 'number';
+      return { param, value: integer ? 987654321 : 'UNKNOWN-404' };
+    }
+    return undefined;
+  }
+
+  /** A parameter given a value of the wrong JSON type. */
+  wrongType(toolName: string): { param: string; value: unknown } | undefined {
+    const tool = this.domain.tools.get(toolName)!.spec;
+    const required = new Set((tool.parameters.required as string[] | undefined) ?? []);
+    const entries = Object.entries(tool.parameters.properties ?? {}).sort(([a], [b]) => Number(required.has(b)) - Number(required.has(a)));
+    const wrong: Record<string, unknown> = { string: 12345, integer: 'not a number', number: 'not a number', boolean: 'maybe', array: 'not a list', object: 'not an object' };
+    for (const [param, prop] of entries) if (typeof prop.type === 'string' && prop.type in wrong) return { param, value: wrong[prop.type] };
+    return undefined;
+  }
+}

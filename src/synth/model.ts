@@ -1,0 +1,284 @@
+import type { ColumnType } from '../spec/domain.js';
+import type { JsonSchema } from '../spec/json-schema.js';
+import type { ToolSpec } from '../spec/tool.js';
+import { classifyTool, VERBS, type Classification } from './classify.js';
+import { bindable, identifier, plural, singular, snake, splitWords } from './words.js';
+
+/**
+ * The data model of a domain inferred from its tools alone: one table per entity the tools name,
+ * columns from the union of the parameters that read or write it, foreign keys from `<x>_id`
+ * parameters, and a ledger for action verbs. Pure data; steps.ts turns it into SQL.
+ */
+
+export interface ColumnDraft {
+  name: string;
+  type: ColumnType;
+  /** Table whose primary key this column points at. */
+  references?: string;
+  /** Allowed values, when a parameter's schema lists them. */
+  enum?: unknown[];
+  /** A parameter schema that fills the column (for plausible seed values). */
+  schema?: JsonSchema;
+  /** The column types of every parameter that fills it: seed values must suit them all. */
+  sources?: Set<ColumnType>;
+}
+
+export interface TableDraft {
+  name: string;
+  entity: string;
+  pk: string;
+  pkType: 'text' | 'integer';
+  /** Text ids made of digits only, when a key parameter's pattern would refuse `ORD-1`. */
+  digitIds?: boolean;
+  /** Prefix of generated text ids (`ORD-12`) and the name of their seq() sequence. */
+  prefix: string;
+  columns: Map<string, ColumnDraft>;
+  ledger?: boolean;
+}
+
+/** How the tool uses one of its parameters. */
+export type ParamRole =
+  | { param: string; role: 'key'; column: string }
+  | { param: string; role: 'ref'; column: string; table: string }
+  | { param: string; role: 'field'; column: string }
+  | { param: string; role: 'search' | 'limit' | 'ignored' };
+
+export interface ToolPlan {
+  tool: ToolSpec;
+  cls: Classification;
+  table: string;
+  params: ParamRole[];
+  required: Set<string>;
+  /** The column a state verb (cancel, approve...) sets. */
+  statusColumn?: string;
+}
+
+export interface DomainModel {
+  tables: TableDraft[];
+  tools: ToolPlan[];
+  ledger: string;
+}
+
+const STOP = new Set(['by', 'for', 'the', 'a', 'an', 'of', 'in', 'on', 'to', 'from', 'with', 'and', 'or', 'at', 'as', 'is', 'details', 'detail', 'info', 'data', 'api', 'id', 'ids', 'current', 'specific', 'my', 'multiple', 'using', 'via', 'v1', 'v2', 'v3', 'name', 'new', 'given', 'based', 'into', 'its', 'it', 'all', 'any', 'each', 'per', 'based', 'about', 'list', 'get']);
+const LIMIT = new Set(['limit', 'max_results', 'page_size', 'per_page', 'num_results', 'max_items', 'maxresults', 'top_k', 'max_count']);
+const IGNORED = new Set(['offset', 'page', 'page_token', 'next_page_token', 'cursor', 'sort', 'sort_by', 'order_by', 'sort_order', 'fields', 'expand', 'include', 'pretty', 'pretty_print', 'prettyprint', 'alt', 'callback', 'key', 'api_key', 'apikey', 'access_token', 'oauth_token', 'quota_user', 'user_ip', 'upload_type', 'upload_protocol', 'xgafv', 'auth_token', 'token']);
+const SEARCH = new Set(['q', 'query', 'keyword', 'keywords', 'search', 'search_term', 'search_query', 'term', 'search_text', 'text_query']);
+/** Names that identify a row when a tool has no id parameter. */
+export const NATURAL_KEY = /(^|_)(name|username|email|code|number|title|slug|handle|sku|isbn|symbol|ticker)$/;
+
+/** Whether a JSON Schema pattern accepts a value (an unparsable pattern accepts everything). */
+export function safeTest(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(value);
+  } catch {
+    return true;
+  }
+}
+
+const typeOf = (schema: JsonSchema | undefined): ColumnType => {
+  const t = Array.isArray(schema?.type) ? (schema.type as string[]).find((x) => x !== 'null') : schema?.type;
+  switch (t) {
+    case 'integer':
+      return 'integer';
+    case 'number':
+      return 'real';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+    case 'object':
+      return 'json';
+    default:
+      return 'text';
+  }
+};
+
+/** Two tools disagree on a column's type: integers fit in reals, anything else is kept as text. */
+function widen(a: ColumnType, b: ColumnType): ColumnType {
+  if (a === b) return a;
+  if ((a === 'integer' && b === 'real') || (a === 'real' && b === 'integer')) return 'real';
+  return 'text';
+}
+
+/** Candidate entity words of a tool name: what is left once verbs and filler words are gone. */
+const nameNouns = (tool: ToolSpec): string[] => splitWords(tool.name).filter((w) => !VERBS.has(w) && !STOP.has(w) && /^[a-z]/.test(w) && w.length > 1).map(singular);
+
+/** The entity a REST path is about: its last literal segment that is not a verb. */
+function pathEntity(path: string | undefined): string | undefined {
+  const segments = (path ?? '').split('/').filter((s) => s && !s.includes('{') && !/^(v\d+(\.\d+)*|api)$/i.test(s));
+  for (const seg of segments.reverse()) {
+    const words = splitWords(seg).filter((w) => !VERBS.has(w) && /^[a-z]/.test(w));
+    if (words.length > 0) return singular(words[words.length - 1]);
+  }
+  return undefined;
+}
+
+/** The entity an `<x>_id` parameter points at, or undefined when the parameter is no id. */
+function idEntity(param: string, schema: JsonSchema): string | undefined {
+  const t = typeOf(schema);
+  if (t !== 'text' && t !== 'integer') return undefined;
+  const words = splitWords(param);
+  if (words.length < 2 || words[words.length - 1] !== 'id') return undefined;
+  const noun = words[words.length - 2];
+  return /^[a-z]/.test(noun) ? singular(noun) : undefined;
+}
+
+/**
+ * The entity of each tool. The last noun of the name unless it is unique to this tool and another
+ * noun of the name is shared with other tools of the domain: shared names make shared tables.
+ */
+function toolEntities(tools: ToolSpec[], fallback: string): string[] {
+  const nouns = tools.map(nameNouns);
+  const freq = new Map<string, number>();
+  for (const list of nouns) for (const w of new Set(list)) freq.set(w, (freq.get(w) ?? 0) + 1);
+  return tools.map((tool, i) => {
+    const fromPath = pathEntity(tool.path);
+    if (fromPath) return fromPath;
+    const list = nouns[i];
+    if (list.length === 0) {
+      const own = Object.entries(tool.parameters.properties ?? {}).map(([p, s]) => idEntity(p, s)).find((e) => e !== undefined);
+      return own ?? fallback;
+    }
+    const last = list[list.length - 1];
+    if (freq.get(last)! > 1) return last;
+    const shared = [...list].reverse().find((w) => freq.get(w)! > 1);
+    return shared ?? last;
+  });
+}
+
+function paramRole(param: string, schema: JsonSchema, entity: string, tableFor: (entity: string) => TableDraft): ParamRole {
+  const name = snake(param);
+  if (!bindable(param) || IGNORED.has(name)) return { param, role: 'ignored' };
+  if (LIMIT.has(name) && typeOf(schema) === 'integer') return { param, role: 'limit' };
+  if (SEARCH.has(name) && typeOf(schema) === 'text') return { param, role: 'search' };
+  if (name === 'id' && (typeOf(schema) === 'text' || typeOf(schema) === 'integer')) return { param, role: 'key', column: identifier(`${entity}_id`) };
+  const target = idEntity(param, schema);
+  if (target === entity) return { param, role: 'key', column: identifier(`${entity}_id`) };
+  if (target) return { param, role: 'ref', column: identifier(param), table: tableFor(target).name };
+  return { param, role: 'field', column: identifier(param) };
+}
+
+function newTable(entity: string): TableDraft {
+  const id = identifier(entity);
+  const prefix = id.replace(/_/g, '').slice(0, 3).toUpperCase().padEnd(3, 'X');
+  return { name: identifier(plural(id)), entity: id, pk: identifier(`${id}_id`), pkType: 'text', prefix, columns: new Map() };
+}
+
+/**
+ * The structure a parameter's values must have. Top-level numbers and strings can share a column
+ * (seed values are chosen to suit both); anything nested must match exactly.
+ */
+function signature(schema: JsonSchema | undefined, top = true): string {
+  const t = Array.isArray(schema?.type) ? (schema.type as string[]).find((x) => x !== 'null') : schema?.type;
+  if (t === 'array') return `[${signature(schema?.items as JsonSchema | undefined, false)}]`;
+  if (t === 'object') {
+    const props = (schema?.properties ?? {}) as Record<string, JsonSchema>;
+    return `{${Object.keys(props).sort().map((k) => `${k}:${signature(props[k], false)}`).join(',')}}`;
+  }
+  if (top && (t === undefined || t === 'integer' || t === 'number' || t === 'string')) return 'scalar';
+  return String(t ?? 'string');
+}
+
+/** Values allowed by both lists (undefined: no list); an empty result means no value suits both. */
+function intersect(a: unknown[] | undefined, b: unknown[] | undefined): unknown[] | undefined {
+  if (!a || !b) return a ?? b;
+  return a.filter((x) => b.some((y) => JSON.stringify(x) === JSON.stringify(y)));
+}
+
+/**
+ * Add a column, or merge it into the column of that name when the values of both fit one column;
+ * otherwise the new one gets a numbered name (`topic_2`). Returns the name used.
+ */
+function addColumn(table: TableDraft, draft: ColumnDraft): string {
+  if (draft.name === table.pk) return draft.name;
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? draft.name : identifier(`${draft.name.slice(0, 58)}_${n}`);
+    const prev = table.columns.get(name);
+    if (!prev) {
+      table.columns.set(name, { ...draft, name, sources: new Set([draft.type]) });
+      return name;
+    }
+    const both = intersect(prev.enum, draft.enum);
+    const fits = !prev.schema || !draft.schema || (signature(prev.schema) === signature(draft.schema) && (both === undefined || both.length > 0));
+    if (!fits || !!prev.references !== !!draft.references || (prev.references && prev.references !== draft.references)) continue;
+    prev.type = widen(prev.type, draft.type);
+    prev.sources!.add(draft.type);
+    prev.enum = both;
+    prev.schema ??= draft.schema;
+    return name;
+  }
+}
+
+/** Columns named like a table read as that table to SQL scanners (task sampling's): rename them. */
+function renameTableNamedColumns(tables: TableDraft[], plans: ToolPlan[]): void {
+  const names = new Set(tables.map((t) => t.name));
+  for (const table of tables) {
+    for (const col of [...table.columns.values()]) {
+      if (!names.has(col.name)) continue;
+      const renamed = addColumn(table, { ...col, name: identifier(`${col.name}_name`) });
+      table.columns.delete(col.name);
+      for (const plan of plans) {
+        if (plan.table !== table.name) continue;
+        plan.params = plan.params.map((r) => ('column' in r && r.column === col.name && r.role !== 'key' ? { ...r, column: renamed } : r));
+        if (plan.statusColumn === col.name) plan.statusColumn = renamed;
+      }
+    }
+  }
+}
+
+export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainModel {
+  const entities = toolEntities(tools, singular(identifier(fallbackEntity, 'item')));
+  const tables = new Map<string, TableDraft>();
+  const tableOf = (entity: string) => {
+    const draft = newTable(entity);
+    const existing = tables.get(draft.name);
+    if (existing) return existing;
+    tables.set(draft.name, draft);
+    return draft;
+  };
+  /** The schemas of every parameter naming a table's key: they decide the type and shape of ids. */
+  const keySchemas = new Map<string, JsonSchema[]>();
+  const plans: ToolPlan[] = tools.map((tool, i) => {
+    const cls = classifyTool(tool);
+    const table = tableOf(entities[i]);
+    const props = tool.parameters.properties ?? {};
+    const required = new Set(((tool.parameters.required as string[] | undefined) ?? []).filter((r) => r in props));
+    const params = Object.entries(props).map(([p, s]) => paramRole(p, s, table.entity, tableOf));
+    for (const [i, role] of params.entries()) {
+      const schema = props[role.param];
+      if (role.role === 'key' || role.role === 'ref') {
+        const target = role.role === 'key' ? table.name : role.table;
+        keySchemas.set(target, [...(keySchemas.get(target) ?? []), schema]);
+      }
+      // Action parameters go to the ledger's details; they add no column to the entity.
+      if (cls.op === 'action') continue;
+      if (role.role === 'ref') params[i] = { ...role, column: addColumn(table, { name: role.column, type: 'text', references: role.table, schema }) };
+      if (role.role === 'field') params[i] = { ...role, column: addColumn(table, { name: role.column, type: typeOf(schema), enum: Array.isArray(schema.enum) ? schema.enum : undefined, schema }) };
+    }
+    const statusColumn = cls.status ? addColumn(table, { name: 'status', type: 'text' }) : undefined;
+    return { tool, cls, table: table.name, params, required, statusColumn };
+  });
+  for (const table of tables.values()) {
+    addColumn(table, { name: 'name', type: 'text' });
+    const schemas = keySchemas.get(table.name) ?? [];
+    // Integer ids also suit string parameters ("6"); prefixed ids suit no integer parameter.
+    if (schemas.some((s) => typeOf(s) === 'integer')) table.pkType = 'integer';
+    else if (schemas.some((s) => typeof s.pattern === 'string' && !safeTest(s.pattern, `${table.prefix}-1`))) table.digitIds = true;
+    if (plans.some((p) => p.table === table.name && p.cls.kind === 'write')) {
+      addColumn(table, { name: 'created_at', type: 'text' });
+      addColumn(table, { name: 'updated_at', type: 'text' });
+    }
+  }
+  renameTableNamedColumns([...tables.values()], plans);
+  // Reference columns take the type of the key they point at.
+  for (const table of tables.values()) {
+    for (const col of table.columns.values()) if (col.references) col.type = tables.get(col.references)!.pkType;
+  }
+  let ledger = 'action_log';
+  while (tables.has(ledger)) ledger = `${ledger}_entries`;
+  if (plans.some((p) => p.cls.op === 'action')) {
+    const log: TableDraft = { name: ledger, entity: 'entry', pk: 'entry_id', pkType: 'text', prefix: 'LOG', columns: new Map(), ledger: true };
+    for (const [name, type] of [['action', 'text'], ['target_id', 'text'], ['details', 'json'], ['created_at', 'text']] as const) log.columns.set(name, { name, type });
+    tables.set(ledger, log);
+  }
+  return { tables: [...tables.values()], tools: plans, ledger };
+}

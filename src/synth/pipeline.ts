@@ -1,0 +1,36 @@
+import type { DomainSpec } from '../spec/domain.js';
+import type { PlannedDomain } from '../spec/plan.js';
+import type { ToolSpec } from '../spec/tool.js';
+import { synthesizeRuleBased } from './rule-based.js';
+import { keepVerified, verifySpec, type ToolVerdict } from './verify.js';
+
+/** One planned domain synthesized and verified: the spec to write (working tools only) and every verdict. */
+export interface DomainOutcome {
+  name: string;
+  planned: number;
+  verdicts: ToolVerdict[];
+  /** Undefined when no tool works: such a domain is not written. */
+  spec?: DomainSpec;
+  domainError?: string;
+}
+
+/** Offline: the rule-based spec, verified by execution, with failing tools dropped. */
+export function synthesizeOffline(planned: PlannedDomain, tools: ToolSpec[], seed: number): DomainOutcome {
+  const spec = synthesizeRuleBased(planned, tools, seed);
+  const { verdicts, domainError } = verifySpec(spec);
+  return { name: planned.name, planned: tools.length, verdicts, spec: keepVerified(spec, verdicts), domainError };
+}
+
+/** Counts of one outcome for summary tables. */
+export function outcomeStats(o: DomainOutcome) {
+  const ok = o.verdicts.filter((v) => v.ok);
+  const writes = o.verdicts.filter((v) => v.kind === 'write');
+  return {
+    verified: ok.length,
+    dropped: o.verdicts.length - ok.length,
+    writes: writes.length,
+    writesChanging: writes.filter((v) => v.ok).length,
+    tables: o.spec?.tables.length ?? 0,
+    rows: o.spec ? Object.values(o.spec.seed).reduce((n, rows) => n + rows.length, 0) : 0,
+  };
+}

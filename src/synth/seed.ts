@@ -1,0 +1,85 @@
+import type { SeedFile } from '../spec/domain.js';
+import type { Random } from '../tasks/random.js';
+import type { ColumnDraft, DomainModel, TableDraft } from './model.js';
+import { columnValue } from './values.js';
+
+/** Rows per entity table: enough that every read finds something and every delete has a spare. */
+export const ROWS_PER_TABLE = 6;
+
+/** The id of the n-th seed row (1-based); creates continue from SEQUENCE_START. */
+export const seedId = (table: TableDraft, n: number): string | number => (table.pkType === 'integer' ? n : table.digitIds ? String(n) : `${table.prefix}-${n}`);
+export const SEQUENCE_START = 1001;
+
+/**
+ * A value every tool filling the column accepts: whole numbers when one of them wants an integer,
+ * digits in text when one wants text and another a number (arguments are read back by JSON type).
+ */
+function suitAll(col: ColumnDraft, value: unknown, i: number): unknown {
+  const types = col.sources ?? new Set([col.type]);
+  const numeric = types.has('integer') || types.has('real');
+  if (types.size > 1 && numeric && types.has('text')) return String(typeof value === 'number' ? Math.round(value) : i + 1);
+  if (types.size > 1 && col.type === 'text') return value === null || typeof value === 'string' ? value : JSON.stringify(value);
+  if (types.has('integer') && typeof value === 'number') return Math.round(value);
+  // Whatever a schema said, the stored value must have the column's type or the seed will not load.
+  if (value === null || col.type === 'json') return value;
+  if (col.type === 'boolean') return typeof value === 'boolean' ? value : i % 2 === 0;
+  if (col.type === 'text') return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'number' ? value : i + 1;
+}
+
+const suits = (type: ColumnDraft['type'], v: unknown) =>
+  type === 'json' || (type === 'text' ? typeof v === 'string' : type === 'boolean' ? typeof v === 'boolean' : typeof v === 'number');
+
+/** Parents before children; a reference that closes a cycle is left empty (columns are nullable). */
+function order(tables: TableDraft[]): TableDraft[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: TableDraft[] = [];
+  const visit = (t: TableDraft) => {
+    if (done.has(t.name) || visiting.has(t.name)) return;
+    visiting.add(t.name);
+    for (const c of t.columns.values()) if (c.references && c.references !== t.name) visit(byName.get(c.references)!);
+    visiting.delete(t.name);
+    done.add(t.name);
+    out.push(t);
+  };
+  tables.forEach(visit);
+  return out;
+}
+
+/**
+ * Seed rows, deterministic for a given Random: typed and plausible by column name and parameter
+ * schema, dates before the clock, references only to rows that exist. Reference columns spread
+ * over the parents' first rows, so the last row of every table is nobody's parent and can be deleted.
+ */
+export function seedRows(model: DomainModel, rng: Random, clock: string): SeedFile {
+  const seed: SeedFile = {};
+  const inserted = new Set<string>();
+  for (const table of order(model.tables)) {
+    if (table.ledger) continue;
+    const rows: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < ROWS_PER_TABLE; i++) {
+      const row: Record<string, unknown> = { [table.pk]: seedId(table, i + 1) };
+      for (const col of table.columns.values()) {
+        if (col.references) {
+          const parent = model.tables.find((t) => t.name === col.references)!;
+          const self = parent.name === table.name;
+          // A row may point at an earlier row of its own table, never at itself or at a later one.
+          if (self ? i === 0 : !inserted.has(parent.name)) row[col.name] = null;
+          else row[col.name] = seedId(parent, self ? i : (i % (ROWS_PER_TABLE - 1)) + 1);
+        } else if (col.name === 'name' && !col.schema) {
+          row.name = `${table.entity.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())} ${i + 1}`;
+        } else if (col.name === 'created_at' || col.name === 'updated_at') {
+          row[col.name] = new Date(new Date(clock).getTime() - (40 - i) * 86_400_000 - (col.name === 'created_at' ? 86_400_000 * 10 : 0)).toISOString().replace('.000Z', 'Z');
+        } else {
+          row[col.name] = col.enum && col.enum.length > 0 && col.enum.every((v) => suits(col.type, v)) ? col.enum[i % col.enum.length] : suitAll(col, columnValue(col.name, col.type, col.schema, rng, i, clock), i);
+        }
+      }
+      rows.push(row);
+    }
+    seed[table.name] = rows;
+    inserted.add(table.name);
+  }
+  return seed;
+}

@@ -1,0 +1,175 @@
+import type { DomainTool, Output, Step } from '../spec/domain.js';
+import type { DomainModel, ParamRole, TableDraft, ToolPlan } from './model.js';
+import { NATURAL_KEY } from './model.js';
+import { sqlName as q } from './words.js';
+
+/**
+ * A tool's steps and output as SQL over the model, in the plain shapes task sampling reads back
+ * (`col = :p`, `INSERT INTO t (cols) VALUES (:a, ...)`, `UPDATE t SET col = :p WHERE key = :k`).
+ * Every value is a bound parameter; every missing row is a step that fails with a sentence.
+ */
+
+const LIST_LIMIT = 50;
+/** Most parameters recorded in a ledger row (json_object takes two arguments per parameter). */
+const MAX_DETAILS = 60;
+
+type Located = Extract<ParamRole, { column: string }>;
+const hasColumn = (r: ParamRole): r is Located => 'column' in r;
+const label = (t: TableDraft) => t.entity.replace(/_/g, ' ');
+
+/** `col = :p` when the argument is required, `(:p IS NULL OR col = :p)` when it may be left out. */
+function filter(plan: ToolPlan, col: string, param: string): string {
+  return plan.required.has(param) ? `${q(col)} = :${param}` : `(:${param} IS NULL OR ${q(col)} = :${param})`;
+}
+
+function searchFilter(plan: ToolPlan, param: string): string {
+  const like = `name LIKE '%' || :${param} || '%'`;
+  return plan.required.has(param) ? like : `(:${param} IS NULL OR ${like})`;
+}
+
+/** Every referenced row must exist: a query for required references, a check for optional ones. */
+function refLookups(plan: ToolPlan, model: DomainModel): Step[] {
+  return plan.params.flatMap((r): Step[] => {
+    if (r.role !== 'ref') return [];
+    const parent = model.tables.find((t) => t.name === r.table)!;
+    const error = `Error: ${label(parent)} {${r.param}} not found.`;
+    if (plan.required.has(r.param)) return [{ query: `SELECT 1 FROM ${q(parent.name)} WHERE ${q(parent.pk)} = :${r.param}`, expect: 'row', error }];
+    return [{ check: `SELECT :${r.param} IS NULL OR EXISTS (SELECT 1 FROM ${q(parent.name)} WHERE ${q(parent.pk)} = :${r.param})`, error }];
+  });
+}
+
+/** How a write finds its row: the id, else a natural key (name, email, code...), else required references. */
+function locate(plan: ToolPlan): Located[] {
+  const located = plan.params.filter(hasColumn);
+  const key = located.filter((r) => r.role === 'key');
+  if (key.length > 0) return key.slice(0, 1);
+  const natural = located.find((r) => r.role === 'field' && plan.required.has(r.param) && NATURAL_KEY.test(r.column));
+  if (natural) return [natural];
+  return located.filter((r) => r.role === 'ref' && plan.required.has(r.param));
+}
+
+const whereOf = (plan: ToolPlan, roles: Located[]) => roles.map((r) => filter(plan, r.column, r.param));
+const where = (conds: string[]) => (conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '');
+const keyDescription = (roles: Located[]) => roles.map((r) => `{${r.param}}`).join(', ');
+
+function readTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+  const conds = plan.params.flatMap((r) => (hasColumn(r) ? [filter(plan, r.column, r.param)] : r.role === 'search' ? [searchFilter(plan, r.param)] : []));
+  const steps = refLookups(plan, model);
+  const hasSearch = plan.params.some((r) => r.role === 'search');
+  if (plan.cls.op === 'get' && !hasSearch) {
+    const shown = plan.params.filter(hasColumn).filter((r) => plan.required.has(r.param));
+    const error = shown.length > 0 ? `Error: no ${label(table)} found for ${shown.map((r) => `${r.param} {${r.param}}`).join(', ')}.` : `Error: there is no ${label(table)}.`;
+    steps.push({ query: `SELECT ${q(table.pk)} FROM ${q(table.name)}${where(conds)}`, expect: 'row', error });
+    return { steps, output: { row: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}` } };
+  }
+  const limit = plan.params.find((r) => r.role === 'limit');
+  const bound = limit ? `coalesce(:${limit.param}, ${LIST_LIMIT})` : String(LIST_LIMIT);
+  return { steps, output: { rows: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)} LIMIT ${bound}` } };
+}
+
+function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+  const steps = refLookups(plan, model);
+  const key = plan.params.find((r) => r.role === 'key');
+  const cols: string[] = [table.pk];
+  const vals: string[] = [];
+  if (key) {
+    // NOT IN rather than `pk = :key`: the key is a new value, not a lookup of an existing row.
+    steps.push({ check: `SELECT :${key.param} NOT IN (SELECT ${q(table.pk)} FROM ${q(table.name)})`, error: `Error: ${label(table)} {${key.param}} already exists.` });
+    vals.push(`:${key.param}`);
+  } else {
+    const next = `seq('${table.prefix.toLowerCase()}')`;
+    vals.push(table.pkType === 'integer' ? next : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`);
+  }
+  for (const r of plan.params) {
+    if ((r.role === 'field' || r.role === 'ref') && !cols.includes(r.column)) {
+      cols.push(r.column);
+      vals.push(`:${r.param}`);
+    }
+  }
+  if (key && table.pkType === 'integer' && plan.tool.parameters.properties?.[key.param]?.type !== 'integer') {
+    // A text argument in an INTEGER key column is a datatype mismatch, not a tool error: check first.
+    steps.push({ check: `SELECT typeof(:${key.param}) = 'integer' OR (:${key.param} GLOB '[0-9]*' AND :${key.param} NOT GLOB '*[^0-9]*')`, error: `Error: ${label(table)} id {${key.param}} must be a whole number.` });
+  }
+  if (table.columns.has('status') && !cols.includes('status')) {
+    cols.push('status');
+    vals.push(`'${String(table.columns.get('status')!.enum?.[0] ?? 'active').replace(/'/g, "''")}'`);
+  }
+  for (const stamp of ['created_at', 'updated_at']) {
+    if (table.columns.has(stamp) && !cols.includes(stamp)) {
+      cols.push(stamp);
+      vals.push('now()');
+    }
+  }
+  steps.push({ run: `INSERT INTO ${q(table.name)} (${cols.map(q).join(', ')}) VALUES (${vals.join(', ')})`, expect: 'any' });
+  return { steps, output: { row: `SELECT * FROM ${q(table.name)} WHERE rowid = last_insert_rowid()` } };
+}
+
+function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+  const steps = refLookups(plan, model);
+  const by = locate(plan);
+  const locators = new Set(by.map((r) => r.param));
+  const sets: string[] = [];
+  for (const r of plan.params) {
+    if ((r.role === 'field' || r.role === 'ref') && !locators.has(r.param) && !sets.some((s) => s.startsWith(`${q(r.column)} =`))) {
+      sets.push(plan.required.has(r.param) ? `${q(r.column)} = :${r.param}` : `${q(r.column)} = coalesce(:${r.param}, ${q(r.column)})`);
+    }
+  }
+  const status = plan.statusColumn ? q(plan.statusColumn) : undefined;
+  if (status && !sets.some((s) => s.startsWith(`${status} =`))) sets.push(`${status} = '${plan.cls.status}'`);
+  if (table.columns.has('updated_at')) sets.push('updated_at = now()');
+  const conds = whereOf(plan, by);
+  const error = by.length > 0 ? `Error: ${label(table)} ${keyDescription(by)} not found.` : `Error: there is no ${label(table)} to update.`;
+  steps.push({ run: `UPDATE ${q(table.name)} SET ${sets.join(', ')}${where(conds)}`, expect: 'change', error });
+  const output: Output = by.length > 0 ? { row: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}` } : { rows: `SELECT * FROM ${q(table.name)} ORDER BY ${q(table.pk)} LIMIT ${LIST_LIMIT}` };
+  return { steps, output };
+}
+
+function deleteTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+  const key = plan.params.filter(hasColumn).filter((r) => r.role === 'key');
+  const by = key.length > 0 ? key.slice(0, 1) : plan.params.filter(hasColumn).filter((r) => plan.required.has(r.param));
+  const conds = whereOf(plan, by);
+  const error = by.length > 0 ? `Error: ${label(table)} ${keyDescription(by)} not found.` : `Error: there is no ${label(table)} to remove.`;
+  // Rows still referred to cannot go: say so instead of letting the foreign key fail.
+  const steps: Step[] = key.length === 0 ? [] : model.tables.flatMap((child) =>
+    [...child.columns.values()]
+      .filter((c) => c.references === table.name)
+      .map((c): Step => ({ check: `SELECT NOT EXISTS (SELECT 1 FROM ${q(child.name)} WHERE ${q(c.name)} = :${key[0].param})`, error: `Error: ${label(table)} {${key[0].param}} is still referred to by ${child.name}; remove those first.` })),
+  );
+  steps.push({ run: `DELETE FROM ${q(table.name)}${where(conds)}`, expect: 'change', error });
+  const what = key.length > 0 ? `'Deleted ${label(table)} ' || :${key[0].param}` : `'Deleted the matching ${table.name.replace(/_/g, ' ')}'`;
+  return { steps, output: { value: `SELECT ${what}` } };
+}
+
+/** Sending, booking, paying...: the referenced rows must exist, and the act is a ledger row. */
+function actionTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+  const steps = refLookups(plan, model);
+  const key = plan.params.find((r) => r.role === 'key');
+  if (key) steps.unshift({ query: `SELECT 1 FROM ${q(table.name)} WHERE ${q(table.pk)} = :${key.param}`, expect: 'row', error: `Error: ${label(table)} {${key.param}} not found.` });
+  const target = key ?? plan.params.find((r) => r.role === 'ref');
+  const props = plan.tool.parameters.properties ?? {};
+  const recorded = plan.params.filter((r) => r.role !== 'ignored').slice(0, MAX_DETAILS);
+  const isJson = (p: string) => ['array', 'object'].includes(String(props[p]?.type));
+  const details = recorded.length > 0 ? `json_object(${recorded.map((r) => `'${r.param}', ${isJson(r.param) ? `json(:${r.param})` : `:${r.param}`}`).join(', ')})` : "'{}'";
+  const ledger = model.ledger;
+  steps.push({
+    run: `INSERT INTO ${ledger} (entry_id, action, target_id, details, created_at) VALUES ('LOG-' || seq('log'), '${plan.tool.name}', ${target ? `:${target.param}` : 'NULL'}, ${details}, now())`,
+    expect: 'any',
+  });
+  return { steps, output: { row: `SELECT * FROM ${ledger} WHERE rowid = last_insert_rowid()` } };
+}
+
+export function toolSteps(plan: ToolPlan, model: DomainModel): DomainTool {
+  const table = model.tables.find((t) => t.name === plan.table)!;
+  const op = plan.cls.op;
+  const body =
+    plan.cls.kind === 'read'
+      ? readTool(plan, table, model)
+      : op === 'create'
+        ? createTool(plan, table, model)
+        : op === 'update'
+          ? updateTool(plan, table, model)
+          : op === 'delete'
+            ? deleteTool(plan, table, model)
+            : actionTool(plan, table, model);
+  return { name: plan.tool.name, description: plan.tool.description, kind: plan.cls.kind, parameters: plan.tool.parameters, steps: body.steps, output: body.output, source: plan.tool.source };
+}

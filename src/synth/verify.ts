@@ -1,0 +1,149 @@
+import { Domain } from '../env/domain.js';
+import type { ToolResult } from '../env/executor.js';
+import type { DomainSpec } from '../spec/domain.js';
+import { paramSources } from '../tasks/param-sources.js';
+import { messageOf } from '../util/errors.js';
+import { ArgGrounder } from './ground-args.js';
+
+/**
+ * Verification by execution: every tool is called on fresh sessions of the domain with arguments
+ * grounded in its seed rows, and with bad arguments. A tool passes when it loads, some valid call
+ * succeeds, reads leave the state hash alone, some valid write changes it, bad arguments give a
+ * tool error rather than an internal one, and results have the declared shape.
+ */
+
+export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape';
+
+export interface ToolVerdict {
+  tool: string;
+  kind: 'read' | 'write';
+  ok: boolean;
+  code?: FailureCode;
+  /** One sentence: what failed, with the engine's message. */
+  reason?: string;
+  /** Problems that do not fail the tool (an unknown id accepted without an error). */
+  warnings: string[];
+  /** The arguments of the first successful valid call. */
+  example?: Record<string, unknown>;
+}
+
+export interface VerifyResult {
+  verdicts: ToolVerdict[];
+  /** Set when the schema or seed rows themselves cannot be loaded: then every tool fails. */
+  domainError?: string;
+}
+
+/** Valid argument sets tried per tool. */
+const CANDIDATES = 4;
+
+function shapeProblem(shape: string | undefined, kind: string, value: unknown): string | undefined {
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  switch (shape) {
+    case 'rows':
+      return Array.isArray(value) && value.every(isObject) ? undefined : 'declares rows but did not return a list of objects';
+    case 'row':
+      return value === null || isObject(value) ? undefined : 'declares a row but did not return an object';
+    case 'value':
+      return value === null || typeof value !== 'object' ? undefined : 'declares a value but returned a structure';
+    case undefined:
+      return value === (kind === 'write' ? 'OK' : null) ? undefined : 'has no output but returned something';
+    default:
+      return undefined;
+  }
+}
+
+/** Load the spec, dropping tools the engine refuses (each with the engine's sentence). */
+function compile(spec: DomainSpec): { domain?: Domain; refused: ToolVerdict[]; domainError?: string } {
+  try {
+    return { domain: new Domain(spec), refused: [] };
+  } catch (whole) {
+    try {
+      new Domain({ ...spec, tools: [] }).close();
+    } catch {
+      // The tables or seed rows are broken: no tool can work.
+      return { refused: [], domainError: messageOf(whole) };
+    }
+    const refused: ToolVerdict[] = [];
+    const kept = spec.tools.filter((tool) => {
+      try {
+        new Domain({ ...spec, tools: [tool] }).close();
+        return true;
+      } catch (err) {
+        refused.push({ tool: tool.name, kind: tool.kind, ok: false, code: 'refused at load', reason: messageOf(err), warnings: [] });
+        return false;
+      }
+    });
+    return { domain: kept.length > 0 ? new Domain({ ...spec, tools: kept }) : undefined, refused };
+  }
+}
+
+function call(domain: Domain, tool: string, args: Record<string, unknown>): { result: ToolResult; changed: boolean } {
+  const session = domain.openSession();
+  try {
+    const before = session.stateHash();
+    const result = session.call(tool, args);
+    return { result, changed: session.stateHash() !== before };
+  } finally {
+    session.close();
+  }
+}
+
+function verifyTool(domain: Domain, grounder: ArgGrounder, name: string): ToolVerdict {
+  const compiled = domain.tools.get(name)!;
+  const kind = compiled.spec.kind;
+  const shape = compiled.output?.shape;
+  const verdict: ToolVerdict = { tool: name, kind, ok: false, warnings: [] };
+  const fail = (code: FailureCode, reason: string) => Object.assign(verdict, { code, reason });
+  let firstError: string | undefined;
+  let succeeded = false;
+  for (const args of grounder.valid(name, CANDIDATES)) {
+    const { result, changed } = call(domain, name, args);
+    if (!result.ok) {
+      if (result.internal) return fail('internal error', `${JSON.stringify(args)} -> ${result.error}`);
+      firstError ??= `${JSON.stringify(args)} -> ${result.error}`;
+      continue;
+    }
+    const problem = shapeProblem(shape, kind, result.value);
+    if (problem) return fail('output shape', `${name} ${problem}: ${result.text.slice(0, 200)}`);
+    if (kind === 'read' && changed) return fail('read changed state', `${name} is a read but changed the state hash.`);
+    succeeded = true;
+    if (kind === 'read' || changed) {
+      verdict.example = args;
+      break;
+    }
+  }
+  if (!succeeded) return fail('no valid call succeeded', firstError ?? 'no arguments could be built');
+  if (!verdict.example) return fail('write changes nothing', `${name} succeeded on every valid input but never changed the state.`);
+  for (const [what, bad] of [['wrong type', grounder.wrongType(name)], ['unknown id', grounder.unknownKey(name)]] as const) {
+    if (!bad) continue;
+    const args = { ...verdict.example, [bad.param]: bad.value };
+    const { result } = call(domain, name, args);
+    if (!result.ok && result.internal) return fail('crash on invalid input', `${what} ${JSON.stringify(args)} -> ${result.error}`);
+    if (result.ok) verdict.warnings.push(`accepts ${what === 'wrong type' ? 'a wrong type' : 'an unknown id'} for ${bad.param}`);
+  }
+  verdict.ok = true;
+  return verdict;
+}
+
+/** Verify every tool of a spec; verdicts come in the spec's tool order. */
+export function verifySpec(spec: DomainSpec): VerifyResult {
+  const { domain, refused, domainError } = compile(spec);
+  if (domainError) return { domainError, verdicts: spec.tools.map((t) => ({ tool: t.name, kind: t.kind, ok: false, code: 'refused at load', reason: domainError, warnings: [] })) };
+  const byName = new Map(refused.map((v) => [v.tool, v]));
+  if (domain) {
+    try {
+      const grounder = new ArgGrounder(domain, paramSources(domain));
+      for (const name of domain.tools.keys()) byName.set(name, verifyTool(domain, grounder, name));
+    } finally {
+      domain.close();
+    }
+  }
+  return { verdicts: spec.tools.map((t) => byName.get(t.name)!) };
+}
+
+/** The spec without the tools that failed; undefined when none is left. */
+export function keepVerified(spec: DomainSpec, verdicts: ToolVerdict[]): DomainSpec | undefined {
+  const ok = new Set(verdicts.filter((v) => v.ok).map((v) => v.tool));
+  const tools = spec.tools.filter((t) => ok.has(t.name));
+  return tools.length > 0 ? { ...spec, tools } : undefined;
+}
