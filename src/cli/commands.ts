@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDomainCommands } from './domain-commands.js';
 import { registerCorpusCommands } from './corpus-commands.js';
 import { registerTaskCommands } from './task-commands.js';
+import { registerSynthCommands } from './synth-commands.js';
 import { registerRolloutCommands } from './rollout-commands.js';
 import { registerTau2Commands } from './tau2-commands.js';
 
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerDomainCommands(program);
   registerCorpusCommands(program);
   registerTaskCommands(program);
+  registerSynthCommands(program);
   registerRolloutCommands(program);
   registerTau2Commands(program);
 }
