@@ -38,8 +38,16 @@ function byVerb(word: string): Classification | undefined {
   return undefined;
 }
 
-/** Every word the classifier treats as a verb: entity names are chosen among the other words. */
-export const VERBS = new Set([...LIST, ...GET, ...CREATE, ...UPDATE, ...DELETE, ...ACTION, ...Object.keys(STATE)]);
+/** Verbs that are as often the thing itself (`create_order`, `get_email`, `list_events`): nouns unless they lead the name. */
+const NOUNS_TOO = new Set(['order', 'email', 'message', 'call', 'tag', 'label', 'log', 'record', 'comment', 'tweet', 'post', 'return', 'sort', 'play', 'sign', 'block', 'rate', 'link', 'request', 'trade', 'schedule', 'share', 'print', 'store', 'view', 'count', 'check', 'query', 'filter', 'transfer', 'deposit', 'refund', 'exchange', 'forecast', 'vote', 'claim', 'export', 'import', 'upload', 'stat', 'stats', 'track', 'like', 'reply', 'retweet', 'mention', 'book', 'display', 'stop', 'end', 'release', 'star', 'pin', 'flag', 'lock', 'arm', 'note', 'search', 'estimate', 'measure', 'design', 'contact', 'invite', 'subscribe', 'deliver', 'status', 'set', 'patch', 'reset', 'key']);
+
+/** Words the classifier treats as verbs: entity names are chosen among the other words. */
+export const VERBS = new Set([...LIST, ...GET, ...CREATE, ...UPDATE, ...DELETE, ...ACTION, ...Object.keys(STATE)].filter((w) => !NOUNS_TOO.has(w)));
+
+/** The word of a tool name its classification rests on, when it is a verb of the name. */
+export function leadingVerb(tool: ToolSpec): string | undefined {
+  return splitWords(tool.name).find((w) => byVerb(w) !== undefined);
+}
 
 /**
  * Read or write, and which operation, from the HTTP method when the tool came from an API

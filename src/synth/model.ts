@@ -1,7 +1,7 @@
 import type { ColumnType } from '../spec/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { ToolSpec } from '../spec/tool.js';
-import { classifyTool, VERBS, type Classification } from './classify.js';
+import { classifyTool, leadingVerb, VERBS, type Classification } from './classify.js';
 import { bindable, identifier, plural, singular, snake, splitWords } from './words.js';
 
 /**
@@ -100,7 +100,12 @@ function widen(a: ColumnType, b: ColumnType): ColumnType {
 }
 
 /** Candidate entity words of a tool name: what is left once verbs and filler words are gone. */
-const nameNouns = (tool: ToolSpec): string[] => splitWords(tool.name).filter((w) => !VERBS.has(w) && !STOP.has(w) && /^[a-z]/.test(w) && w.length > 1).map(singular);
+function nameNouns(tool: ToolSpec): string[] {
+  const verb = leadingVerb(tool);
+  const words = splitWords(tool.name);
+  const at = verb ? words.indexOf(verb) : -1;
+  return words.filter((w, i) => i !== at && !VERBS.has(w) && !STOP.has(w) && /^[a-z]/.test(w) && w.length > 1).map(singular);
+}
 
 /** The entity a REST path is about: its last literal segment that is not a verb. */
 function pathEntity(path: string | undefined): string | undefined {
@@ -208,6 +213,19 @@ function addColumn(table: TableDraft, draft: ColumnDraft): string {
   }
 }
 
+/**
+ * A table named after an action (`send_invoice` -> invoices) that nothing reads, writes or refers
+ * to would stay empty of meaning: such actions record to the ledger only.
+ */
+function dropActionOnlyTables(tables: Map<string, TableDraft>, plans: ToolPlan[]): void {
+  const referenced = new Set([...tables.values()].flatMap((t) => [...t.columns.values()].map((c) => c.references)));
+  for (const table of [...tables.values()]) {
+    const used = plans.some((p) => p.table === table.name && (p.cls.op !== 'action' || p.params.some((r) => r.role === 'key')));
+    if (used || referenced.has(table.name) || !plans.some((p) => p.table === table.name)) continue;
+    tables.delete(table.name);
+  }
+}
+
 /** Columns named like a table read as that table to SQL scanners (task sampling's): rename them. */
 function renameTableNamedColumns(tables: TableDraft[], plans: ToolPlan[]): void {
   const names = new Set(tables.map((t) => t.name));
@@ -268,6 +286,7 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
       addColumn(table, { name: 'updated_at', type: 'text' });
     }
   }
+  dropActionOnlyTables(tables, plans);
   renameTableNamedColumns([...tables.values()], plans);
   // Reference columns take the type of the key they point at.
   for (const table of tables.values()) {
@@ -279,6 +298,7 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
     const log: TableDraft = { name: ledger, entity: 'entry', pk: 'entry_id', pkType: 'text', prefix: 'LOG', columns: new Map(), ledger: true };
     for (const [name, type] of [['action', 'text'], ['target_id', 'text'], ['details', 'json'], ['created_at', 'text']] as const) log.columns.set(name, { name, type });
     tables.set(ledger, log);
+    for (const plan of plans) if (!tables.has(plan.table)) plan.table = ledger;
   }
   return { tables: [...tables.values()], tools: plans, ledger };
 }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { Domain } from '../../src/env/domain.js';
+import { synthesizeOffline } from '../../src/synth/pipeline.js';
+import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
+import { shopDomain } from './helpers.js';
+
+describe('rule-based synthesizer on the shop fixture', () => {
+  const { planned, tools } = shopDomain();
+  const spec = synthesizeRuleBased(planned, tools, 7);
+  const kinds = Object.fromEntries(spec.tools.map((t) => [t.name, t.kind]));
+
+  it('classifies reads and writes by their verbs', () => {
+    expect(kinds).toEqual({
+      get_customer: 'read', find_customer_by_email: 'read', get_order: 'read', list_orders: 'read', search_products: 'read',
+      create_order: 'write', update_order_address: 'write', cancel_order: 'write', delete_customer: 'write', send_invoice: 'write',
+    });
+  });
+
+  it('infers entity tables, keys, foreign keys, JSON columns and a ledger for actions', () => {
+    const tables = Object.fromEntries(spec.tables.map((t) => [t.name, t]));
+    expect(Object.keys(tables).sort()).toEqual(['action_log', 'customers', 'orders', 'products']);
+    expect(tables.orders.primaryKey).toEqual(['order_id']);
+    const cols = Object.fromEntries(tables.orders.columns.map((c) => [c.name, c]));
+    expect(cols.customer_id).toMatchObject({ type: 'text', references: 'customers' });
+    expect(cols.items.type).toBe('json');
+    expect(cols.total.type).toBe('real');
+    expect(cols.status.type).toBe('text');
+    expect(tables.customers.columns.map((c) => c.name)).toContain('email');
+  });
+
+  it('seeds typed, plausible rows with referential integrity (the engine checks references at load)', () => {
+    const domain = new Domain(spec);
+    try {
+      const orders = spec.seed.orders;
+      expect(orders.length).toBeGreaterThanOrEqual(5);
+      const customers = new Set(spec.seed.customers.map((c) => c.customer_id));
+      for (const o of orders) expect(customers.has(o.customer_id)).toBe(true);
+      for (const o of orders) expect(['pending', 'shipped', 'delivered']).toContain(o.status);
+      for (const c of spec.seed.customers) expect(String(c.email)).toMatch(/^[^@\s]+@example\.com$/);
+      for (const o of orders) expect(Date.parse(String(o.created_at))).toBeLessThan(Date.parse(spec.clock));
+    } finally {
+      domain.close();
+    }
+  });
+
+  it('verifies every tool and the tools behave as their names say', () => {
+    const outcome = synthesizeOffline(planned, tools, 7);
+    expect(outcome.verdicts.filter((v) => !v.ok)).toEqual([]);
+    const domain = new Domain(outcome.spec!);
+    const s = domain.openSession();
+    try {
+      const missing = s.call('get_order', { order_id: 'ORD-999' });
+      expect(missing).toMatchObject({ ok: false, error: 'Error: no order found for order_id ORD-999.' });
+      expect(missing.ok === false && missing.internal).toBeFalsy();
+      expect(s.call('create_order', { customer_id: 'CUS-404', items: ['x'], total: 3 })).toMatchObject({ ok: false, error: 'Error: customer CUS-404 not found.' });
+      const created = s.call('create_order', { customer_id: 'CUS-1', items: ['lamp'], total: 19.5 });
+      expect(created).toMatchObject({ ok: true, value: { order_id: 'ORD-1001', customer_id: 'CUS-1', items: ['lamp'], total: 19.5 } });
+      expect(s.call('cancel_order', { order_id: 'ORD-1001' })).toMatchObject({ ok: true, value: { status: 'cancelled' } });
+      const listed = s.call('list_orders', { customer_id: 'CUS-1' });
+      expect(listed.ok && (listed.value as Array<{ order_id: string }>).map((o) => o.order_id)).toContain('ORD-1001');
+      const sent = s.call('send_invoice', { order_id: 'ORD-1', message: 'Thanks' });
+      expect(sent).toMatchObject({ ok: true, value: { action: 'send_invoice', target_id: 'ORD-1', details: { order_id: 'ORD-1', message: 'Thanks' } } });
+      expect(s.call('delete_customer', { customer_id: 'CUS-1' })).toMatchObject({ ok: false, error: expect.stringContaining('still referred to by orders') });
+    } finally {
+      s.close();
+      domain.close();
+    }
+  });
+
+  it('writes a policy naming the entities and what each write does', () => {
+    expect(spec.policy).toContain('**orders** (key `order_id`); refers to customer_id -> customers');
+    expect(spec.policy).toContain('`cancel_order` changes a row of orders (status becomes "cancelled").');
+    expect(spec.policy).toContain('`send_invoice` checks the rows it names and records the act in action_log.');
+  });
+});
