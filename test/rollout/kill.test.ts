@@ -1,0 +1,89 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { text } from 'node:stream/consumers';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrajectoryStore } from '../../src/record/store.js';
+import { CLI, REPO_ROOT, waitFor } from '../helpers/mcp.js';
+import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.js';
+
+let server: OpenAiServer;
+const dir = mkdtempSync(join(tmpdir(), 'envscale-kill-'));
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does).`);
+  // A slow agent that reports at once: episodes take a while, so the kill lands mid-run.
+  server = await startOpenAiServer(() => ({ delayMs: 60, then: { content: 'All done.' } }));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const doneCount = (path: string) => {
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM episodes WHERE status = 'done'").get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+};
+
+/** Run the CLI without blocking this process (it serves the model the child talks to). */
+async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env });
+  const [stdout, stderr, status] = await Promise.all([text(child.stdout), text(child.stderr), new Promise<number | null>((r) => child.once('exit', r))]);
+  return { status, stdout, stderr };
+}
+
+describe('a rollout killed with SIGKILL', () => {
+  it('leaves a store that opens with every finished episode intact, and a rerun completes the rest', async () => {
+    const store = join(dir, 'runs.db');
+    const args = [CLI, 'rollout', 'projects', '--agent', 'openai:slow', '--user', 'scripted', '--trials', '2', '--concurrency', '2', '--retries', '0', '--store', store];
+    const env = { ...process.env, OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' };
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    await waitFor(() => doneCount(store) >= 4, 15_000, 'four finished episodes');
+    child.kill('SIGKILL');
+    await exited;
+
+    const after = TrajectoryStore.open(store);
+    expect(after.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const finished = after.episodes({ status: 'done' });
+    expect(finished.length).toBeGreaterThanOrEqual(4);
+    expect(finished.length).toBeLessThan(28);
+    const snapshot = finished.map((e) => ({ id: e.id, verdict: e.verdict, events: after.events(e.id) }));
+    for (const s of snapshot) {
+      expect(s.verdict).not.toBeNull();
+      expect(s.events.at(-1)).toMatchObject({ kind: 'message', role: 'user', content: expect.stringContaining('###STOP###') });
+    }
+    after.close();
+
+    const rerun = await runCli(args, env);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(new RegExp(`${28 - finished.length} episodes run now, ${finished.length} finished earlier, 0 failed`));
+
+    const final = TrajectoryStore.open(store);
+    expect(final.episodes().map((e) => e.status)).toEqual(Array(28).fill('done'));
+    expect(final.runs()).toHaveLength(1);
+    for (const s of snapshot) expect({ id: s.id, verdict: final.episode(s.id)!.verdict, events: final.events(s.id) }).toEqual(s);
+    final.close();
+  });
+
+  it('reports a dead endpoint in one sentence, without a stack trace', () => {
+    const res = spawnSync(process.execPath, [CLI, 'rollout', 'projects', '--agent', 'openai:m', '--trials', '1', '--retries', '0', '--store', join(dir, 'dead.db')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'test' },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    const lines = res.stderr.split('\n').filter((l) => l.startsWith('envscale:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^envscale: Request to the agent model m at http:\/\/127\.0\.0\.1:9\/v1 failed: cannot connect .*Rerun the same command to resume/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+});
