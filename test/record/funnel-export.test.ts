@@ -1,0 +1,161 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDomain, readTasks } from '../../src/env/load.js';
+import { readEpisode, type StoredEpisode } from '../../src/record/conversation.js';
+import { exportCommand } from '../../src/record/commands.js';
+import { toMessages, toOpenAi, toShareGpt } from '../../src/record/export.js';
+import { funnelFailure, runFunnel, validityProblem, DEFAULT_FUNNEL } from '../../src/record/funnel.js';
+import { TrajectoryStore } from '../../src/record/store.js';
+import { runRollout } from '../../src/rollout/run.js';
+import { makeAgent, makeUser } from '../../src/rollout/specs.js';
+import type { TrajectoryEventInput, TrajectoryEvent } from '../../src/spec/trajectory.js';
+import { TrajectoryEvent as EventSchema } from '../../src/spec/trajectory.js';
+import { REPO_ROOT } from '../helpers/mcp.js';
+import { queues, startOpenAiServer } from '../helpers/openai-server.js';
+
+const domain = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
+const tasks = readTasks(domain.dir!);
+const dir = mkdtempSync(join(tmpdir(), 'envscale-export-'));
+let store: TrajectoryStore;
+let episodes: StoredEpisode[];
+
+/** Oracle episodes of every task, plus one read-only episode whose intermediate call failed. */
+beforeAll(async () => {
+  store = TrajectoryStore.open(join(dir, 'runs.db'));
+  await runRollout({ domain, tasks, agent: makeAgent('oracle'), user: makeUser('scripted'), trials: 1, concurrency: 4, store });
+  const server = await startOpenAiServer(
+    queues({
+      agent: [
+        { toolCalls: [{ name: 'find_member_by_email', arguments: { email: 'nobody@brightforge.io' } }] },
+        { toolCalls: [{ name: 'find_member_by_email', arguments: { email: 'dana.ortiz@brightforge.io' } }, { name: 'get_member_workload', arguments: { member_id: 'M-001' } }] },
+        { content: 'Done: you have 3 open tasks; Analytics event taxonomy is due first.' },
+      ],
+    }),
+  );
+  try {
+    const agent = makeAgent('openai:agent', { baseURL: server.url, apiKey: 'test', maxRetries: 0 });
+    await runRollout({ domain, tasks: [tasks[0]], agent, user: makeUser('scripted'), trials: 1, concurrency: 1, store });
+  } finally {
+    await server.close();
+  }
+  episodes = store.episodes().map((e) => readEpisode(store, e));
+});
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ev = (events: TrajectoryEventInput[]): TrajectoryEvent[] => events.map((e) => EventSchema.parse(e));
+const sys = { kind: 'message', role: 'system', content: 'policy' } as const;
+const hi = { kind: 'message', role: 'assistant', content: 'Hi!', generated: false } as const;
+const user = (content: string) => ({ kind: 'message', role: 'user', content }) as const;
+const say = (content: string) => ({ kind: 'message', role: 'assistant', content }) as const;
+const call = (id: string, name = 'get_task', args = '{"task_id":"T-1"}') => ({ kind: 'message', role: 'assistant', content: '', tool_calls: [{ id, name, arguments: args }] }) as const;
+const result = (id: string, error?: 'domain' | 'invalid_json') => ({ kind: 'tool_result', call_id: id, tool: 'get_task', args: {}, ok: !error, content: 'r', ms: 1, ...(error ? { error } : {}) }) as const;
+
+describe('the funnel', () => {
+  it('validity: alternation, empty turns, calls without results, malformed calls, repetition', () => {
+    expect(validityProblem(ev([sys, hi, user('help'), call('a'), result('a'), say('done'), user('###STOP###')]))).toBeUndefined();
+    expect(validityProblem(ev([sys, hi, user('help'), call('a'), result('a', 'domain'), say('done')]))).toBeUndefined();
+    expect(validityProblem(ev([sys, hi, user('help'), user('again'), say('done')]))).toBe('two user turns in a row');
+    expect(validityProblem(ev([sys, hi, user('help'), say('a'), say('b')]))).toBe('two assistant messages in a row without the user');
+    expect(validityProblem(ev([sys, hi, user(' '), say('done')]))).toBe('an empty user turn');
+    expect(validityProblem(ev([sys, hi, user('help'), say(''), say('done')]))).toBe('an empty assistant turn');
+    expect(validityProblem(ev([sys, hi, user('help'), call('a'), say('done')]))).toBe('tool call a has no result');
+    expect(validityProblem(ev([sys, hi, user('help'), call('a'), result('b')]))).toBe('a tool result answers no pending call (b)');
+    expect(validityProblem(ev([sys, hi, user('help'), call('a', 'get_task', '{'), result('a', 'invalid_json'), say('done')]))).toMatch(/^a malformed tool call/);
+    expect(validityProblem(ev([sys, hi, user('help'), say('sorry '.repeat(30))]))).toMatch(/repeats itself/);
+    expect(validityProblem(ev([sys, hi, user('help'), call('a'), result('a'), call('b'), result('b'), call('c'), result('c'), say('done')]))).toBe('the same assistant turn three times');
+    expect(validityProblem(ev([sys, hi, user('help')]))).toBe('no exchange between user and assistant');
+  });
+
+  it('keeps a read-only episode whose intermediate call failed, and drops it under state or exact when it misses', () => {
+    const messy = episodes.at(-1)!;
+    expect(messy.events.some((e) => e.kind === 'tool_result' && !e.ok)).toBe(true);
+    expect(messy.task?.readOnly).toBe(true);
+    expect(funnelFailure(messy)).toBeUndefined();
+    const wrongCalls: StoredEpisode = { ...messy, events: messy.events.filter((e) => !(e.kind === 'tool_result' && e.tool === 'get_member_workload')) };
+    expect(funnelFailure(wrongCalls, { stages: ['exact'] })).toEqual({ stage: 'exact', reason: 'the tool calls differ from the gold calls' });
+    const wrongState: StoredEpisode = { ...messy, episode: { ...messy.episode, verdict: { ...messy.episode.verdict!, held: { ...messy.episode.verdict!.held, state: false } } } };
+    expect(funnelFailure(wrongState)).toEqual({ stage: 'state', reason: 'the final state differs from the gold state' });
+  });
+
+  it('applies exact match to write tasks only when asked', () => {
+    const write = episodes.find((e) => e.task && !e.task.readOnly)!;
+    const reordered: StoredEpisode = { ...write, task: { ...write.task!, task: { ...write.task!.task, gold: { ...write.task!.task.gold, actions: [...write.task!.task.gold.actions].reverse() } } } };
+    expect(funnelFailure(reordered)).toBeUndefined();
+    expect(funnelFailure(reordered, { ...DEFAULT_FUNNEL, exactAll: true })?.stage).toBe('exact');
+  });
+
+  it('counts what survives each stage', () => {
+    const report = runFunnel(episodes);
+    expect(report.total).toBe(tasks.length + 1);
+    expect(report.after.map((a) => a.stage)).toEqual(['validity', 'state', 'exact']);
+    expect(report.after.at(-1)!.kept).toBe(tasks.length + 1);
+  });
+});
+
+describe('exports', () => {
+  it('openai: messages with tool_calls and tool messages, tools, weights on assistant turns only', () => {
+    for (const ep of episodes) {
+      const line = toOpenAi(ep) as { messages: any[]; tools: any[] };
+      expect(line.tools.every((t) => t.type === 'function' && typeof t.function.name === 'string' && t.function.parameters.type === 'object')).toBe(true);
+      expect(line.messages[0].role).toBe('system');
+      expect(line.messages.at(-1).role).toBe('assistant');
+      const ids = new Set<string>();
+      for (const m of line.messages) {
+        expect(['system', 'user', 'assistant', 'tool']).toContain(m.role);
+        if (m.role === 'assistant') expect([0, 1]).toContain(m.weight);
+        else expect(m).not.toHaveProperty('weight');
+        for (const c of m.tool_calls ?? []) {
+          expect(c.type).toBe('function');
+          expect(typeof c.function.arguments).toBe('string');
+          ids.add(c.id);
+        }
+        if (m.role === 'tool') expect(ids.has(m.tool_call_id)).toBe(true);
+      }
+      expect(line.messages[1]).toEqual({ role: 'assistant', content: 'Hi! How can I help you today?', weight: 0 });
+    }
+  });
+
+  it('sharegpt: human/observation alternate with gpt/function_call, system and tools as a JSON string', () => {
+    for (const ep of episodes) {
+      const line = toShareGpt(ep) as { conversations: Array<{ from: string; value: string }>; system: string; tools: string };
+      expect(line.system.length).toBeGreaterThan(0);
+      expect(JSON.parse(line.tools).map((t: any) => t.name)).toEqual([...domain.tools.keys()]);
+      expect(line.conversations.length % 2).toBe(0);
+      line.conversations.forEach((turn, i) => {
+        expect(i % 2 === 0 ? ['human', 'observation'] : ['gpt', 'function_call']).toContain(turn.from);
+        if (turn.from === 'function_call') {
+          const parsed = JSON.parse(turn.value);
+          for (const c of Array.isArray(parsed) ? parsed : [parsed]) expect(c).toEqual({ name: expect.any(String), arguments: expect.any(Object) });
+        }
+      });
+    }
+    const parallel = toShareGpt(episodes.at(-1)!) as { conversations: Array<{ from: string; value: string }> };
+    const i = parallel.conversations.findIndex((t) => t.from === 'function_call' && t.value.startsWith('['));
+    expect(JSON.parse(parallel.conversations[i + 1].value)).toHaveLength(2);
+  });
+
+  it('messages: arguments as objects for chat templates, tool messages named', () => {
+    const line = toMessages(episodes[0]) as { messages: any[]; tools: any[] };
+    const calls = line.messages.flatMap((m) => m.tool_calls ?? []);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) expect(typeof c.function.arguments).toBe('object');
+    expect(line.messages.filter((m) => m.role === 'tool').every((m) => typeof m.name === 'string')).toBe(true);
+    expect(line.tools).toHaveLength(domain.tools.size);
+  });
+
+  it('export writes the file whole, and refuses bad input before writing anything', () => {
+    const out = join(dir, 'data.jsonl');
+    exportCommand({ store: store.path, format: 'sharegpt', funnel: 'validity,state', domain: ['projects'], out });
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(tasks.length + 1);
+    lines.forEach((l) => expect(JSON.parse(l)).toHaveProperty('conversations'));
+    expect(() => exportCommand({ store: store.path, format: 'alpaca', funnel: 'validity', out: join(dir, 'x.jsonl') })).toThrow(/^Unknown export format "alpaca"; use openai, sharegpt, messages\.$/);
+    expect(() => exportCommand({ store: store.path, format: 'openai', funnel: 'validity,vibes', out: join(dir, 'x.jsonl') })).toThrow(/^Unknown funnel stage "vibes"/);
+    expect(() => exportCommand({ store: join(dir, 'missing.db'), format: 'openai', funnel: 'validity', out: join(dir, 'x.jsonl') })).toThrow(/^No trajectory store at/);
+  });
+});
