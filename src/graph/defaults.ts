@@ -4,7 +4,7 @@ import type { PartitionSettings } from '../spec/plan.js';
 export const DEFAULT_SETTINGS: Omit<PartitionSettings, 'similarity' | 'model'> = {
   threshold: 0.2,
   k: 10,
-  resolution: 0.5,
+  resolution: 0.3,
   seed: 42,
   maxSize: 40,
   minSize: 3,

@@ -15,6 +15,8 @@ export interface FeatureWeights {
   paramDescription: number;
   name: number;
   description: number;
+  /** Each leading path prefix of an OpenAPI operation (`/calendars`, `/calendars/acl`) as one term. */
+  pathPrefix: number;
   /** Stem and drop stopwords (the plain baseline does neither). */
   clean: boolean;
 }
@@ -25,6 +27,7 @@ export const DEFAULT_WEIGHTS: FeatureWeights = {
   paramDescription: 0.3,
   name: 0.6,
   description: 1,
+  pathPrefix: 2,
   clean: true,
 };
 
@@ -35,12 +38,29 @@ export const PLAIN_WEIGHTS: FeatureWeights = {
   paramDescription: 0,
   name: 1,
   description: 1,
+  pathPrefix: 0,
   clean: false,
 };
+
+/** The plain form on parameter names alone, the weakest reference the issue quotes. */
+export const PARAM_NAME_WEIGHTS: FeatureWeights = { ...PLAIN_WEIGHTS, name: 0, description: 0 };
 
 function add(bag: TermBag, words: string[], weight: number): void {
   if (weight <= 0) return;
   for (const w of words) bag.set(w, (bag.get(w) ?? 0) + weight);
+}
+
+/** How many leading literal segments of a path make prefix terms: the API area and the resource in it. */
+const PREFIX_DEPTH = 2;
+
+/**
+ * Path prefixes as whole terms. Operations of one API share its resource hierarchy (`/calendars/...`,
+ * `/api/2/...`), which the words of the path alone do not say: `/calendars/acl` and `/acl` share
+ * words but not a prefix. Template segments (`{calendarId}`) are skipped.
+ */
+export function pathPrefixes(path: string): string[] {
+  const segments = path.split(/[/?]/).filter((s) => s !== '' && !s.includes('{'));
+  return segments.slice(0, PREFIX_DEPTH).map((_, d) => `/${segments.slice(0, d + 1).join('/').toLowerCase()}`);
 }
 
 function properties(schema: unknown): Array<[string, Record<string, unknown>]> {
@@ -63,7 +83,10 @@ export function toolTerms(tool: ToolSpec, w: FeatureWeights = DEFAULT_WEIGHTS): 
     for (const [sub] of properties(schema)) add(bag, words(sub), w.paramWords / 2);
   }
   add(bag, words(tool.name), w.name);
-  if (tool.path) add(bag, words(tool.path.replace(/\{[^}]*\}/g, ' ')), w.name);
+  if (tool.path) {
+    add(bag, words(tool.path.replace(/\{[^}]*\}/g, ' ')), w.name);
+    add(bag, pathPrefixes(tool.path), w.pathPrefix);
+  }
   add(bag, words(tool.description), w.description);
   return bag;
 }

@@ -2,8 +2,8 @@ import type { SparseVector } from './vectors.js';
 
 /**
  * The most distinctive words of each domain: a word's mean weight over the domain's tools times
- * how few domains use it (ln(1 + D / domains using it)). Whole-parameter terms (`=name`) are
- * left out because names read better built from words.
+ * how few domains use it (ln(1 + D / domains using it)). Whole-parameter terms (`=name`) and
+ * path prefixes (`/calendars`) are left out because names read better built from words.
  */
 export function distinctiveTerms(domains: number[][], vectors: SparseVector[], vocabulary: string[], count = 5): string[][] {
   const sums = domains.map((d) => {
@@ -19,7 +19,7 @@ export function distinctiveTerms(domains: number[][], vectors: SparseVector[], v
   return sums.map((sum, di) => {
     const size = domains[di].length;
     return [...sum.entries()]
-      .filter(([t]) => !vocabulary[t].startsWith('='))
+      .filter(([t]) => !/^[=/]/.test(vocabulary[t]))
       .map(([t, w]) => [t, (w / size) * Math.log(1 + domains.length / spread.get(t)!)] as const)
       .sort((a, b) => b[1] - a[1] || (vocabulary[a[0]] < vocabulary[b[0]] ? -1 : 1))
       .slice(0, count)

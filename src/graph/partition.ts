@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS } from './defaults.js';
 import { adjacency, louvainCommunities, splitOversize } from './communities.js';
 import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
 import { distinctiveTerms, domainNames } from './naming.js';
-import { denseSpace, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
+import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { tfidf } from './vectors.js';
 
@@ -14,6 +14,10 @@ export { DEFAULT_SETTINGS };
 
 export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' | 'model'> {
   weights?: FeatureWeights;
+  /** Exponent on idf (see IDF_POWER); the plain form uses 1. */
+  idfPower?: number;
+  /** Give tools without neighbours above the threshold an edge to their nearest tool (see keepNearest); default on, off for the plain form. */
+  keepNearest?: boolean;
   /** How the inverted index trades recall for speed. */
   index?: SparseIndexOptions;
   /** Unit embedding vectors, one per tool in order, to use instead of the lexical similarity. */
@@ -68,7 +72,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     clock = now;
   };
 
-  const lexical = tfidf(tools.map((t) => toolTerms(t, options.weights ?? DEFAULT_WEIGHTS)));
+  const lexical = tfidf(tools.map((t) => toolTerms(t, options.weights ?? DEFAULT_WEIGHTS)), options.idfPower);
   stage('vectors');
   const space: SimilaritySpace = options.embeddings
     ? denseSpace(options.embeddings.vectors, options.seed)
@@ -81,6 +85,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     for (const [i, list] of topNeighbours(space, options.k, options.threshold, batch)) neighbours.set(i, list);
     options.onProgress?.('neighbours', Math.min(start + BATCH, tools.length), tools.length);
   }
+  if (options.keepNearest !== false) keepNearest(space, neighbours, options.attachThreshold);
   const edges = neighbourEdges(neighbours);
   const adj = adjacency(tools.length, edges);
   stage('neighbours');

@@ -16,6 +16,7 @@ export interface SingletonResult {
 /** The rule below in words, for the plan and the report. */
 export function describeSingletonRule(s: SingletonSettings): string {
   return (
+    `A tool with no neighbour above the edge threshold keeps an edge to its most similar tool if their similarity is at least ${s.attachThreshold}. ` +
     `A tool in a community of fewer than ${s.minSize} tools joins the domain it has the most edge weight to; ` +
     `failing that, the domain of its most similar tool if their similarity is at least ${s.attachThreshold}; ` +
     `a domain is never filled beyond ${s.maxSize} tools. Tools left over from the same community stay together ` +

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { adjacency, splitOversize } from '../../src/graph/communities.js';
 import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
-import { exactSpace } from '../../src/graph/neighbours.js';
+import { pathPrefixes } from '../../src/graph/features.js';
+import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbours.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
 import { contentWords, splitIdentifier } from '../../src/graph/tokens.js';
+import { tfidf } from '../../src/graph/vectors.js';
 
 describe('identifier splitting', () => {
   it('splits camelCase, acronyms, snake_case, kebab-case, dots and digits', () => {
@@ -64,5 +66,33 @@ describe('singleton rule', () => {
     const r = attachSmallParts(parts, adj, space, { minSize: 3, maxSize: 4, attachThreshold: 0.1 });
     expect(r.domains).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [10, 11]]);
     expect(r.isolated).toEqual([8, 9]);
+  });
+});
+
+describe('features and edges for the known failure modes', () => {
+  it('turns an OpenAPI path into its leading literal prefixes, skipping template segments', () => {
+    expect(pathPrefixes('/calendars/{calendarId}/acl/{ruleId}')).toEqual(['/calendars', '/calendars/acl']);
+    expect(pathPrefixes('/api/2/issue/{issueIdOrKey}/comment')).toEqual(['/api', '/api/2']);
+    expect(pathPrefixes('/current/airquality?city={city}')).toEqual(['/current', '/current/airquality']);
+    expect(pathPrefixes('/{format}')).toEqual([]);
+  });
+
+  it('flattens idf with the default power and keeps terms found in every tool at zero', () => {
+    const bags = [new Map([['id', 1], ['file', 1]]), new Map([['id', 1], ['mail', 1]]), new Map([['id', 1], ['mail', 1]])];
+    const plain = tfidf(bags, 1);
+    const flat = tfidf(bags);
+    expect(plain.idf[0]).toBe(0);
+    expect(flat.idf[0]).toBe(0);
+    expect(flat.idf[1]).toBeCloseTo(Math.sqrt(Math.log(3)), 9);
+  });
+
+  it('gives a tool without neighbours above the threshold an edge to its nearest tool above the floor', () => {
+    const sims = [[1, 0.15, 0.05], [0.15, 1, 0.5], [0.05, 0.5, 1]];
+    const space = exactSpace(3, (i, j) => sims[i][j]);
+    const neighbours = topNeighbours(space, 10, 0.2);
+    expect(neighbours.get(0)).toEqual([]);
+    keepNearest(space, neighbours, 0.1);
+    expect(neighbours.get(0)).toEqual([{ j: 1, sim: 0.15 }]);
+    expect(neighbours.get(1)).toEqual([{ j: 2, sim: 0.5 }]);
   });
 });
