@@ -14,57 +14,14 @@ import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_WEIGHTS, toolTerms } from '../src/graph/features.js';
 import { exactSpace, sparseSpace, topNeighbours, type Neighbour } from '../src/graph/neighbours.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
-import { seededRng } from '../src/graph/rng.js';
 import { sparseDot, tfidf } from '../src/graph/vectors.js';
 import type { ToolSpec } from '../src/spec/tool.js';
 import { markdownTable } from '../src/util/table.js';
+import { enlarge } from './enlarge.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const target = Number(process.argv[2] ?? 30_000);
 const corpora = resolve(process.argv[3] ?? join(repoRoot, '../shared/corpora'));
-
-const VENDORS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'tyrell', 'cyberdyne', 'wonka', 'soylent', 'aperture'];
-const VERBS: Array<[RegExp, string[]]> = [
-  [/^get/i, ['fetch', 'retrieve', 'read']],
-  [/^list/i, ['browse', 'enumerate', 'search']],
-  [/^create/i, ['add', 'new', 'register']],
-  [/^delete/i, ['remove', 'drop', 'erase']],
-  [/^update/i, ['modify', 'edit', 'change']],
-];
-const PARAM_SYNONYMS: Record<string, string> = { id: 'identifier', name: 'title', limit: 'max_results', query: 'q', user: 'account', date: 'day', page: 'offset' };
-
-/** One variation of a real tool, as another vendor might publish it. */
-function variant(tool: ToolSpec, copy: number, rng: () => number): ToolSpec {
-  const pick = <T>(xs: T[]) => xs[Math.floor(rng() * xs.length)];
-  // Each copy of a tool comes from another vendor, so copies never collide as exact duplicates.
-  const vendor = VENDORS[(copy - 1) % VENDORS.length];
-  let name = tool.name;
-  for (const [re, alts] of VERBS) if (re.test(name)) name = name.replace(re, pick(alts));
-  const props = Object.entries(tool.parameters.properties ?? {});
-  const required = new Set((tool.parameters.required as string[] | undefined) ?? []);
-  const kept = props.filter(([p]) => required.has(p) || rng() > 0.2);
-  const renamed = kept.map(([p, s]): [string, unknown] => {
-    const swap = Object.keys(PARAM_SYNONYMS).find((w) => p.toLowerCase().endsWith(w));
-    return [swap && rng() < 0.5 ? p.slice(0, p.length - swap.length) + PARAM_SYNONYMS[swap] : rng() < 0.3 ? p.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) : p, s];
-  });
-  const sentences = tool.description.split(/(?<=\.)\s+/);
-  const description = `${pick(['', `${vendor} `, `Via ${vendor}: `])}${sentences.slice(0, Math.max(1, sentences.length - (rng() < 0.4 ? 1 : 0))).join(' ')}`;
-  const names = new Set<string>();
-  const properties = Object.fromEntries(renamed.filter(([p]) => !names.has(p) && names.add(p)));
-  return {
-    ...tool,
-    name: `${vendor}_${name}`,
-    description,
-    parameters: { ...tool.parameters, properties: properties as ToolSpec['parameters']['properties'], required: [...required].filter((r) => r in properties) },
-  };
-}
-
-function enlarge(base: ToolSpec[], size: number): ToolSpec[] {
-  const rng = seededRng(20_240_601);
-  const out = [...base];
-  for (let copy = 1; out.length < size; copy++) for (const t of base) if (out.length < size) out.push(variant(t, copy, rng));
-  return out;
-}
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

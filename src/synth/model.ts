@@ -218,7 +218,10 @@ function addColumn(table: TableDraft, draft: ColumnDraft): string {
  * to would stay empty of meaning: such actions record to the ledger only.
  */
 function dropActionOnlyTables(tables: Map<string, TableDraft>, plans: ToolPlan[]): void {
-  const referenced = new Set([...tables.values()].flatMap((t) => [...t.columns.values()].map((c) => c.references)));
+  const referenced = new Set([
+    ...[...tables.values()].flatMap((t) => [...t.columns.values()].map((c) => c.references)),
+    ...plans.flatMap((p) => p.params.map((r) => (r.role === 'ref' ? r.table : undefined))),
+  ]);
   for (const table of [...tables.values()]) {
     const used = plans.some((p) => p.table === table.name && (p.cls.op !== 'action' || p.params.some((r) => r.role === 'key')));
     if (used || referenced.has(table.name) || !plans.some((p) => p.table === table.name)) continue;

@@ -1,0 +1,28 @@
+/**
+ * Synthesis quality on the shared corpora partitioned with default settings: the share of tools
+ * that end up verified, the share of writes that really change state, tables and rows per domain,
+ * and failures grouped by reason. Offline and deterministic (seed 1).
+ * Usage: npm run eval:synthesis [-- <corpora folder>]
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ingest } from '../src/corpus/ingest.js';
+import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
+import { synthesizeOffline } from '../src/synth/pipeline.js';
+import { qualityTables } from '../src/synth/report.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+const corpora = resolve(process.argv[2] ?? join(repoRoot, '../shared/corpora'));
+if (!existsSync(corpora)) {
+  process.stderr.write(`eval-synthesis: ${corpora} does not exist; pass the corpora folder as the first argument.\n`);
+  process.exit(1);
+}
+
+const { tools } = ingest([corpora]);
+const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
+const byName = new Map(tools.map((t) => [t.name, t]));
+const started = performance.now();
+const outcomes = plan.domains.map((d) => synthesizeOffline(d, d.tools.map((n) => byName.get(n)!), 1));
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+process.stdout.write(`## Offline synthesis of ${corpora} (${tools.length} tools, ${plan.domains.length} domains, ${seconds} s)\n\n${qualityTables(outcomes)}\n`);
