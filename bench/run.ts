@@ -1,5 +1,4 @@
 import { foundationBench } from './foundation.js';
-import { rolloutBench } from './rollout.js';
 import { tasksBench } from './tasks.js';
 import { tau2Bench } from './tau2.js';
 import { synthesisBench } from './synthesis.js';
