@@ -1,0 +1,81 @@
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ingest } from '../../src/corpus/ingest.js';
+import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
+import { synthesizeOffline } from '../../src/synth/pipeline.js';
+import { runSynthesize, runVerify } from '../../src/synth/run.js';
+import { UserError } from '../../src/util/errors.js';
+import { CORPORA, SHOP_TOOLS_FILE, tempDir } from './helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** corpus.json and plan.json of the shop fixture, as `envscale ingest` and `partition` write them. */
+function shopPlan(): string {
+  const dir = tempDir('plan');
+  dirs.push(dir);
+  const corpus = ingest([SHOP_TOOLS_FILE]);
+  const { plan } = partitionTools(corpus.tools, DEFAULT_SETTINGS);
+  writeFileSync(join(dir, 'corpus.json'), JSON.stringify({ format: 'envscale-corpus', version: 1, tools: corpus.tools, report: corpus.report }));
+  writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+  return join(dir, 'plan.json');
+}
+
+describe('synthesize and verify commands', () => {
+  it('writes one verified folder per planned domain and prints a summary table', () => {
+    const plan = shopPlan();
+    const out = join(tempDir('out'), 'generated');
+    dirs.push(out);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const outcomes = runSynthesize(plan, { out, seed: 1 });
+      expect(readdirSync(out).sort()).toEqual(outcomes.map((o) => o.name).sort());
+      const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(printed).toMatch(/\| domain +\| tools \| verified \| dropped \|/);
+      expect(printed).toMatch(/(\d+) of \1 tools verified \(100\.0%\) in 1 of 1 domains written\./);
+      log.mockClear();
+      expect(runVerify(outcomes.map((o) => join(out, o.name)))).toBe(true);
+      expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/\| create_order +\| write \| ok +\|/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('refuses bad input with one sentence and writes nothing', () => {
+    const plan = shopPlan();
+    const out = join(tempDir('none'), 'generated');
+    dirs.push(out);
+    const attempts: Array<[() => unknown, RegExp]> = [
+      [() => runSynthesize(join(plan, '..', 'missing.json'), { out, seed: 1 }), /missing\.json does not exist\.$/],
+      [() => runSynthesize(plan, { out, seed: 1, only: ['no_such_domain'] }), /has no domain named no_such_domain; its domains include /],
+      [() => runSynthesize(plan, { out, seed: 1, corpus: SHOP_TOOLS_FILE }), /is not an envscale corpus/],
+    ];
+    for (const [run, message] of attempts) {
+      let error: unknown;
+      try {
+        run();
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('\n');
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe.runIf(existsSync(CORPORA))('rule-based synthesis on real tool collections', () => {
+  it('verifies at least 90% of the tau-bench and tau2-bench tools', () => {
+    const { tools } = ingest([join(CORPORA, 'tau_bench_tools.json'), join(CORPORA, 'tau2_bench_tools.json')]);
+    const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    const outcomes = plan.domains.map((d) => synthesizeOffline(d, d.tools.map((n) => byName.get(n)!), 1));
+    const verdicts = outcomes.flatMap((o) => o.verdicts);
+    expect(verdicts.length).toBe(plan.domains.reduce((n, d) => n + d.tools.length, 0));
+    expect(verdicts.filter((v) => v.ok).length / verdicts.length).toBeGreaterThanOrEqual(0.9);
+    const writes = verdicts.filter((v) => v.kind === 'write');
+    expect(writes.length).toBeGreaterThan(10);
+  });
+});
