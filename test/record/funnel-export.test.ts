@@ -52,7 +52,7 @@ const sys = { kind: 'message', role: 'system', content: 'policy' } as const;
 const hi = { kind: 'message', role: 'assistant', content: 'Hi!', generated: false } as const;
 const user = (content: string) => ({ kind: 'message', role: 'user', content }) as const;
 const say = (content: string) => ({ kind: 'message', role: 'assistant', content }) as const;
-const call = (id: string, name = 'get_task', args = '{"task_id":"T-1"}') => ({ kind: 'message', role: 'assistant', content: '', tool_calls: [{ id, name, arguments: args }] }) as const;
+const call = (id: string, name = 'get_task', args = '{"task_id":"T-1"}'): TrajectoryEventInput => ({ kind: 'message', role: 'assistant', content: '', tool_calls: [{ id, name, arguments: args }] });
 const result = (id: string, error?: 'domain' | 'invalid_json') => ({ kind: 'tool_result', call_id: id, tool: 'get_task', args: {}, ok: !error, content: 'r', ms: 1, ...(error ? { error } : {}) }) as const;
 
 describe('the funnel', () => {
