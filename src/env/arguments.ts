@@ -5,7 +5,8 @@ import type { ParametersSchema } from '../spec/json-schema.js';
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
-const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true }));
+// Tool schemas from the wild use formats ajv does not know; those are accepted quietly.
+const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true, logger: false }));
 
 /** Compile a tool's parameter schema once, at domain load. */
 export function compileArguments(schema: ParametersSchema): ValidateFunction {

@@ -17,16 +17,27 @@ const isPunct = (t: Token | undefined, p: string) => t?.kind === 'punct' && t.te
 const isWord = (t: Token | undefined, w: string) => t?.kind === 'word' && t.text.toUpperCase() === w;
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'ident';
 
-/** Table aliases of a statement: `FROM tasks t`, `JOIN members AS m`, and plain table names. */
+const TABLE_BEFORE = /^(FROM|JOIN|INTO|UPDATE)$/i;
+const CLAUSE = /^(SELECT|FROM|WHERE|SET|ON|GROUP|ORDER|HAVING|VALUES|LIMIT|RETURNING)$/i;
+
+/**
+ * Table references of a statement and their aliases: `FROM tasks t`, `JOIN members AS m`,
+ * `FROM a, b`. A column that happens to share a table's name is not one.
+ */
 function aliases(tokens: Token[], tables: Map<string, Table>): Map<string, string> {
   const out = new Map<string, string>();
+  let clause = '';
   tokens.forEach((t, i) => {
+    if (t.kind === 'word' && CLAUSE.test(t.text)) clause = t.text.toUpperCase();
     if (!isName(t) || !tables.has(t.text)) return;
+    const prev = tokens[i - 1];
+    const isTable = (prev?.kind === 'word' && TABLE_BEFORE.test(prev.text)) || (isPunct(prev, ',') && clause === 'FROM');
+    if (!isTable) return;
     out.set(t.text, t.text);
     let j = i + 1;
     if (isWord(tokens[j], 'AS')) j++;
     const alias = tokens[j];
-    if (isName(alias) && !/^(WHERE|JOIN|LEFT|INNER|ON|SET|VALUES|ORDER|GROUP|LIMIT|USING|CROSS|NATURAL)$/i.test(alias.text)) out.set(alias.text, t.text);
+    if (isName(alias) && !/^(WHERE|JOIN|LEFT|INNER|ON|SET|VALUES|ORDER|GROUP|LIMIT|USING|CROSS|NATURAL|DEFAULT)$/i.test(alias.text)) out.set(alias.text, t.text);
   });
   return out;
 }
