@@ -1,15 +1,15 @@
 import { DirectedGraph } from 'graphology';
 import type { Domain } from '../env/domain.js';
 import { tokenize } from '../env/sql-tokens.js';
-import type { ParamSource } from './param-sources.js';
+import { aliases, type ParamSource } from './param-sources.js';
 
-/** The tables a tool's SQL mentions: the entities it reads or returns. */
+/** The tables a tool's SQL reads or writes: the entities it touches. */
 export function tablesOf(domain: Domain, tool: string): Set<string> {
   const compiled = domain.tools.get(tool)!;
-  const names = new Set(domain.spec.tables.map((t) => t.name));
+  const tables = new Map(domain.spec.tables.map((t) => [t.name, t]));
   const out = new Set<string>();
   const statements = [...compiled.steps.map((s) => s.stmt.sql), ...(compiled.output ? [compiled.output.stmt.sql] : [])];
-  for (const sql of statements) for (const t of tokenize(sql)) if ((t.kind === 'word' || t.kind === 'ident') && names.has(t.text)) out.add(t.text);
+  for (const sql of statements) for (const table of aliases(tokenize(sql), tables).values()) out.add(table);
   return out;
 }
 

@@ -24,7 +24,7 @@ const CLAUSE = /^(SELECT|FROM|WHERE|SET|ON|GROUP|ORDER|HAVING|VALUES|LIMIT|RETUR
  * Table references of a statement and their aliases: `FROM tasks t`, `JOIN members AS m`,
  * `FROM a, b`. A column that happens to share a table's name is not one.
  */
-function aliases(tokens: Token[], tables: Map<string, Table>): Map<string, string> {
+export function aliases(tokens: Token[], tables: Map<string, Table>): Map<string, string> {
   const out = new Map<string, string>();
   let clause = '';
   tokens.forEach((t, i) => {
