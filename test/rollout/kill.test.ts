@@ -47,9 +47,13 @@ describe('a rollout killed with SIGKILL', () => {
     const env = { ...process.env, OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' };
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
-    await waitFor(() => doneCount(store) >= 4, 15_000, 'four finished episodes');
-    child.kill('SIGKILL');
-    await exited;
+    try {
+      await waitFor(() => doneCount(store) >= 4, 60_000, 'four finished episodes');
+    } finally {
+      // Killed here whatever happened, so a failing wait never leaves a rollout running.
+      child.kill('SIGKILL');
+      await exited;
+    }
 
     const after = TrajectoryStore.open(store);
     expect(after.db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -72,7 +76,7 @@ describe('a rollout killed with SIGKILL', () => {
     expect(final.runs()).toHaveLength(1);
     for (const s of snapshot) expect({ id: s.id, verdict: final.episode(s.id)!.verdict, events: final.events(s.id) }).toEqual(s);
     final.close();
-  });
+  }, 120_000);
 
   it('reports a dead endpoint in one sentence, without a stack trace', () => {
     const res = spawnSync(process.execPath, [CLI, 'rollout', 'projects', '--agent', 'openai:m', '--trials', '1', '--retries', '0', '--store', join(dir, 'dead.db')], {
