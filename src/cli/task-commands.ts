@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { nonNegativeInt, positiveInt } from './options.js';
+import type { SampleCommandOptions } from '../tasks/commands.js';
 
 /** Verbs for tasks: sample them, lint them, score a session against one. */
 export function registerTaskCommands(program: Command): void {
@@ -11,7 +12,11 @@ export function registerTaskCommands(program: Command): void {
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 7)
     .option('--max-steps <n>', 'longest tool sequence', positiveInt('--max-steps'), 5)
     .option('-o, --out <file>', 'where to write the tasks (default: print them)')
-    .action(async (ref: string, opts: { count: number; seed: number; maxSteps: number; out?: string }) => {
+    .option('--llm', 'have a model write the instructions (OpenAI-compatible endpoint)')
+    .option('--model <name>', 'model for --llm')
+    .option('--base-url <url>', 'endpoint for --llm (default $OPENAI_BASE_URL)')
+    .option('--cache <dir>', 'where model responses are cached', '.envscale/cache/llm')
+    .action(async (ref: string, opts: SampleCommandOptions) => {
       const { sampleCommand } = await import('../tasks/commands.js');
       await sampleCommand(ref, opts);
     });

@@ -5,7 +5,7 @@ import { TrajectoryStore } from '../record/store.js';
 import type { Task } from '../spec/task.js';
 import { UserError } from '../util/errors.js';
 import { markdownTable } from '../util/table.js';
-import type { Endpoint } from './model.js';
+import type { Endpoint } from '../llm/chat-model.js';
 import { runRollout, type TrialRow } from './run.js';
 import { makeAgent, makeUser } from './specs.js';
 

@@ -5,7 +5,7 @@ import type { Task } from '../spec/task.js';
 import type { StopReason } from '../spec/trajectory.js';
 import { messageOf } from '../util/errors.js';
 import { McpEnvironment } from './environment.js';
-import { ModelFailure } from './model.js';
+import { ModelFailure } from '../llm/chat-model.js';
 import { agentSystemPrompt } from './prompts.js';
 import { GREETING, isTransferTool, userStopReason, type Agent, type SimulatedUser } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { ChatModel } from './model.js';
+import type { ChatModel } from '../llm/chat-model.js';
 import type { Agent, AgentSession, ChatMessage, EpisodeContext } from './types.js';
 
 /** The transcript in the chat-completions request shape. */

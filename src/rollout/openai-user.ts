@@ -1,5 +1,5 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ChatModel } from './model.js';
+import type { ChatModel } from '../llm/chat-model.js';
 import { userSystemPrompt } from './prompts.js';
 import type { ChatMessage, EpisodeContext, SimulatedUser, UserSession } from './types.js';
 

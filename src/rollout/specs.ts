@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { ChatModel, DEFAULT_ENDPOINT, type Endpoint } from './model.js';
+import { ChatModel, DEFAULT_ENDPOINT, type Endpoint } from '../llm/chat-model.js';
 import { OpenAiAgent } from './openai-agent.js';
 import { OpenAiUser } from './openai-user.js';
 import { OracleAgent } from './oracle.js';

@@ -1,3 +1,4 @@
+import type { RetryListener } from '../llm/chat-model.js';
 import type { Domain } from '../env/domain.js';
 import type { Task } from '../spec/task.js';
 import type { ModelInfo, StoredToolCall, ToolDefinition } from '../spec/trajectory.js';
@@ -14,8 +15,6 @@ export interface AgentTurn {
   toolCalls: StoredToolCall[];
 }
 
-/** Reports a model request that failed and is being retried (recorded as an error event). */
-export type RetryListener = (message: string, attempt: number) => void;
 
 export interface EpisodeContext {
   domain: Domain;

@@ -8,6 +8,9 @@ import { readJsonFile, writeFileAtomic } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
 import { checkTasks } from './check.js';
 import { sampleTasks } from './sample.js';
+import { writeInstructionsWithModel } from './llm-instructions.js';
+import { ChatModel, DEFAULT_ENDPOINT } from '../llm/chat-model.js';
+import { ResponseCache } from '../llm/cache.js';
 
 function tasksOf(domain: Domain, file?: string): Task[] {
   const tasks = file ? readTasks(domain.dir!, file) : readTasks(domain.dir!);
@@ -15,9 +18,27 @@ function tasksOf(domain: Domain, file?: string): Task[] {
   return tasks;
 }
 
-export async function sampleCommand(ref: string, opts: { count: number; seed: number; maxSteps: number; out?: string }): Promise<void> {
+export interface SampleCommandOptions {
+  count: number;
+  seed: number;
+  maxSteps: number;
+  out?: string;
+  llm?: boolean;
+  model?: string;
+  baseUrl?: string;
+  cache: string;
+}
+
+export async function sampleCommand(ref: string, opts: SampleCommandOptions): Promise<void> {
   const domain = loadDomain(ref);
-  const { tasks, report } = sampleTasks(domain, { n: opts.count, seed: opts.seed, maxSteps: opts.maxSteps });
+  const sampled = sampleTasks(domain, { n: opts.count, seed: opts.seed, maxSteps: opts.maxSteps });
+  const { report } = sampled;
+  let tasks = sampled.tasks;
+  if (opts.llm) {
+    if (!opts.model) throw new UserError('--llm needs --model <name>, the model that writes the instructions.');
+    const model = new ChatModel('task writer', opts.model, { ...DEFAULT_ENDPOINT, baseURL: opts.baseUrl }, '--base-url');
+    tasks = await writeInstructionsWithModel(domain, tasks, model, new ResponseCache(opts.cache));
+  }
   const json = `${JSON.stringify(tasks, null, 2)}\n`;
   if (!opts.out) {
     process.stdout.write(json);

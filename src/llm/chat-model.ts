@@ -2,9 +2,10 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ModelInfo, StoredToolCall } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
-import type { RetryListener } from './types.js';
+/** Reports a model request that failed and is being retried (a rollout records it as an error event). */
+export type RetryListener = (message: string, attempt: number) => void;
 
-/** Where and how one role (agent or user) reaches its model. */
+/** Where and how one role (agent, user, task writer, synthesizer) reaches its model. */
 export interface Endpoint {
   baseURL?: string;
   apiKey?: string;
@@ -62,14 +63,17 @@ export class ChatModel {
   private readonly client: OpenAI;
 
   constructor(
-    readonly role: 'agent' | 'user',
+    /** What the model is for; names it in errors. */
+    readonly role: string,
     readonly model: string,
     readonly endpoint: Endpoint,
+    /** The command-line flag that sets this role's endpoint, for error messages. */
+    readonly baseUrlFlag = `--${role}-base-url`,
   ) {
     const baseURL = endpoint.baseURL ?? process.env.OPENAI_BASE_URL;
     const apiKey = endpoint.apiKey ?? process.env.OPENAI_API_KEY ?? (baseURL ? 'unused' : undefined);
     if (!apiKey) {
-      throw new UserError(`The ${role} model ${model} needs OPENAI_API_KEY, or a local OpenAI-compatible server in OPENAI_BASE_URL or --${role}-base-url.`);
+      throw new UserError(`The ${role} model ${model} needs OPENAI_API_KEY, or a local OpenAI-compatible server in OPENAI_BASE_URL or ${baseUrlFlag}.`);
     }
     // Retries are ours, not the SDK's, so that each one is recorded and counted.
     this.client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: endpoint.timeoutMs });
@@ -102,7 +106,7 @@ export class ChatModel {
       }
       if (!problem.retryable || attempt >= this.endpoint.maxRetries) {
         const where = `the ${this.role} model ${this.model} at ${this.baseURL}`;
-        const fix = problem.fatal ? `; check --${this.role}-base-url / OPENAI_BASE_URL, the key and the model name` : '';
+        const fix = problem.fatal ? `; check ${this.baseUrlFlag} / OPENAI_BASE_URL, the key and the model name` : '';
         throw new ModelFailure(`Request to ${where} failed${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}: ${problem.message}${fix}.`, problem.fatal);
       }
       options.onRetry?.(problem.message, attempt + 1);
