@@ -1,21 +1,12 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { decimal, nonNegativeInt, positiveInt } from './options.js';
 import { DEFAULT_SETTINGS } from '../graph/defaults.js';
-
-function number(kind: 'int' | 'positive' | 'any') {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || (kind !== 'any' && n <= 0) || (kind === 'int' && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(kind === 'int' ? 'expected a positive whole number.' : kind === 'positive' ? 'expected a positive number.' : 'expected a number.');
-    }
-    return n;
-  };
-}
 
 /** `envscale ingest` and `envscale partition`: tool collections -> corpus.json -> plan.json. */
 export function registerCorpusCommands(program: Command): void {
   program
     .command('ingest')
-    .description('Read tool collections (OpenAI tools, MCP tools/list, OpenAPI/Swagger, BFCL) into one corpus of uniquely named tools.')
+    .description('read tool collections (OpenAI tools, MCP tools/list, OpenAPI/Swagger, BFCL) into one corpus of uniquely named tools')
     .argument('<paths...>', 'files or folders (.json, .jsonl, .yaml)')
     .option('-o, --output <file>', 'corpus file to write', 'corpus.json')
     .option('--report', 'print a table per file and the skipped records')
@@ -27,17 +18,17 @@ export function registerCorpusCommands(program: Command): void {
   const d = DEFAULT_SETTINGS;
   program
     .command('partition')
-    .description('Build the tool graph of a corpus and cut it into domains with Louvain; write the partition plan.')
+    .description('build the tool graph of a corpus and cut it into domains with Louvain; write the partition plan')
     .argument('<corpus>', 'corpus file written by `envscale ingest`')
     .option('-o, --output <file>', 'plan file to write', 'plan.json')
     .option('-g, --graph <file>', 'also write the tool graph: .gexf (Gephi) or .json (graphology)')
-    .option('--threshold <x>', 'minimum similarity of an edge', number('any'), d.threshold)
-    .option('-k, --k <n>', 'at most this many neighbours per tool', number('int'), d.k)
-    .option('--resolution <x>', 'Louvain resolution (higher: smaller communities)', number('positive'), d.resolution)
-    .option('--seed <n>', 'seed of Louvain and of the embedding hash', number('int'), d.seed)
-    .option('--max-size <n>', 'split communities larger than this', number('int'), d.maxSize)
-    .option('--min-size <n>', 'communities smaller than this go through the singleton rule', number('int'), d.minSize)
-    .option('--attach-threshold <x>', 'minimum similarity for attaching a tiny or isolated tool to a domain', number('any'), d.attachThreshold)
+    .option('--threshold <x>', 'minimum similarity of an edge', decimal('--threshold'), d.threshold)
+    .option('-k, --k <n>', 'at most this many neighbours per tool', positiveInt('-k'), d.k)
+    .option('--resolution <x>', 'Louvain resolution (higher: smaller communities)', decimal('--resolution', true), d.resolution)
+    .option('--seed <n>', 'seed of Louvain and of the embedding hash', nonNegativeInt('--seed'), d.seed)
+    .option('--max-size <n>', 'split communities larger than this', positiveInt('--max-size'), d.maxSize)
+    .option('--min-size <n>', 'communities smaller than this go through the singleton rule', positiveInt('--min-size'), d.minSize)
+    .option('--attach-threshold <x>', 'minimum similarity for attaching a tiny or isolated tool to a domain', decimal('--attach-threshold'), d.attachThreshold)
     .option('--embeddings <provider>', 'use embeddings instead of the lexical similarity (openai: OPENAI_BASE_URL, OPENAI_API_KEY)')
     .option('--model <name>', 'embedding model for --embeddings')
     .option('--cache-dir <dir>', 'embedding cache folder', '.envscale-cache/embeddings')

@@ -17,6 +17,15 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+/** A finite number; with `positive`, above zero. */
+export function decimal(name: string, positive = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || (positive && n <= 0)) throw new InvalidArgumentError(`${name} must be a ${positive ? 'positive ' : ''}number, not "${value}".`);
+    return n;
+  };
+}
+
 export function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be a number from 0 to 65535, not "${value}".`);
