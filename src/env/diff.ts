@@ -20,17 +20,21 @@ export interface StateView {
   sums?: StateSums;
 }
 
-function readRows(db: Database.Database, table: Table): Map<string, Row> {
-  const rows = new Map<string, Row>();
-  const types = new Map(table.columns.map((c) => [c.name, c.type]));
-  for (const raw of db.prepare(`SELECT * FROM "${table.name}"`).iterate() as IterableIterator<Row>) {
-    const row: Row = {};
-    for (const [k, v] of Object.entries(raw)) row[k] = fromColumnValue(types.get(k), v);
-    rows.set(JSON.stringify(table.primaryKey.map((k) => row[k])), row);
-  }
+type Stored = unknown[];
+
+/**
+ * A table's rows as stored (raw column values in spec order), by primary key. Rows are compared
+ * raw and converted only when they differ: a diff of a few rows in a table of thousands stays cheap.
+ */
+function readStored(db: Database.Database, table: Table): Map<string, Stored> {
+  const rows = new Map<string, Stored>();
+  const keyAt = table.primaryKey.map((k) => table.columns.findIndex((c) => c.name === k));
+  const stmt = db.prepare(`SELECT ${table.columns.map((c) => `"${c.name}"`).join(', ')} FROM "${table.name}"`).raw(true);
+  for (const raw of stmt.iterate() as IterableIterator<Stored>) rows.set(JSON.stringify(keyAt.map((i) => raw[i])), raw);
   return rows;
 }
 
+const toRow = (table: Table, raw: Stored): Row => Object.fromEntries(table.columns.map((c, i) => [c.name, fromColumnValue(c.type, raw[i])]));
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Row-level differences from `before` to `after`, table by table, rows identified by primary key. */
@@ -40,24 +44,28 @@ export function diffStates(tables: Table[], before: StateView, after: StateView)
     const a = before.sums?.get(table.name);
     const b = after.sums?.get(table.name);
     if (a && b && a.rows === b.rows && a.sum === b.sum) continue;
-    const old = readRows(before.db, table);
-    const now = readRows(after.db, table);
+    const old = readStored(before.db, table);
+    const now = readStored(after.db, table);
     const diff: TableDiff = { table: table.name, added: [], removed: [], changed: [] };
-    for (const [key, row] of now) {
+    for (const [key, raw] of now) {
       const prev = old.get(key);
       if (!prev) {
-        diff.added.push(row);
+        diff.added.push(toRow(table, raw));
         continue;
       }
       const columns: TableDiff['changed'][number]['columns'] = {};
-      for (const c of table.columns) {
-        if (!same(prev[c.name], row[c.name])) columns[c.name] = { before: prev[c.name], after: row[c.name] };
-      }
+      table.columns.forEach((c, i) => {
+        if (prev[i] === raw[i]) return;
+        // Stored text can differ where the values do not (JSON spacing): compare the values.
+        const [was, is] = [fromColumnValue(c.type, prev[i]), fromColumnValue(c.type, raw[i])];
+        if (!same(was, is)) columns[c.name] = { before: was, after: is };
+      });
       if (Object.keys(columns).length > 0) {
+        const row = toRow(table, raw);
         diff.changed.push({ key: Object.fromEntries(table.primaryKey.map((k) => [k, row[k]])), columns });
       }
     }
-    for (const [key, row] of old) if (!now.has(key)) diff.removed.push(row);
+    for (const [key, raw] of old) if (!now.has(key)) diff.removed.push(toRow(table, raw));
     if (diff.added.length || diff.removed.length || diff.changed.length) out.push(diff);
   }
   return out;

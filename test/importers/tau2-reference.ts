@@ -49,6 +49,12 @@ export function forkDb(base: RetailDb): RetailDb {
   owned.set(db, new Set());
   return db;
 }
+/** The users and orders `db` changed from the base it was forked from, sorted; records a tool only read do not count. */
+export function changedRecords(base: RetailDb, db: RetailDb): { users: string[]; orders: string[] } {
+  const changed = (map: 'users' | 'orders') =>
+    sorted(Object.keys(db[map]).filter((id) => db[map][id] !== base[map][id] && JSON.stringify(db[map][id]) !== JSON.stringify(base[map][id])));
+  return { users: changed('users'), orders: changed('orders') };
+}
 function method(db: RetailDb, userId: string, id: string): Rec {
   return user(db, userId).payment_methods[id] ?? fail('Payment method not found');
 }

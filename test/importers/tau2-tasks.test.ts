@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Domain } from '../../src/env/domain.js';
-import { diffStates } from '../../src/env/diff.js';
+import { diffStates, type StateDiff } from '../../src/env/diff.js';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { openTaskSession, runActions } from '../../src/env/replay.js';
-import { exportRetailState } from '../../src/importers/tau2/export.js';
+import { exportRetailRecords } from '../../src/importers/tau2/export.js';
 import { importTau2 } from '../../src/importers/tau2/import.js';
 import { PyFloat } from '../../src/importers/tau2/pyjson.js';
 import { replayOverMcp } from '../../src/importers/tau2/replay.js';
 import { evaluateEpisode } from '../../src/record/reward.js';
 import type { Session } from '../../src/env/session.js';
 import type { Task } from '../../src/spec/task.js';
-import { forkDb, referenceCall, type ReferenceResult, type RetailDb } from './tau2-reference.js';
+import { changedRecords, forkDb, referenceCall, type ReferenceResult, type RetailDb } from './tau2-reference.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const DATA = resolve(repoRoot, '../shared/data/tau2-retail');
@@ -25,7 +25,7 @@ let tasks: Task[];
 let base: RetailDb;
 const seedDb = (): RetailDb => forkDb(base);
 
-/** The exported state as plain JSON values (Python floats become numbers, maps objects). */
+/** Exported records as plain JSON values (Python floats become numbers, maps objects). */
 function plain(v: unknown): unknown {
   if (v instanceof PyFloat) return v.value;
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
@@ -34,12 +34,33 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-/** The engine's final state equals the reference's: compared as text first (fast), then as values for a readable failure. */
-function expectSameState(session: Session, ref: RetailDb, where: string): void {
-  const state = plain(exportRetailState(session.reader)) as RetailDb;
-  for (const part of ['orders', 'users'] as const) {
-    if (JSON.stringify(state[part]) !== JSON.stringify(ref[part])) expect(state[part], `${where}: ${part}`).toEqual(ref[part]);
+/** The db.json record each changed row belongs to: user rows by user_id, order rows by order_id. */
+const RECORD_OF: Record<string, 'users' | 'orders'> = { users: 'users', payment_methods: 'users', user_orders: 'users', orders: 'orders', order_items: 'orders', fulfillments: 'orders', payments: 'orders' };
+
+/** The users and orders whose rows a state diff touches, sorted. */
+function changedIds(diff: StateDiff, where: string): { users: string[]; orders: string[] } {
+  const ids = { users: new Set<string>(), orders: new Set<string>() };
+  for (const t of diff) {
+    const record = RECORD_OF[t.table];
+    expect(record, `${where}: ${t.table} changed`).toBeDefined();
+    const key = record === 'users' ? 'user_id' : 'order_id';
+    for (const row of [...t.added, ...t.removed, ...t.changed.map((c) => c.key)]) ids[record].add(row[key] as string);
   }
+  return { users: [...ids.users].sort(), orders: [...ids.orders].sort() };
+}
+
+/**
+ * The engine's final state equals the reference's, compared by what changed: the same users and
+ * orders changed on both sides (so every other row is untouched), and each changed record is equal
+ * in db.json's layout.
+ */
+function expectSameState(session: Session, ref: RetailDb, where: string): void {
+  const diff = diffStates(domain.spec.tables, { db: domain.base, sums: domain.image.sums }, { db: session.reader, sums: session.tableSums });
+  const changed = changedRecords(base, ref);
+  expect(changedIds(diff, where), `${where}: changed records`).toEqual(changed);
+  const state = plain(exportRetailRecords(session.reader, changed));
+  const pick = (part: 'users' | 'orders') => Object.fromEntries(changed[part].map((id) => [id, ref[part][id]]));
+  expect(state, where).toEqual({ users: pick('users'), orders: pick('orders') });
 }
 
 beforeAll(() => {

@@ -24,9 +24,19 @@ const OPTIONAL_ORDER_FIELDS = [
 ] as const;
 const JSON_FIELDS = new Set(['exchange_items', 'exchange_new_items', 'return_items']);
 
-function rowsByParent(db: Database.Database, sql: string, parent: string): Map<string, Row[]> {
+/** The records to read: the given ids, or every record when absent. */
+type Ids = readonly string[] | undefined;
+
+/** Rows of a table in their original order, limited to those whose `key` is one of `ids`. */
+function rows(db: Database.Database, table: string, key: string, order: string, ids: Ids): Row[] {
+  const where = ids ? ` WHERE ${key} IN (SELECT value FROM json_each(?))` : '';
+  return db.prepare(`SELECT * FROM ${table}${where} ORDER BY ${order}`).all(...(ids ? [JSON.stringify(ids)] : [])) as Row[];
+}
+
+/** Child rows grouped by their parent's id, in their original order. */
+function rowsByParent(db: Database.Database, table: string, parent: string, ids: Ids): Map<string, Row[]> {
   const out = new Map<string, Row[]>();
-  for (const row of db.prepare(sql).all() as Row[]) {
+  for (const row of rows(db, table, parent, `${parent}, position`, ids)) {
     const key = row[parent] as string;
     let list = out.get(key);
     if (!list) out.set(key, (list = []));
@@ -46,26 +56,24 @@ function paymentMethod(m: Row): Obj {
   return base;
 }
 
-/** Read the state on a connection into db.json's layout. */
-export function exportRetailState(db: Database.Database): Obj {
-  const variants = rowsByParent(db, 'SELECT * FROM variants ORDER BY product_id, position', 'product_id');
-  const methods = rowsByParent(db, 'SELECT * FROM payment_methods ORDER BY user_id, position', 'user_id');
-  const userOrders = rowsByParent(db, 'SELECT * FROM user_orders ORDER BY user_id, position', 'user_id');
-  const items = rowsByParent(db, 'SELECT * FROM order_items ORDER BY order_id, position', 'order_id');
-  const fulfillments = rowsByParent(db, 'SELECT * FROM fulfillments ORDER BY order_id, position', 'order_id');
-  const payments = rowsByParent(db, 'SELECT * FROM payments ORDER BY order_id, position', 'order_id');
-
+function readProducts(db: Database.Database): Map<string, PyJson> {
+  const variants = rowsByParent(db, 'variants', 'product_id', undefined);
   const products = new Map<string, PyJson>();
-  for (const p of db.prepare('SELECT * FROM products ORDER BY position').all() as Row[]) {
+  for (const p of rows(db, 'products', 'product_id', 'position', undefined)) {
     const vs = new Map<string, PyJson>();
     for (const v of variants.get(p.product_id as string) ?? []) {
       vs.set(v.item_id as string, { item_id: v.item_id as string, options: parse(v.options), available: v.available === 1, price: float(v.price) });
     }
     products.set(p.product_id as string, { name: p.name as string, product_id: p.product_id as string, variants: vs });
   }
+  return products;
+}
 
+function readUsers(db: Database.Database, ids: Ids): Map<string, PyJson> {
+  const methods = rowsByParent(db, 'payment_methods', 'user_id', ids);
+  const userOrders = rowsByParent(db, 'user_orders', 'user_id', ids);
   const users = new Map<string, PyJson>();
-  for (const u of db.prepare('SELECT * FROM users ORDER BY position').all() as Row[]) {
+  for (const u of rows(db, 'users', 'user_id', 'position', ids)) {
     const id = u.user_id as string;
     users.set(id, {
       user_id: id,
@@ -76,9 +84,15 @@ export function exportRetailState(db: Database.Database): Obj {
       orders: (userOrders.get(id) ?? []).map((o) => o.order_id as string),
     });
   }
+  return users;
+}
 
+function readOrders(db: Database.Database, ids: Ids): Map<string, PyJson> {
+  const items = rowsByParent(db, 'order_items', 'order_id', ids);
+  const fulfillments = rowsByParent(db, 'fulfillments', 'order_id', ids);
+  const payments = rowsByParent(db, 'payments', 'order_id', ids);
   const orders = new Map<string, PyJson>();
-  for (const o of db.prepare('SELECT * FROM orders ORDER BY position').all() as Row[]) {
+  for (const o of rows(db, 'orders', 'order_id', 'position', ids)) {
     const id = o.order_id as string;
     const order: Obj = {
       order_id: id,
@@ -96,7 +110,20 @@ export function exportRetailState(db: Database.Database): Obj {
     }
     orders.set(id, order);
   }
-  return { products, users, orders };
+  return orders;
+}
+
+/** Read the state on a connection into db.json's layout. */
+export function exportRetailState(db: Database.Database): Obj {
+  return { products: readProducts(db), users: readUsers(db, undefined), orders: readOrders(db, undefined) };
+}
+
+/**
+ * Some users and orders of a state, in db.json's layout: to compare two states by the records one
+ * changed without reading the other 8,000 rows.
+ */
+export function exportRetailRecords(db: Database.Database, ids: { users: readonly string[]; orders: readonly string[] }): Obj {
+  return { users: readUsers(db, ids.users), orders: readOrders(db, ids.orders) };
 }
 
 /** The state as db.json text, formatted as tau2 writes it (json.dumps with indent=4). */
