@@ -5,7 +5,7 @@ import type { EpisodeRecord, TrajectoryEvent } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { writeFileAtomic } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
-import { readEpisode, type StoredEpisode } from './conversation.js';
+import { readEpisode, toolActions, type StoredEpisode } from './conversation.js';
 import { exportLines, FORMATS, type ExportFormat } from './export.js';
 import { runFunnel, STAGES, type Stage } from './funnel.js';
 import { evaluateActions } from './reward.js';
@@ -73,8 +73,7 @@ function goldDiff(ep: StoredEpisode, domainDir: unknown): string {
   } catch (err) {
     return `cannot load domain ${ep.episode.domain} to replay the calls (${messageOf(err)})`;
   }
-  const actions = ep.events.flatMap((e) => (e.kind === 'tool_result' && e.args && (e.ok || e.error === 'domain') ? [{ tool: e.tool, args: e.args }] : []));
-  const verdict = evaluateActions(domain, ep.task.task, actions);
+  const verdict = evaluateActions(domain, ep.task.task, toolActions(ep.events));
   return verdict.held.state ? 'the final state matches the gold state' : `gold -> final:\n${verdict.diff ? formatDiff(verdict.diff) : '(differs)'}`;
 }
 

@@ -1,4 +1,5 @@
-import type { EpisodeRecord, StoredToolCall, ToolDefinition, TrajectoryEvent, ToolErrorKind } from '../spec/trajectory.js';
+import type { Action } from '../spec/task.js';
+import type { EpisodeRecord, StoredToolCall, ToolDefinition, ToolResultEvent, TrajectoryEvent, ToolErrorKind } from '../spec/trajectory.js';
 import type { StoredTask, TrajectoryStore } from './store.js';
 
 /** An episode read back from the store, with what the funnel and the exports need. */
@@ -16,6 +17,14 @@ export type Turn =
 
 /** Calls that never reached a tool: training on them teaches a broken call format. */
 export const MALFORMED: ReadonlySet<ToolErrorKind | undefined> = new Set(['unknown_tool', 'invalid_json', 'malformed']);
+
+/** Whether a call reached a domain tool: it ran, or the domain refused it (malformed calls never ran). */
+export const reachedTool = (e: Pick<ToolResultEvent, 'args' | 'ok' | 'error'>): boolean => e.args !== null && (e.ok || e.error === 'domain');
+
+/** The calls of an episode that reached a domain tool, in order; with `succeededOnly`, those that succeeded. */
+export function toolActions(events: TrajectoryEvent[], succeededOnly = false): Action[] {
+  return events.flatMap((e) => (e.kind === 'tool_result' && reachedTool(e) && (e.ok || !succeededOnly) ? [{ tool: e.tool, args: e.args! }] : []));
+}
 
 /**
  * The dialogue of an episode as turns. An assistant turn is trainable when the model wrote it

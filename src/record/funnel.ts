@@ -1,5 +1,6 @@
 import type { TrajectoryEvent } from '../spec/trajectory.js';
-import { MALFORMED, type StoredEpisode } from './conversation.js';
+import { isTransferTool } from '../rollout/types.js';
+import { MALFORMED, toolActions, type StoredEpisode } from './conversation.js';
 import { actionsMatch } from './reward.js';
 import type { Action } from '../spec/task.js';
 
@@ -45,7 +46,8 @@ export function validityProblem(events: TrajectoryEvent[], options: FunnelOption
     if (!e.content.trim() && calls.length === 0) return 'an empty assistant turn';
     if (last === 'assistant-text') return 'two assistant messages in a row without the user';
     for (const c of calls) pending.add(c.id);
-    if (calls.length === 0 && e.generated) answers++;
+    // The agent answers the user in words, or by handing them to a human (a transfer ends the dialogue).
+    if (e.generated && (calls.length === 0 || calls.some((c) => isTransferTool(c.name)))) answers++;
     last = calls.length ? 'assistant-calls' : 'assistant-text';
     const repeated = repetitionProblem(e.content, options);
     if (repeated) return repeated;
@@ -71,9 +73,13 @@ function repetitionProblem(text: string, options: FunnelOptions): string | undef
   return share > (options.maxRepeatedShare ?? 0.5) ? `an assistant message repeats itself (${Math.round(share * 100)}% repeated ${n}-grams)` : undefined;
 }
 
-/** The calls that succeeded, in order: failed intermediate calls do not cost an episode its exact match. */
-function successfulCalls(events: TrajectoryEvent[]): Action[] {
-  return events.flatMap((e) => (e.kind === 'tool_result' && e.ok && e.args ? [{ tool: e.tool, args: e.args }] : []));
+/**
+ * Exact match: the calls that reached a tool equal the gold calls (gold may hold calls that fail
+ * on purpose, as tau2's wrong guesses do), or, leaving out the calls that failed, they do: a
+ * failed intermediate call does not cost an episode its exact match.
+ */
+function callsMatchGold(ep: StoredEpisode, gold: Action[]): boolean {
+  return actionsMatch(toolActions(ep.events), gold) || actionsMatch(toolActions(ep.events, true), gold);
 }
 
 /** The stage an episode fails at (with the reason), or undefined when it passes every stage asked for. */
@@ -90,7 +96,7 @@ export function funnelFailure(ep: StoredEpisode, options: FunnelOptions = DEFAUL
     } else {
       if (!ep.task) return { stage, reason: 'the episode has no task to compare with' };
       if (!options.exactAll && !ep.task.readOnly) continue;
-      if (!actionsMatch(successfulCalls(ep.events), ep.task.task.gold.actions)) return { stage, reason: 'the tool calls differ from the gold calls' };
+      if (!callsMatchGold(ep, ep.task.task.gold.actions)) return { stage, reason: 'the tool calls differ from the gold calls' };
     }
   }
   return undefined;

@@ -4,6 +4,7 @@ import type { Action, Task } from '../spec/task.js';
 import type { EpisodeCounts, StopReason, StoredToolCall, StoredVerdict, ToolResultEvent } from '../spec/trajectory.js';
 import type { ChatMessage } from '../rollout/types.js';
 import { evaluateEpisode, type Message, type Verdict } from './reward.js';
+import { reachedTool } from './conversation.js';
 import type { EpisodeWriter } from './store.js';
 
 export interface EpisodeOutcome {
@@ -50,7 +51,7 @@ export class EpisodeRecorder {
     this.counts.tool_calls++;
     if (!event.ok) this.counts.tool_errors++;
     if (event.error && event.error !== 'domain') this.counts.malformed_calls++;
-    if (event.args && (event.ok || event.error === 'domain')) this.actions.push({ tool: event.tool, args: event.args });
+    if (reachedTool(event)) this.actions.push({ tool: event.tool, args: event.args! });
     if (event.state_hash) this.lastHash = event.state_hash;
     this.writer?.append({ kind: 'tool_result', ...event });
   }

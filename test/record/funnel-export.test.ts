@@ -10,6 +10,7 @@ import { funnelFailure, runFunnel, validityProblem, DEFAULT_FUNNEL } from '../..
 import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
 import { makeAgent, makeUser } from '../../src/rollout/specs.js';
+import type { Action } from '../../src/spec/task.js';
 import type { TrajectoryEventInput, TrajectoryEvent } from '../../src/spec/trajectory.js';
 import { TrajectoryEvent as EventSchema } from '../../src/spec/trajectory.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
@@ -47,6 +48,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The episode with other gold actions. */
+const withGold = (ep: StoredEpisode, actions: Action[]): StoredEpisode => ({ ...ep, task: { ...ep.task!, task: { ...ep.task!.task, gold: { ...ep.task!.task.gold, actions } } } });
 const ev = (events: TrajectoryEventInput[]): TrajectoryEvent[] => events.map((e) => EventSchema.parse(e));
 const sys = { kind: 'message', role: 'system', content: 'policy' } as const;
 const hi = { kind: 'message', role: 'assistant', content: 'Hi!', generated: false } as const;
@@ -69,6 +72,9 @@ describe('the funnel', () => {
     expect(validityProblem(ev([sys, hi, user('help'), say('sorry '.repeat(30))]))).toMatch(/repeats itself/);
     expect(validityProblem(ev([sys, hi, user('help'), call('a'), result('a'), call('b'), result('b'), call('c'), result('c'), say('done')]))).toBe('the same assistant turn three times');
     expect(validityProblem(ev([sys, hi, user('help')]))).toBe('no exchange between user and assistant');
+    // Handing the user to a human answers them; any other call alone does not.
+    expect(validityProblem(ev([sys, hi, user('help'), call('a', 'transfer_to_human_agents', '{}'), result('a')]))).toBeUndefined();
+    expect(validityProblem(ev([sys, hi, user('help'), call('a'), result('a')]))).toBe('no exchange between user and assistant');
   });
 
   it('keeps a read-only episode whose intermediate call failed, and drops it under state or exact when it misses', () => {
@@ -82,9 +88,18 @@ describe('the funnel', () => {
     expect(funnelFailure(wrongState)).toEqual({ stage: 'state', reason: 'the final state differs from the gold state' });
   });
 
+  it('keeps an episode that repeats a gold call meant to fail (tau2\'s wrong guesses)', () => {
+    const messy = episodes.at(-1)!;
+    const reached = messy.events.flatMap((e) => (e.kind === 'tool_result' ? [{ tool: e.tool, args: e.args! }] : []));
+    expect(reached).toHaveLength(3);
+    expect(funnelFailure(withGold(messy, reached), { stages: ['exact'] })).toBeUndefined();
+    const otherFailure = withGold(messy, [{ ...reached[0], args: { email: 'x@y.z' } }, ...reached.slice(1)]);
+    expect(funnelFailure(otherFailure, { stages: ['exact'] })?.stage).toBe('exact');
+  });
+
   it('applies exact match to write tasks only when asked', () => {
     const write = episodes.find((e) => e.task && !e.task.readOnly)!;
-    const reordered: StoredEpisode = { ...write, task: { ...write.task!, task: { ...write.task!.task, gold: { ...write.task!.task.gold, actions: [...write.task!.task.gold.actions].reverse() } } } };
+    const reordered = withGold(write, [...write.task!.task.gold.actions].reverse());
     expect(funnelFailure(reordered)).toBeUndefined();
     expect(funnelFailure(reordered, { ...DEFAULT_FUNNEL, exactAll: true })?.stage).toBe('exact');
   });
