@@ -157,19 +157,23 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         if (entry) options.onToolCall?.(entry, event);
       },
     });
+    /** A session that never got an id: end hook first (it reads the state), then free the state. */
+    const endUnlisted = () => {
+      try {
+        binding?.onEnd?.();
+      } finally {
+        state.close();
+      }
+    };
     transport.onclose = () => {
       if (entry) sessions.end(entry.id, 'closed');
-      else {
-        state.close();
-        binding?.onEnd?.();
-      }
+      else endUnlisted();
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
     // An initialize that failed leaves no session behind.
     if (!entry) {
-      state.close();
-      binding?.onEnd?.();
+      endUnlisted();
       await transport.close();
     }
   }

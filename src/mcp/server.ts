@@ -26,6 +26,8 @@ export interface ToolCallEvent {
   ms: number;
   /** State hash after the call, for write tools. */
   stateHash?: string;
+  /** The domain has no such tool: the client got a protocol error (InvalidParams), not a result. */
+  unknown?: boolean;
 }
 
 /** Tools and prompts added to a domain's server (the sidecar user of a task-bound session). */
@@ -99,7 +101,12 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
     const { name, arguments: args = {} } = request.params;
     if (extension?.tools.some((t) => t.name === name)) return extension.callTool(name, args);
     const tool = domain.tools.get(name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`);
+    if (!tool) {
+      const message = `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`;
+      // Reported like any call, so a recorded session keeps the attempt; the client gets the protocol error.
+      onToolCall?.({ tool: name, args, result: { ok: false, error: message, text: message }, ms: 0, unknown: true });
+      throw new McpError(ErrorCode.InvalidParams, message);
+    }
     const started = performance.now();
     const result = session.call(name, args);
     const ms = performance.now() - started;

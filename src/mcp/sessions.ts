@@ -18,8 +18,8 @@ export interface HttpSession {
 export type EndReason = 'deleted' | 'closed' | 'idle' | 'shutdown';
 
 /**
- * The live sessions of an HTTP host, with an idle sweep. Ending a session closes its transport
- * and frees its state; it is safe to call more than once.
+ * The live sessions of an HTTP host, with an idle sweep. Ending a session runs the end hook, then
+ * frees its state and closes its transport; it is safe to call more than once.
  */
 export class SessionTable {
   private readonly sessions = new Map<string, HttpSession>();
@@ -55,9 +55,13 @@ export class SessionTable {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
-    s.state.close();
-    this.onEnd?.(s, reason);
-    void s.transport.close();
+    try {
+      // The end hook scores the session against its task: it needs the state still open.
+      this.onEnd?.(s, reason);
+    } finally {
+      s.state.close();
+      void s.transport.close();
+    }
   }
 
   endAll(): void {

@@ -76,7 +76,8 @@ export function sessionBinder(options: BinderOptions): (domain: Domain, request:
       // An MCP client's call has no visible assistant turn: it is recorded as one holding the call.
       const id = `call_${++calls}`;
       rec.message('assistant', '', [{ id, name: event.tool, arguments: JSON.stringify(event.args) }]);
-      rec.toolResult({ call_id: id, tool: event.tool, args: event.args, ok: event.result.ok, content: event.result.text, ...(event.result.ok ? {} : { error: 'domain' as const }), ms: event.ms, ...(event.stateHash ? { state_hash: event.stateHash } : {}) });
+      const error = event.unknown ? ('unknown_tool' as const) : ('domain' as const);
+      rec.toolResult({ call_id: id, tool: event.tool, args: event.args, ok: event.result.ok, content: event.result.text, ...(event.result.ok ? {} : { error }), ms: event.ms, ...(event.stateHash ? { state_hash: event.stateHash } : {}) });
     };
     const sidecar = task ? await startSidecar(domain, task, userSpec!, rec, options.userEndpoint) : undefined;
     let ended = false;

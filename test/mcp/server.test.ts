@@ -138,13 +138,14 @@ describe('createDomainServer over an in-memory transport', () => {
     expect(JSON.parse(textOf(notes))).toHaveLength(2);
   });
 
-  it('rejects an unknown tool with an McpError InvalidParams that lists the real tools', async () => {
-    const err = await client.callTool({ name: 'drop_everything', arguments: {} }).catch((e: unknown) => e);
+  it('rejects an unknown tool with an McpError InvalidParams that lists the real tools, and reports the attempt', async () => {
+    const err = await client.callTool({ name: 'drop_everything', arguments: { table: 'notes' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(McpError);
     expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
     expect((err as McpError).message).toContain('drop_everything');
     expect((err as McpError).message).toContain('find_author');
-    expect(events).toEqual([]);
+    expect(events).toEqual([{ tool: 'drop_everything', args: { table: 'notes' }, result: { ok: false, error: expect.stringContaining('find_author'), text: expect.stringMatching(/^Unknown tool: drop_everything\./) }, ms: 0, unknown: true }]);
+    expect(session.forked).toBe(false);
   });
 
   it('reports every call to onToolCall, with a state hash for writes only', async () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { startHttpHost } from '../../src/mcp/http.js';
 import { REQUEST_PROMPT, SEND_TOOL, sessionBinder } from '../../src/mcp/sidecar.js';
@@ -67,6 +68,44 @@ describe('the sidecar simulated user', () => {
       });
       expect(refused.status).toBe(400);
       expect((await refused.json()).error.message).toMatch(/^No task nope in the projects tasks/);
+    } finally {
+      await host.close();
+      store.close();
+    }
+  });
+
+  it('records a call to an unknown tool (the client still gets the protocol error) and stores the row diff of a wrong session', async () => {
+    const store = TrajectoryStore.open(join(dir, 'wrong.db'));
+    const lines: string[] = [];
+    const binder = sessionBinder({ store, defaultUser: 'scripted', report: (l) => lines.push(l) });
+    const host = await startHttpHost({ domains: [domain], port: 0, bindSession: (d, q) => binder(d, { task: q.get('task') ?? undefined }) });
+    try {
+      const task = tasks.find((t) => t.id === 'projects-003-close-navigation')!;
+      const client = newClient();
+      const transport = new StreamableHTTPClientTransport(new URL(`${host.url}/mcp/projects?task=${task.id}`));
+      await client.connect(transport);
+      const refused = await client.callTool({ name: 'close_all_tasks', arguments: { project_id: 'P-101' } }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(McpError);
+      expect((refused as McpError).code).toBe(ErrorCode.InvalidParams);
+      // Every gold call but the final comment: the state ends one row short of gold.
+      for (const a of task.gold.actions.slice(0, -1)) expect((await client.callTool({ name: a.tool, arguments: a.args })).isError).toBeFalsy();
+      await client.callTool({ name: SEND_TOOL, arguments: { message: oracleReport(task.communicate) } });
+      await transport.terminateSession();
+      await client.close();
+      await waitFor(() => store.episodes({ status: 'done' }).length === 1, 5000, 'the session to be recorded');
+
+      const [episode] = store.episodes();
+      expect(episode).toMatchObject({ task_id: task.id, reward: 0, counts: expect.objectContaining({ tool_calls: task.gold.actions.length, tool_errors: 1, malformed_calls: 1 }) });
+      expect(store.events(episode.id).find((e) => e.kind === 'tool_result')).toMatchObject({
+        tool: 'close_all_tasks',
+        args: { project_id: 'P-101' },
+        ok: false,
+        error: 'unknown_tool',
+        content: expect.stringMatching(/^Unknown tool: close_all_tasks\. The projects domain has: /),
+      });
+      // Scored while the state was still open: the explanation carries the rows, not just the hash.
+      expect(episode.verdict?.explanation).toMatch(/^the final state differs from the gold state \(gold -> final\):\ncomments: 0 added, 1 removed, 0 changed\n {2}- .*Approved by QA, merging\./);
+      expect(lines).toEqual([`task ${task.id} (episode ${episode.id}): reward 0: the final state differs from the gold state (gold -> final):`]);
     } finally {
       await host.close();
       store.close();
