@@ -13,6 +13,23 @@ function text(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * What a BFCL-style `response` schema says the tool returns: its description, then each returned
+ * field with its description. The field names are kept because they name the entities an API
+ * hands back (`ticket_id`, `order_history`), which the partition uses as evidence of the API.
+ */
+function describeResponse(response: unknown): string | undefined {
+  if (!isRecord(response)) return undefined;
+  const lines = text(response.description) === undefined ? [] : [text(response.description)!];
+  if (isRecord(response.properties)) {
+    for (const [field, schema] of Object.entries(response.properties)) {
+      const about = isRecord(schema) ? text(schema.description) : undefined;
+      lines.push(about === undefined ? field : `${field}: ${about}`);
+    }
+  }
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
 /** A function description with `name`, `description`, `parameters` (OpenAI, bare, BFCL, corpus lists). */
 function readFunction(rec: Record<string, unknown>, place: Place, pointer: string, schemaKey: string, out: ReadResult): void {
   const name = text(rec.name);
@@ -29,7 +46,7 @@ function readFunction(rec: Record<string, unknown>, place: Place, pointer: strin
     out.skipped.push(issueAt(place, childPointer(pointer, schemaKey), `tool ${JSON.stringify(name)}: ${parameters}`));
     return;
   }
-  const response = isRecord(rec.response) ? text(rec.response.description) : undefined;
+  const response = describeResponse(rec.response);
   const tool: RawTool = {
     name,
     description: text(rec.description) ?? '',

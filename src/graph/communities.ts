@@ -48,6 +48,28 @@ export function louvainCommunities(items: number[], adj: Adjacency, resolution: 
   return { communities, modularity: result.modularity };
 }
 
+/** Modularity of a partition of all items at the given resolution (what Louvain maximises). */
+export function modularity(communities: number[][], adj: Adjacency, resolution: number): number {
+  let total = 0;
+  for (const list of adj) for (const { weight } of list) total += weight;
+  if (total === 0) return 0;
+  const communityOf = new Int32Array(adj.length);
+  communities.forEach((c, ci) => c.forEach((i) => (communityOf[i] = ci)));
+  let q = 0;
+  communities.forEach((c, ci) => {
+    let inside = 0;
+    let degree = 0;
+    for (const i of c) {
+      for (const { j, weight } of adj[i]) {
+        degree += weight;
+        if (communityOf[j] === ci) inside += weight;
+      }
+    }
+    q += inside / total - resolution * (degree / total) ** 2;
+  });
+  return q;
+}
+
 /** Cut a community into connected-ish chunks of at most `maxSize`, in breadth-first order from its best-connected item. */
 function chunkByTraversal(items: number[], adj: Adjacency, maxSize: number): number[][] {
   const inside = new Set(items);
@@ -80,7 +102,7 @@ function chunkByTraversal(items: number[], adj: Adjacency, maxSize: number): num
  */
 export function splitOversize(community: number[], adj: Adjacency, maxSize: number, resolution: number, seed: number): number[][] {
   if (community.length <= maxSize) return [community];
-  for (let r = resolution, tries = 0; tries < 6; r *= 2, tries++) {
+  for (let r = resolution, tries = 0; tries < 8; r *= 2, tries++) {
     const { communities } = louvainCommunities(community, adj, r, seed);
     // Shattering into single items is no split: those items would all go through the singleton rule.
     if (communities.length > 1 && communities.some((c) => c.length > 1)) {

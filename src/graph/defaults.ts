@@ -4,7 +4,8 @@ import type { PartitionSettings } from '../spec/plan.js';
 export const DEFAULT_SETTINGS: Omit<PartitionSettings, 'similarity' | 'model'> = {
   threshold: 0.2,
   k: 10,
-  resolution: 0.3,
+  // Ordinary modularity: communities that belong to one API are joined afterwards (see merge.ts).
+  resolution: 1,
   seed: 42,
   maxSize: 40,
   minSize: 3,

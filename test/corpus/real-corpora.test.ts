@@ -22,4 +22,11 @@ describe('the shared real corpora', () => {
     expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
     for (const t of tools) expect(ToolSpec.safeParse(t).success).toBe(true);
   });
+
+  it('keeps the fields a BFCL response schema returns, with their descriptions', () => {
+    const { tools } = ingest([resolve(corpora, 'bfcl_multi_turn_classes.json')]);
+    const ticket = tools.find((t) => t.source.endsWith('#get_ticket'))!;
+    expect(ticket.returns).toMatch(/^id: .*\ntitle: .*\ndescription: /s);
+    expect(ticket.returns).toContain('created_by');
+  });
 });

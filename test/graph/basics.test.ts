@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { adjacency, splitOversize } from '../../src/graph/communities.js';
+import { adjacency, modularity, splitOversize } from '../../src/graph/communities.js';
+import { mergeSimilarCommunities } from '../../src/graph/merge.js';
 import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
 import { pathPrefixes } from '../../src/graph/features.js';
 import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbours.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
 import { contentWords, splitIdentifier } from '../../src/graph/tokens.js';
-import { tfidf } from '../../src/graph/vectors.js';
+import { tfidf, type SparseVector } from '../../src/graph/vectors.js';
 
 describe('identifier splitting', () => {
   it('splits camelCase, acronyms, snake_case, kebab-case, dots and digits', () => {
@@ -45,6 +46,33 @@ describe('oversize split', () => {
     edges.push({ a: 5, b: 6, weight: 0.1 });
     const parts = splitOversize(Array.from({ length: 12 }, (_, i) => i), adjacency(12, edges), 8, 1, 7);
     expect(parts).toEqual([[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]);
+  });
+});
+
+describe('merging communities by shared vocabulary', () => {
+  // Unit vectors over terms 0-3: items 0-3 are two halves of one API (both lean on term 0); items 4-5 are another API.
+  const unit = (w: number[]): SparseVector => {
+    const norm = Math.hypot(...w);
+    const terms = w.flatMap((x, t) => (x > 0 ? [t] : []));
+    return { terms: Int32Array.from(terms), weights: Float32Array.from(terms, (t) => w[t] / norm) };
+  };
+  const vectors = [unit([1, 1, 0, 0]), unit([1, 1, 0, 0]), unit([1, 0, 1, 0]), unit([1, 0, 1, 0]), unit([0, 0, 0, 1]), unit([0, 0.2, 0, 1])];
+  const adj = adjacency(6, [{ a: 0, b: 1, weight: 1 }, { a: 2, b: 3, weight: 1 }, { a: 1, b: 2, weight: 0.1 }, { a: 3, b: 4, weight: 0.1 }, { a: 4, b: 5, weight: 1 }]);
+  const communities = [[0, 1], [2, 3], [4, 5]];
+
+  it('merges adjacent communities whose centroids are similar and keeps dissimilar ones apart', () => {
+    expect(mergeSimilarCommunities(communities, adj, vectors, 0.35)).toEqual([[0, 1, 2, 3], [4, 5]]);
+    expect(mergeSimilarCommunities(communities, adj, vectors, 0.9)).toEqual(communities);
+  });
+
+  it('never merges communities without an edge between them', () => {
+    const apart = adjacency(6, [{ a: 0, b: 1, weight: 1 }, { a: 2, b: 3, weight: 1 }, { a: 4, b: 5, weight: 1 }]);
+    expect(mergeSimilarCommunities(communities, apart, vectors, 0.35)).toEqual(communities);
+  });
+
+  it('computes modularity at a resolution', () => {
+    expect(modularity([[0, 1, 2, 3, 4, 5]], adj, 1)).toBeCloseTo(0, 9);
+    expect(modularity(communities, adj, 1)).toBeGreaterThan(modularity([[0, 1, 2, 3], [4, 5]], adj, 1));
   });
 });
 
