@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { nonNegativeInt } from './options.js';
+import { nonNegativeInt, positiveInt } from './options.js';
+import type { SynthesizeCommandOptions } from '../synth/run.js';
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
@@ -13,9 +14,16 @@ export function registerSynthCommands(program: Command): void {
     .option('--corpus <file>', 'the corpus the plan was built from (default: corpus.json beside the plan)')
     .option('--only <names>', 'only these domains (comma-separated)', list)
     .option('--seed <n>', 'seed of the generated rows', nonNegativeInt('--seed'), 1)
-    .action(async (plan: string, opts) => {
+    .option('--workers <n>', 'worker threads for offline synthesis (default: one per core)', positiveInt('--workers'))
+    .option('--llm', 'have a model write each spec (OpenAI-compatible endpoint), verified and repaired; rule-based fallback')
+    .option('--model <name>', 'model for --llm')
+    .option('--base-url <url>', 'endpoint for --llm (default $OPENAI_BASE_URL)')
+    .option('--attempts <n>', 'answers asked of the model per domain: the first plus repairs', positiveInt('--attempts'), 3)
+    .option('--refine-edges', 'with --llm: have the model confirm or reject tool dependencies; kept ones are stored for task sampling')
+    .option('--cache <dir>', 'where model responses are cached', '.envscale/cache/llm')
+    .action(async (plan: string, opts: SynthesizeCommandOptions) => {
       const { runSynthesize } = await import('../synth/run.js');
-      runSynthesize(plan, opts);
+      await runSynthesize(plan, opts);
     });
 
   program

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { writeFileAtomic } from '../util/files.js';
+import type { ChatModel } from './chat-model.js';
 
 /** Where model responses are cached unless a command says otherwise. */
 export const DEFAULT_CACHE_DIR = join('.envscale', 'cache', 'llm');
@@ -29,4 +31,17 @@ export class ResponseCache {
   private file(key: string): string {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
+}
+
+/**
+ * The model's reply text to `messages`, from the cache when this model was asked exactly this
+ * before (same messages, temperature and reply format), else from the model, then cached.
+ */
+export async function cachedCompletion(cache: ResponseCache, model: ChatModel, messages: ChatCompletionMessageParam[], options: { json?: boolean } = {}): Promise<string> {
+  const key = cache.key(model.model, { messages, temperature: model.endpoint.temperature, ...(options.json ? { json: true } : {}) });
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const text = (await model.complete(messages, options)).content;
+  cache.set(key, text);
+  return text;
 }

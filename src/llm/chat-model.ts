@@ -87,7 +87,13 @@ export class ChatModel {
     return { spec, model: this.model, base_url: this.baseURL, temperature: this.endpoint.temperature, ...(seed === undefined ? {} : { seed }) };
   }
 
-  async complete(messages: ChatCompletionMessageParam[], options: { tools?: ChatCompletionTool[]; seed?: number; onRetry?: RetryListener } = {}): Promise<Completion> {
+  /**
+   * One completion. `json` asks for a JSON object reply (response_format json_object); an
+   * endpoint that rejects that option (HTTP 400) is asked again without it, and the caller parses
+   * whatever text comes back.
+   */
+  async complete(messages: ChatCompletionMessageParam[], options: { tools?: ChatCompletionTool[]; seed?: number; json?: boolean; onRetry?: RetryListener } = {}): Promise<Completion> {
+    let json = options.json === true;
     for (let attempt = 0; ; attempt++) {
       let problem: { message: string; retryable: boolean; fatal: boolean };
       try {
@@ -97,11 +103,17 @@ export class ChatModel {
           temperature: this.endpoint.temperature,
           ...(options.seed === undefined ? {} : { seed: options.seed }),
           ...(options.tools?.length ? { tools: options.tools } : {}),
+          ...(json ? { response_format: { type: 'json_object' as const } } : {}),
         });
         const message = res?.choices?.[0]?.message;
         if (message) return { content: typeof message.content === 'string' ? message.content : '', toolCalls: readToolCalls(message.tool_calls) };
         problem = { message: 'the response has no choices[0].message', retryable: true, fatal: false };
       } catch (err) {
+        if (json && err instanceof OpenAI.APIError && err.status === 400) {
+          json = false;
+          attempt--;
+          continue;
+        }
         problem = this.classify(err);
       }
       if (!problem.retryable || attempt >= this.endpoint.maxRetries) {

@@ -88,6 +88,10 @@ export const DomainTool = z.object({
 });
 export type DomainTool = z.infer<typeof DomainTool>;
 
+/** An edge of the tool dependency graph: results of `from` can feed the arguments of `to`. */
+export const Dependency = z.object({ from: ToolName, to: ToolName });
+export type Dependency = z.infer<typeof Dependency>;
+
 /** `domain.json`: everything about a domain but its policy text, seed rows and tasks. */
 export const DomainFile = z.object({
   $schema: z.string().optional(),
@@ -99,6 +103,18 @@ export const DomainFile = z.object({
   tools: z.array(DomainTool).min(1),
   /** First value of each named sequence of the SQL function seq(name) (default 1). */
   sequences: z.record(Identifier, z.number().int()).default({}),
+  /**
+   * The tool dependency graph task sampling walks, when reviewed (e.g. confirmed by a model):
+   * exactly these edges. Without it the graph is derived from the tools' SQL.
+   */
+  dependencies: z.array(Dependency).optional(),
+}).superRefine((file, ctx) => {
+  const tools = new Set(file.tools.map((t) => t.name));
+  file.dependencies?.forEach((d, i) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!tools.has(d[end])) ctx.addIssue({ code: 'custom', path: ['dependencies', i, end], message: `${d[end]} is not a tool of this domain` });
+    }
+  });
 });
 export type DomainFile = z.infer<typeof DomainFile>;
 
@@ -107,7 +123,7 @@ export const SeedFile = z.record(z.string(), z.array(z.record(z.string(), z.unkn
 export type SeedFile = z.infer<typeof SeedFile>;
 
 /** A whole domain in memory: `domain.json` plus `policy.md` and `seed.json`. */
-export const DomainSpec = DomainFile.extend({
+export const DomainSpec = DomainFile.safeExtend({
   policy: z.string(),
   seed: SeedFile,
 });

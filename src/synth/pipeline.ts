@@ -12,13 +12,17 @@ export interface DomainOutcome {
   /** Undefined when no tool works: such a domain is not written. */
   spec?: DomainSpec;
   domainError?: string;
+  /** Who wrote the spec: the rule-based synthesizer or a model. */
+  source: 'rules' | 'model';
+  /** What happened on the way, for the report (model attempts, fallback, dependency review). */
+  notes: string[];
 }
 
 /** Offline: the rule-based spec, verified by execution, with failing tools dropped. */
 export function synthesizeOffline(planned: PlannedDomain, tools: ToolSpec[], seed: number): DomainOutcome {
   const spec = synthesizeRuleBased(planned, tools, seed);
   const { verdicts, domainError } = verifySpec(spec);
-  return { name: planned.name, planned: tools.length, verdicts, spec: keepVerified(spec, verdicts), domainError };
+  return { name: planned.name, planned: tools.length, verdicts, spec: keepVerified(spec, verdicts), domainError, source: 'rules', notes: [] };
 }
 
 /** Counts of one outcome for summary tables. */

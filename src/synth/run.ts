@@ -3,12 +3,15 @@ import { readDomainSpec, resolveDomainDir, parseOrExplain } from '../env/load.js
 import { readCorpus } from '../graph/run.js';
 import { corpusHash } from '../graph/partition.js';
 import { terminalProgress } from '../graph/progress.js';
-import { PartitionPlan, type PlannedDomain } from '../spec/plan.js';
-import type { ToolSpec } from '../spec/tool.js';
+import { PartitionPlan } from '../spec/plan.js';
 import { UserError } from '../util/errors.js';
 import { readJsonFile } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
-import { outcomeStats, synthesizeOffline, type DomainOutcome } from './pipeline.js';
+import { ResponseCache } from '../llm/cache.js';
+import { ChatModel, DEFAULT_ENDPOINT } from '../llm/chat-model.js';
+import { DEFAULT_ATTEMPTS, synthesizeWithModel } from './llm-synth.js';
+import { defaultWorkers, synthesizeAll, type PlannedJob } from './parallel.js';
+import { outcomeStats, type DomainOutcome } from './pipeline.js';
 import { verifySpec, type ToolVerdict } from './verify.js';
 import { writeDomainFolder } from './write.js';
 
@@ -17,10 +20,20 @@ export interface SynthesizeCommandOptions {
   corpus?: string;
   only?: string[];
   seed: number;
+  /** Worker threads for offline synthesis (default: one per core). */
+  workers?: number;
+  llm?: boolean;
+  model?: string;
+  baseUrl?: string;
+  /** Where model responses are cached (default .envscale/cache/llm). */
+  cache?: string;
+  /** Answers per domain asked of the model: the first plus repairs. */
+  attempts?: number;
+  refineEdges?: boolean;
 }
 
 /** The plan's domains with their tool definitions, from the corpus the plan was built from. */
-export function plannedDomains(planPath: string, corpusPath: string | undefined, only?: string[]): Array<{ planned: PlannedDomain; tools: ToolSpec[] }> {
+export function plannedDomains(planPath: string, corpusPath: string | undefined, only?: string[]): PlannedJob[] {
   const plan = parseOrExplain(PartitionPlan, readJsonFile(planPath), planPath);
   const corpusFile = corpusPath ?? join(dirname(planPath), 'corpus.json');
   const corpus = readCorpus(corpusFile);
@@ -40,26 +53,51 @@ export function plannedDomains(planPath: string, corpusPath: string | undefined,
 function summary(outcomes: DomainOutcome[], written: Map<string, string>): string {
   const rows = outcomes.map((o) => {
     const s = outcomeStats(o);
-    return [o.name, o.planned, s.verified, s.dropped, s.tables, s.rows, written.get(o.name) ?? 'not written (no working tool)'];
+    return [o.name, o.source, o.planned, s.verified, s.dropped, s.tables, s.rows, written.get(o.name) ?? 'not written (no working tool)'];
   });
+  const notes = outcomes.flatMap((o) => o.notes.map((n) => `- ${o.name}: ${n}`));
   const total = outcomes.reduce((acc, o) => ({ planned: acc.planned + o.planned, verified: acc.verified + outcomeStats(o).verified }), { planned: 0, verified: 0 });
   const share = total.planned > 0 ? ((100 * total.verified) / total.planned).toFixed(1) : '0';
-  return `${markdownTable(['domain', 'tools', 'verified', 'dropped', 'tables', 'seed rows', 'folder'], rows)}\n\n${total.verified} of ${total.planned} tools verified (${share}%) in ${written.size} of ${outcomes.length} domains written.`;
+  const table = markdownTable(['domain', 'spec by', 'tools', 'verified', 'dropped', 'tables', 'seed rows', 'folder'], rows);
+  return `${table}${notes.length > 0 ? `\n\n${notes.join('\n')}` : ''}\n\n${total.verified} of ${total.planned} tools verified (${share}%) in ${written.size} of ${outcomes.length} domains written.`;
 }
 
-/** `envscale synthesize`: plan.json -> one verified domain folder per planned domain. */
-export function runSynthesize(planPath: string, opts: SynthesizeCommandOptions): DomainOutcome[] {
-  const domains = plannedDomains(planPath, opts.corpus, opts.only);
+/** The model access of `--llm`, or one sentence saying what is missing. */
+function modelOptions(opts: SynthesizeCommandOptions) {
+  if (!opts.model) throw new UserError('--llm needs --model <name>, the model that writes the domain specs.');
+  const model = new ChatModel('synthesizer', opts.model, { ...DEFAULT_ENDPOINT, baseURL: opts.baseUrl }, '--base-url');
+  return { model, cache: new ResponseCache(opts.cache), attempts: opts.attempts ?? DEFAULT_ATTEMPTS, seed: opts.seed, refineEdges: opts.refineEdges === true };
+}
+
+/**
+ * `envscale synthesize`: plan.json -> one verified domain folder per planned domain. Offline the
+ * domains are spread over worker threads; with `--llm` they go to the model one by one.
+ */
+export async function runSynthesize(planPath: string, opts: SynthesizeCommandOptions): Promise<DomainOutcome[]> {
+  if (opts.refineEdges && !opts.llm) throw new UserError('--refine-edges asks a model to review dependencies; use it with --llm --model <name>.');
+  const jobs = plannedDomains(planPath, opts.corpus, opts.only);
+  const model = opts.llm ? modelOptions(opts) : undefined;
   const progress = terminalProgress();
-  const outcomes: DomainOutcome[] = [];
   const written = new Map<string, string>();
-  domains.forEach(({ planned, tools }, i) => {
-    const outcome = synthesizeOffline(planned, tools, opts.seed);
-    if (outcome.spec) written.set(planned.name, relative(process.cwd(), writeDomainFolder(opts.out, outcome.spec, outcome.verdicts)) || '.');
-    outcomes.push(outcome);
-    progress.update('synthesize', i + 1, domains.length);
-  });
-  progress.stop();
+  let done = 0;
+  const finish = (outcome: DomainOutcome) => {
+    if (outcome.spec) written.set(outcome.name, relative(process.cwd(), writeDomainFolder(opts.out, outcome.spec, outcome.verdicts)) || '.');
+    progress.update('synthesize', ++done, jobs.length);
+  };
+  let outcomes: DomainOutcome[];
+  try {
+    if (model) {
+      outcomes = [];
+      for (const job of jobs) {
+        outcomes.push(await synthesizeWithModel(job, model));
+        finish(outcomes.at(-1)!);
+      }
+    } else {
+      outcomes = await synthesizeAll(jobs, opts.seed, opts.workers ?? defaultWorkers(), finish);
+    }
+  } finally {
+    progress.stop();
+  }
   console.log(summary(outcomes, written));
   return outcomes;
 }

@@ -1,5 +1,6 @@
 import { Domain } from '../env/domain.js';
 import type { ToolResult } from '../env/executor.js';
+import type { Session } from '../env/session.js';
 import type { DomainSpec } from '../spec/domain.js';
 import { paramSources } from '../tasks/param-sources.js';
 import { messageOf } from '../util/errors.js';
@@ -77,19 +78,20 @@ function compile(spec: DomainSpec): { domain?: Domain; refused: ToolVerdict[]; d
   }
 }
 
-function call(domain: Domain, tool: string, args: Record<string, unknown>): { result: ToolResult; changed: boolean } {
-  const session = domain.openSession();
-  try {
+/**
+ * One call from the seed state. Every call of a verification shares one forked session and is
+ * rolled back after (a savepoint), so checking a domain forks its image once, not once per call.
+ */
+function call(session: Session, tool: string, args: Record<string, unknown>): { result: ToolResult; changed: boolean } {
+  return session.rewindAfter(() => {
     const before = session.stateHash();
     const result = session.call(tool, args);
     return { result, changed: session.stateHash() !== before };
-  } finally {
-    session.close();
-  }
+  });
 }
 
-function verifyTool(domain: Domain, grounder: ArgGrounder, name: string): ToolVerdict {
-  const compiled = domain.tools.get(name)!;
+function verifyTool(session: Session, grounder: ArgGrounder, name: string): ToolVerdict {
+  const compiled = session.domain.tools.get(name)!;
   const kind = compiled.spec.kind;
   const shape = compiled.output?.shape;
   const verdict: ToolVerdict = { tool: name, kind, ok: false, warnings: [] };
@@ -97,7 +99,7 @@ function verifyTool(domain: Domain, grounder: ArgGrounder, name: string): ToolVe
   let firstError: string | undefined;
   let succeeded = false;
   for (const args of grounder.valid(name, CANDIDATES)) {
-    const { result, changed } = call(domain, name, args);
+    const { result, changed } = call(session, name, args);
     if (!result.ok) {
       if (result.internal) return fail('internal error', `${JSON.stringify(args)} -> ${result.error}`);
       firstError ??= `${JSON.stringify(args)} -> ${result.error}`;
@@ -117,7 +119,7 @@ function verifyTool(domain: Domain, grounder: ArgGrounder, name: string): ToolVe
   for (const [what, bad] of [['wrong type', grounder.wrongType(name)], ['unknown id', grounder.unknownKey(name)]] as const) {
     if (!bad) continue;
     const args = { ...verdict.example, [bad.param]: bad.value };
-    const { result } = call(domain, name, args);
+    const { result } = call(session, name, args);
     if (!result.ok && result.internal) return fail('crash on invalid input', `${what} ${JSON.stringify(args)} -> ${result.error}`);
     if (result.ok) verdict.warnings.push(`accepts ${what === 'wrong type' ? 'a wrong type' : 'an unknown id'} for ${bad.param}`);
   }
@@ -131,10 +133,12 @@ export function verifySpec(spec: DomainSpec): VerifyResult {
   if (domainError) return { domainError, verdicts: spec.tools.map((t) => ({ tool: t.name, kind: t.kind, ok: false, code: 'refused at load', reason: domainError, warnings: [] })) };
   const byName = new Map(refused.map((v) => [v.tool, v]));
   if (domain) {
+    const session = domain.openSession();
     try {
       const grounder = new ArgGrounder(domain, paramSources(domain));
-      for (const name of domain.tools.keys()) byName.set(name, verifyTool(domain, grounder, name));
+      for (const name of domain.tools.keys()) byName.set(name, verifyTool(session, grounder, name));
     } finally {
+      session.close();
       domain.close();
     }
   }

@@ -16,8 +16,23 @@ export function tablesOf(domain: Domain, tool: string): Set<string> {
 /**
  * The domain's tool dependency graph: A -> B when an entity A reads or returns can feed a
  * parameter by which B looks up a row. Edge attribute `params` lists those parameters.
+ * A domain that lists its `dependencies` (reviewed edges) gets exactly those edges.
  */
 export function dependencyGraph(domain: Domain, sources: Map<string, Map<string, ParamSource>>): DirectedGraph {
+  const graph = derivedGraph(domain, sources);
+  const reviewed = domain.spec.dependencies;
+  if (!reviewed) return graph;
+  const kept = new DirectedGraph({ allowSelfLoops: false });
+  graph.forEachNode((node, attrs) => kept.addNode(node, attrs));
+  for (const { from, to } of reviewed) {
+    // Files are checked by zod; an in-memory spec whose tools were dropped just loses those edges.
+    if (from === to || !kept.hasNode(from) || !kept.hasNode(to) || kept.hasEdge(from, to)) continue;
+    kept.addDirectedEdge(from, to, { params: graph.hasEdge(from, to) ? graph.getEdgeAttribute(from, to, 'params') : [] });
+  }
+  return kept;
+}
+
+function derivedGraph(domain: Domain, sources: Map<string, Map<string, ParamSource>>): DirectedGraph {
   const graph = new DirectedGraph({ allowSelfLoops: false });
   for (const [name, tool] of domain.tools) graph.addNode(name, { kind: tool.spec.kind });
   for (const a of domain.tools.keys()) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -6,7 +7,8 @@ import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { runSynthesize, runVerify } from '../../src/synth/run.js';
 import { UserError } from '../../src/util/errors.js';
-import { CORPORA, SHOP_TOOLS_FILE, tempDir } from './helpers.js';
+import { CLI } from '../helpers/mcp.js';
+import { CORPORA, folderBytes, SHOP_TOOLS_FILE, tempDir } from './helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -23,17 +25,18 @@ function shopPlan(): string {
 }
 
 describe('synthesize and verify commands', () => {
-  it('writes one verified folder per planned domain and prints a summary table', () => {
+  it('writes one verified folder per planned domain and prints a summary table', async () => {
     const plan = shopPlan();
     const out = join(tempDir('out'), 'generated');
     dirs.push(out);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      const outcomes = runSynthesize(plan, { out, seed: 1 });
+      const outcomes = await runSynthesize(plan, { out, seed: 1, workers: 1 });
       expect(readdirSync(out).sort()).toEqual(outcomes.map((o) => o.name).sort());
       const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
-      expect(printed).toMatch(/\| domain +\| tools \| verified \| dropped \|/);
-      expect(printed).toMatch(/(\d+) of \1 tools verified \(100\.0%\) in 1 of 1 domains written\./);
+      expect(printed).toMatch(/\| domain +\| spec by \| tools \| verified \| dropped \|/);
+      expect(printed).toMatch(/ \| rules +\| +\d+ \| /);
+      expect(printed).toMatch(/(\d+) of \1 tools verified \(100\.0%\) in (\d+) of \2 domains written\./);
       log.mockClear();
       expect(runVerify(outcomes.map((o) => join(out, o.name)))).toBe(true);
       expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/\| create_order +\| write \| ok +\|/);
@@ -42,7 +45,7 @@ describe('synthesize and verify commands', () => {
     }
   });
 
-  it('refuses bad input with one sentence and writes nothing', () => {
+  it('refuses bad input with one sentence and writes nothing', async () => {
     const plan = shopPlan();
     const out = join(tempDir('none'), 'generated');
     dirs.push(out);
@@ -50,11 +53,13 @@ describe('synthesize and verify commands', () => {
       [() => runSynthesize(join(plan, '..', 'missing.json'), { out, seed: 1 }), /missing\.json does not exist\.$/],
       [() => runSynthesize(plan, { out, seed: 1, only: ['no_such_domain'] }), /has no domain named no_such_domain; its domains include /],
       [() => runSynthesize(plan, { out, seed: 1, corpus: SHOP_TOOLS_FILE }), /is not an envscale corpus/],
+      [() => runSynthesize(plan, { out, seed: 1, refineEdges: true }), /^--refine-edges asks a model to review dependencies; use it with --llm --model <name>\.$/],
+      [() => runSynthesize(plan, { out, seed: 1, llm: true }), /^--llm needs --model <name>, the model that writes the domain specs\.$/],
     ];
     for (const [run, message] of attempts) {
       let error: unknown;
       try {
-        run();
+        await run();
       } catch (err) {
         error = err;
       }
@@ -63,6 +68,26 @@ describe('synthesize and verify commands', () => {
       expect((error as Error).message).not.toContain('\n');
     }
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe.runIf(existsSync(CORPORA))('synthesize on worker threads (built CLI)', () => {
+  it('writes the same folders byte for byte with 1 or 2 workers', () => {
+    const dir = tempDir('workers');
+    dirs.push(dir);
+    const corpus = ingest([join(CORPORA, 'tau_bench_tools.json'), join(CORPORA, 'tau2_bench_tools.json')]);
+    const { plan } = partitionTools(corpus.tools, DEFAULT_SETTINGS);
+    expect(plan.domains.length).toBeGreaterThan(2);
+    writeFileSync(join(dir, 'corpus.json'), JSON.stringify({ format: 'envscale-corpus', version: 1, tools: corpus.tools, report: corpus.report }));
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+    const run = (workers: number) => {
+      const out = join(dir, `out-${workers}`);
+      execFileSync(process.execPath, [CLI, 'synthesize', join(dir, 'plan.json'), '--out', out, '--workers', String(workers)], { stdio: 'pipe' });
+      return folderBytes(out);
+    };
+    const one = run(1);
+    expect(one.size).toBeGreaterThan(8);
+    expect(run(2)).toEqual(one);
   });
 });
 
