@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
 import { PARAM_NAME_WEIGHTS, PLAIN_WEIGHTS, type FeatureWeights } from '../src/graph/features.js';
 import { scoreAgainstLabels } from '../src/graph/evaluate.js';
-import { MERGE_SIMILARITY } from '../src/graph/merge.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { seededRng } from '../src/graph/rng.js';
 import type { ToolSpec } from '../src/spec/tool.js';
@@ -63,7 +62,7 @@ const sets: LabeledSet[] = [
 
 /** The plain form: TF-IDF (idf = ln N/df) over split identifiers, cosine, top-10 above 0.2, Louvain at 1 (no merging); scored on its communities. */
 const plainAri = (tools: ToolSpec[], weights: FeatureWeights) => {
-  const plain = partitionTools(tools, { ...DEFAULT_SETTINGS, threshold: 0.2, k: 10, resolution: 1, weights, idfPower: 1, keepNearest: false, mergeSimilarity: Infinity });
+  const plain = partitionTools(tools, { ...DEFAULT_SETTINGS, threshold: 0.2, k: 10, resolution: 1, weights, idfPower: 1, keepNearest: false, mergeSimilarity: 2 });
   return scoreAgainstLabels(tools, plain.plan, plain.communities).communityAri;
 };
 
@@ -99,7 +98,7 @@ process.stdout.write(
     `ARI plain, param names: the plain form of the issue on split parameter names alone. ARI plain, + names/descr.: the plain form\n` +
     `  with tool names and descriptions added (no stemming, idf = ln N/df). Both: top-10 above 0.2, Louvain at resolution 1, top-level communities.\n` +
     `ARI communities: default settings (${JSON.stringify(DEFAULT_SETTINGS)}), top-level communities: Louvain, then adjacent\n` +
-    `  communities merged when their TF-IDF centroids have cosine >= ${MERGE_SIMILARITY}.\n` +
+    `  communities merged when their TF-IDF centroids have cosine >= ${DEFAULT_SETTINGS.mergeSimilarity}.\n` +
     `ARI/purity domains: default settings, final domains after the oversize split (max ${maxSize}) and the singleton rule; isolated tools count as clusters of one.\n` +
     `headline: the level each row is meant to be read at (goal: ARI >= 0.8 there).\n`,
 );

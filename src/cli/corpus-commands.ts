@@ -29,6 +29,7 @@ export function registerCorpusCommands(program: Command): void {
     .option('--max-size <n>', 'split communities larger than this', positiveInt('--max-size'), d.maxSize)
     .option('--min-size <n>', 'communities smaller than this go through the singleton rule', positiveInt('--min-size'), d.minSize)
     .option('--attach-threshold <x>', 'minimum similarity for attaching a tiny or isolated tool to a domain', decimal('--attach-threshold'), d.attachThreshold)
+    .option('--merge-similarity <x>', 'merge adjacent communities whose TF-IDF centroids are at least this similar (above 1: never)', decimal('--merge-similarity'), d.mergeSimilarity)
     .option('--embeddings <provider>', 'use embeddings instead of the lexical similarity (openai: OPENAI_BASE_URL, OPENAI_API_KEY)')
     .option('--model <name>', 'embedding model for --embeddings')
     .option('--cache-dir <dir>', 'embedding cache folder', '.envscale-cache/embeddings')

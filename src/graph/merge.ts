@@ -1,14 +1,6 @@
 import type { Adjacency } from './communities.js';
 import type { SparseVector } from './vectors.js';
 
-/**
- * Cosine between the centroids of two communities above which they are merged. Measured on every
- * labeled set of scripts/eval-partition.ts with one setting: 0.3 to 0.375 gave the same or nearly
- * the same partitions on all of them; 0.35 sits in the middle of that plateau. Below 0.3 unrelated
- * APIs that share generic vocabulary merge; above 0.4 the resources of one large API stay apart.
- */
-export const MERGE_SIMILARITY = 0.35;
-
 /** A community's centroid: the sum of its unit TF-IDF vectors, term -> weight, with its squared norm. */
 interface Centroid {
   sum: Map<number, number>;

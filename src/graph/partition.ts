@@ -5,7 +5,7 @@ import type { ToolSpec } from '../spec/tool.js';
 import { DEFAULT_SETTINGS } from './defaults.js';
 import { adjacency, louvainCommunities, modularity, splitOversize } from './communities.js';
 import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
-import { MERGE_SIMILARITY, mergeSimilarCommunities } from './merge.js';
+import { mergeSimilarCommunities } from './merge.js';
 import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
@@ -19,8 +19,6 @@ export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' |
   idfPower?: number;
   /** Give tools without neighbours above the threshold an edge to their nearest tool (see keepNearest); default on, off for the plain form. */
   keepNearest?: boolean;
-  /** Centroid cosine above which adjacent Louvain communities merge (see mergeSimilarCommunities); 1 or more turns merging off. */
-  mergeSimilarity?: number;
   /** How the inverted index trades recall for speed. */
   index?: SparseIndexOptions;
   /** Unit embedding vectors, one per tool in order, to use instead of the lexical similarity. */
@@ -75,6 +73,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     maxSize: options.maxSize,
     minSize: options.minSize,
     attachThreshold: options.attachThreshold,
+    mergeSimilarity: options.mergeSimilarity,
   };
   let clock = performance.now();
   const stage = (name: string) => {
@@ -104,7 +103,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const all = Array.from({ length: tools.length }, (_, i) => i);
   const louvain = louvainCommunities(all, adj, options.resolution, options.seed);
   stage('louvain');
-  const merged = mergeSimilarCommunities(louvain.communities, adj, lexical.vectors, options.mergeSimilarity ?? MERGE_SIMILARITY);
+  const merged = mergeSimilarCommunities(louvain.communities, adj, lexical.vectors, options.mergeSimilarity);
   const top = { communities: merged, modularity: modularity(merged, adj, options.resolution) };
   stage('merge');
   const communityOf = new Int32Array(tools.length);

@@ -19,6 +19,7 @@ export interface PartitionCommandOptions {
   maxSize: number;
   minSize: number;
   attachThreshold: number;
+  mergeSimilarity: number;
   embeddings?: string;
   model?: string;
   cacheDir?: string;
@@ -64,6 +65,7 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     maxSize: opts.maxSize,
     minSize: opts.minSize,
     attachThreshold: opts.attachThreshold,
+    mergeSimilarity: opts.mergeSimilarity,
     onProgress: progress.update,
   };
   const timings: Array<[string, number]> = [];

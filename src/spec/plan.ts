@@ -56,6 +56,8 @@ export const PartitionSettings = z.object({
   minSize: z.number().int().positive(),
   /** Cosine to a domain's centroid above which a tiny or isolated tool joins that domain. */
   attachThreshold: z.number(),
+  /** Cosine of TF-IDF centroids at or above which adjacent Louvain communities merge; above 1, never. */
+  mergeSimilarity: z.number(),
 });
 export type PartitionSettings = z.infer<typeof PartitionSettings>;
 
