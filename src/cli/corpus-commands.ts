@@ -32,7 +32,7 @@ export function registerCorpusCommands(program: Command): void {
     .option('--merge-similarity <x>', 'merge adjacent communities whose TF-IDF centroids are at least this similar (above 1: never)', decimal('--merge-similarity'), d.mergeSimilarity)
     .option('--embeddings <provider>', 'use embeddings instead of the lexical similarity (openai: OPENAI_BASE_URL, OPENAI_API_KEY)')
     .option('--model <name>', 'embedding model for --embeddings')
-    .option('--cache-dir <dir>', 'embedding cache folder', '.envscale-cache/embeddings')
+    .option('--cache-dir <dir>', 'embedding cache folder', '.envscale/cache/embeddings')
     .option('--report', 'print a summary table')
     .action(async (corpus: string, opts) => {
       const { runPartition } = await import('../graph/run.js');

@@ -76,7 +76,7 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     const started = performance.now();
     const vectors = await embedTexts(tools.map(toolText), {
       model: opts.model,
-      cacheDir: opts.cacheDir ?? join('.envscale-cache', 'embeddings'),
+      cacheDir: opts.cacheDir ?? join('.envscale', 'cache', 'embeddings'),
       onProgress: (done, total) => progress.update('embeddings', done, total),
     });
     timings.push(['embeddings', performance.now() - started]);
