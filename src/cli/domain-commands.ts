@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { jsonObject, port, positiveInt } from './options.js';
+import { jsonObject, nonNegativeInt, port, positiveInt } from './options.js';
 
 /** Verbs that work on domains: list, serve, call one tool, write the format's JSON Schemas, demo. */
 export function registerDomainCommands(program: Command): void {
@@ -66,12 +66,17 @@ export function registerDomainCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('the main job on embedded defaults: serve a domain and replay its tasks through MCP')
-    .option('--domain <domain>', 'domain to use', 'projects')
-    .action(async (opts: { domain: string }) => {
+    .description('the main job on embedded defaults: ingest a bundled corpus, partition, synthesize, verify, sample tasks, roll out, filter, export')
+    .option('--out <dir>', 'new or empty folder for the outputs (default: a new temporary folder)')
+    .option('--corpus <path>', 'tool collection file or folder to use instead of the bundled corpus (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    // Defaults live in DEMO_DEFAULTS (src/demo.ts), applied when an option is not given.
+    .option('--seed <n>', 'seed of the partition, synthesis, task sampling and rollouts (default 7)', nonNegativeInt('--seed'))
+    .option('--tasks <n>', 'tasks sampled per domain (default 6)', positiveInt('--tasks'))
+    .option('--domain <domain>', 'curated domain whose tasks are replayed over MCP at the end (default projects)')
+    .action(async (opts: { out?: string; corpus?: string[]; seed?: number; tasks?: number; domain?: string }) => {
       const { runDemo, formatDemo } = await import('../demo.js');
-      const report = await runDemo(opts.domain);
+      const report = await runDemo({ out: opts.out, corpus: opts.corpus, seed: opts.seed, tasksPerDomain: opts.tasks, curated: opts.domain, log: (line) => process.stderr.write(`${line}\n`) });
       console.log(formatDemo(report));
-      if (report.rows.some((r) => !r.matches)) process.exitCode = 1;
+      if (report.curated.rows.some((r) => !r.matches)) process.exitCode = 1;
     });
 }

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
 import { readEpisode, toolActions, type StoredEpisode } from './conversation.js';
 import { exportLines, FORMATS, type ExportFormat } from './export.js';
-import { runFunnel, STAGES, type Stage } from './funnel.js';
+import { droppedLines, runFunnel, STAGES, type Stage } from './funnel.js';
 import { evaluateActions } from './reward.js';
 import { TrajectoryStore } from './store.js';
 
@@ -121,9 +121,8 @@ export function exportCommand(opts: ExportCommandOptions): void {
     const report = runFunnel(records.map((r) => readEpisode(store, r)), { stages, exactAll: opts.exactAll });
     writeFileAtomic(opts.out, exportLines(report.kept, opts.format as ExportFormat));
     console.log(markdownTable(['stage', 'episodes left'], [['all episodes', report.total], ...report.after.map((a) => [a.stage, a.kept])]));
-    const reasons = new Map<string, number>();
-    for (const d of report.dropped) reasons.set(`${d.stage}: ${d.reason}`, (reasons.get(`${d.stage}: ${d.reason}`) ?? 0) + 1);
-    if (reasons.size) console.log(`\ndropped:\n${[...reasons].map(([r, n]) => `  ${n} x ${r}`).join('\n')}`);
+    const dropped = droppedLines(report.dropped);
+    if (dropped.length) console.log(`\ndropped:\n${dropped.map((l) => `  ${l}`).join('\n')}`);
     console.log(`\nwrote ${report.kept.length} ${opts.format} examples to ${opts.out}`);
   });
 }

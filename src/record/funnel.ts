@@ -127,3 +127,10 @@ export function runFunnel(episodes: StoredEpisode[], options: FunnelOptions = DE
   const after = STAGES.filter((s) => options.stages.includes(s)).map((stage) => ({ stage, kept: (left -= failedAt.get(stage) ?? 0) }));
   return { total: episodes.length, after, kept, dropped };
 }
+
+/** Why episodes were dropped, one line per stage and reason with its count ("3 x state: ..."). */
+export function droppedLines(dropped: FunnelReport['dropped']): string[] {
+  const reasons = new Map<string, number>();
+  for (const d of dropped) reasons.set(`${d.stage}: ${d.reason}`, (reasons.get(`${d.stage}: ${d.reason}`) ?? 0) + 1);
+  return [...reasons].map(([why, n]) => `${n} x ${why}`);
+}
