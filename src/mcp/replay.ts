@@ -3,6 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
+import type { Session } from '../env/session.js';
 import type { Action, Task } from '../spec/task.js';
 import { createDomainServer } from './server.js';
 
@@ -18,11 +19,10 @@ export interface McpReplay {
 }
 
 /**
- * Replay a task's gold actions through a real MCP client and server (in-memory transport): the
- * same path an agent's calls take. The state starts from the task's initial statements.
+ * Run actions through a real MCP client and server (in-memory transport) on `session`: the same
+ * path an agent's calls take. The session stays open for the caller to read and close.
  */
-export async function replayThroughMcp(domain: Domain, task: Task, actions: Action[] = task.gold.actions): Promise<McpReplay> {
-  const session = openTaskSession(domain, task);
+export async function callThroughMcp(domain: Domain, session: Session, actions: Action[]): Promise<McpActionResult[]> {
   const server = createDomainServer(domain, { session });
   const client = new Client({ name: 'envscale-replay', version: '0.1.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -35,9 +35,19 @@ export async function replayThroughMcp(domain: Domain, task: Task, actions: Acti
       const text = res.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
       results.push({ action, text, isError: res.isError === true });
     }
-    return { results, stateHash: session.stateHash() };
+    return results;
   } finally {
     await client.close();
+  }
+}
+
+/** Replay a task's gold actions through MCP on a fresh state of the task (its initial statements applied). */
+export async function replayThroughMcp(domain: Domain, task: Task, actions: Action[] = task.gold.actions): Promise<McpReplay> {
+  const session = openTaskSession(domain, task);
+  try {
+    const results = await callThroughMcp(domain, session, actions);
+    return { results, stateHash: session.stateHash() };
+  } finally {
     session.close();
   }
 }
