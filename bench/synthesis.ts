@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
-import { outcomeStats, synthesizeOffline } from '../src/synth/pipeline.js';
+import { synthesizeAll } from '../src/synth/parallel.js';
+import { outcomeStats } from '../src/synth/pipeline.js';
 import { markdownTable } from '../src/util/table.js';
 import { enlarge } from './enlarge.js';
 
@@ -13,9 +14,9 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 /**
  * Offline synthesis + verification of every domain of the partition benchmark's plan (the shared
  * corpora enlarged to 30,000 tools, ingested and partitioned with default settings outside the
- * timed part). Peak RSS is the whole process's.
+ * timed part), on `workers` worker threads. Peak RSS is the whole process's, workers included.
  */
-export async function synthesisBench(size = 30_000): Promise<string> {
+export async function synthesisBench(size = 30_000, workers = 2): Promise<string> {
   const base = ingest([join(repoRoot, '../shared/corpora')]).tools;
   const dir = mkdtempSync(join(tmpdir(), 'envscale-synth-bench-'));
   const lines = enlarge(base, size).map((t) => JSON.stringify({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
@@ -26,22 +27,21 @@ export async function synthesisBench(size = 30_000): Promise<string> {
   const byName = new Map(tools.map((t) => [t.name, t]));
 
   const started = performance.now();
-  let verified = 0;
-  let tables = 0;
-  let written = 0;
-  for (const d of plan.domains) {
-    const outcome = synthesizeOffline(d, d.tools.map((n) => byName.get(n)!), 1);
-    const s = outcomeStats(outcome);
-    verified += s.verified;
-    tables += s.tables;
-    if (outcome.spec) written++;
-  }
+  const cpuBefore = process.cpuUsage();
+  const outcomes = await synthesizeAll(plan.domains.map((d) => ({ planned: d, tools: d.tools.map((n) => byName.get(n)!) })), 1, workers, () => undefined);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const stats = outcomes.map(outcomeStats);
+  const verified = stats.reduce((n, s) => n + s.verified, 0);
+  const tables = stats.reduce((n, s) => n + s.tables, 0);
+  const written = outcomes.filter((o) => o.spec).length;
   const planned = plan.domains.reduce((n, d) => n + d.tools.length, 0);
   return markdownTable(['measure', 'value'], [
     ['tools in the plan (30,000-tool pool, default partition)', planned],
     ['domains', plan.domains.length],
+    ['worker threads', workers],
     ['synthesize + verify, all domains', `${seconds.toFixed(1)} s`],
+    ['CPU time (all threads)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`],
     ['per domain', `${((1000 * seconds) / plan.domains.length).toFixed(1)} ms`],
     ['tools verified', `${verified} (${((100 * verified) / planned).toFixed(1)}%)`],
     ['domains written', written],

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
-import { synthesizeOffline } from '../src/synth/pipeline.js';
+import { defaultWorkers, synthesizeAll } from '../src/synth/parallel.js';
 import { qualityTables } from '../src/synth/report.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -23,6 +23,6 @@ const { tools } = ingest([corpora]);
 const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
 const byName = new Map(tools.map((t) => [t.name, t]));
 const started = performance.now();
-const outcomes = plan.domains.map((d) => synthesizeOffline(d, d.tools.map((n) => byName.get(n)!), 1));
+const outcomes = await synthesizeAll(plan.domains.map((d) => ({ planned: d, tools: d.tools.map((n) => byName.get(n)!) })), 1, defaultWorkers(), () => undefined);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 process.stdout.write(`## Offline synthesis of ${corpora} (${tools.length} tools, ${plan.domains.length} domains, ${seconds} s)\n\n${qualityTables(outcomes)}\n`);

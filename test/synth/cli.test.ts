@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ingest } from '../../src/corpus/ingest.js';
@@ -8,20 +8,15 @@ import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { runSynthesize, runVerify } from '../../src/synth/run.js';
 import { UserError } from '../../src/util/errors.js';
 import { CLI } from '../helpers/mcp.js';
-import { CORPORA, folderBytes, SHOP_TOOLS_FILE, tempDir } from './helpers.js';
+import { CORPORA, folderBytes, SHOP_TOOLS_FILE, tempDir, writePlan } from './helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** corpus.json and plan.json of the shop fixture, as `envscale ingest` and `partition` write them. */
 function shopPlan(): string {
   const dir = tempDir('plan');
   dirs.push(dir);
-  const corpus = ingest([SHOP_TOOLS_FILE]);
-  const { plan } = partitionTools(corpus.tools, DEFAULT_SETTINGS);
-  writeFileSync(join(dir, 'corpus.json'), JSON.stringify({ format: 'envscale-corpus', version: 1, tools: corpus.tools, report: corpus.report }));
-  writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
-  return join(dir, 'plan.json');
+  return writePlan(dir, [SHOP_TOOLS_FILE]);
 }
 
 describe('synthesize and verify commands', () => {
@@ -75,14 +70,10 @@ describe.runIf(existsSync(CORPORA))('synthesize on worker threads (built CLI)', 
   it('writes the same folders byte for byte with 1 or 2 workers', () => {
     const dir = tempDir('workers');
     dirs.push(dir);
-    const corpus = ingest([join(CORPORA, 'tau_bench_tools.json'), join(CORPORA, 'tau2_bench_tools.json')]);
-    const { plan } = partitionTools(corpus.tools, DEFAULT_SETTINGS);
-    expect(plan.domains.length).toBeGreaterThan(2);
-    writeFileSync(join(dir, 'corpus.json'), JSON.stringify({ format: 'envscale-corpus', version: 1, tools: corpus.tools, report: corpus.report }));
-    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+    const plan = writePlan(dir, [join(CORPORA, 'tau_bench_tools.json'), join(CORPORA, 'tau2_bench_tools.json')]);
     const run = (workers: number) => {
       const out = join(dir, `out-${workers}`);
-      execFileSync(process.execPath, [CLI, 'synthesize', join(dir, 'plan.json'), '--out', out, '--workers', String(workers)], { stdio: 'pipe' });
+      execFileSync(process.execPath, [CLI, 'synthesize', plan, '--out', out, '--workers', String(workers)], { stdio: 'pipe' });
       return folderBytes(out);
     };
     const one = run(1);

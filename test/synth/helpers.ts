@@ -1,13 +1,27 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ingest } from '../../src/corpus/ingest.js';
+import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
 import type { PlannedDomain } from '../../src/spec/plan.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
-import { REPO_ROOT } from '../helpers/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { loadDomain } from '../../src/env/load.js';
+import { createDomainServer } from '../../src/mcp/server.js';
+import { newClient, REPO_ROOT } from '../helpers/mcp.js';
 
 export const SHOP_TOOLS_FILE = resolve(REPO_ROOT, 'fixtures', 'synth', 'shop-tools.json');
 export const CORPORA = resolve(REPO_ROOT, '../shared/corpora');
+
+/** corpus.json and plan.json of tool collections in `dir`, as `envscale ingest` and `partition` write them; returns the plan's path. */
+export function writePlan(dir: string, collections: string[]): string {
+  const corpus = ingest(collections);
+  const { plan } = partitionTools(corpus.tools, DEFAULT_SETTINGS);
+  writeFileSync(join(dir, 'corpus.json'), JSON.stringify({ format: 'envscale-corpus', version: 1, tools: corpus.tools, report: corpus.report }));
+  writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+  return join(dir, 'plan.json');
+}
 
 /** The shop fixture as one planned domain. */
 export function shopDomain(): { planned: PlannedDomain; tools: ToolSpec[] } {
@@ -26,4 +40,21 @@ export function folderBytes(dir: string, prefix = ''): Map<string, string> {
     else out.set(`${prefix}${name}`, readFileSync(path, 'base64'));
   }
   return out;
+}
+
+/** Serve a domain folder over an in-memory MCP transport (one session) to `use`; everything is closed after. */
+export async function withMcpClient<T>(dir: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const domain = loadDomain(dir);
+  const session = domain.openSession();
+  const server = createDomainServer(domain, { session });
+  const client = newClient();
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+    await server.close();
+    session.close();
+  }
 }

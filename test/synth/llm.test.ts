@@ -1,23 +1,22 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Domain } from '../../src/env/domain.js';
-import { loadDomain, readDomainSpec } from '../../src/env/load.js';
+import { readDomainSpec } from '../../src/env/load.js';
 import { ResponseCache } from '../../src/llm/cache.js';
 import { ChatModel, DEFAULT_ENDPOINT, ModelFailure } from '../../src/llm/chat-model.js';
-import { createDomainServer } from '../../src/mcp/server.js';
 import type { DomainSpec } from '../../src/spec/domain.js';
 import { dependencyGraph } from '../../src/tasks/dependency-graph.js';
 import { paramSources } from '../../src/tasks/param-sources.js';
 import { sampleTasks } from '../../src/tasks/sample.js';
 import { synthesizeWithModel, type ModelSynthOptions } from '../../src/synth/llm-synth.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
+import { runSynthesize } from '../../src/synth/run.js';
 import { verifySpec } from '../../src/synth/verify.js';
 import { writeDomainFolder } from '../../src/synth/write.js';
 import { UserError } from '../../src/util/errors.js';
-import { newClient, textOf } from '../helpers/mcp.js';
+import { textOf } from '../helpers/mcp.js';
 import { queues, startOpenAiServer, type ChatRequest, type OpenAiServer, type Reply } from '../helpers/openai-server.js';
-import { folderBytes, shopDomain, tempDir } from './helpers.js';
+import { folderBytes, SHOP_TOOLS_FILE, shopDomain, tempDir, withMcpClient, writePlan } from './helpers.js';
 
 const job = shopDomain();
 /** What a good model answers: a working spec of its own design (here: its own description and policy), tools without their fixed interface. */
@@ -91,20 +90,10 @@ describe('LLM synthesizer', () => {
     // The interface the model left out is the corpus's.
     expect(written.tools.find((t) => t.name === 'create_order')!.parameters).toEqual(job.tools.find((t) => t.name === 'create_order')!.parameters);
     expect(verifySpec(written).verdicts.every((v) => v.ok)).toBe(true);
-    const domain = loadDomain(dir);
-    const session = domain.openSession();
-    const mcp = createDomainServer(domain, { session });
-    const client = newClient();
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await Promise.all([mcp.connect(serverSide), client.connect(clientSide)]);
-    try {
+    await withMcpClient(dir, async (client) => {
       const got = await client.callTool({ name: 'get_order', arguments: { order_id: 'ORD-2' } });
       expect(JSON.parse(textOf(got))).toMatchObject({ order_id: 'ORD-2' });
-    } finally {
-      await client.close();
-      await mcp.close();
-      session.close();
-    }
+    });
   });
 
   it('retries 429 and 500 answers; a rerun on the same cache makes no request and gives identical folders', async () => {
@@ -159,6 +148,25 @@ describe('LLM synthesizer', () => {
     } finally {
       if (saved.key !== undefined) process.env.OPENAI_API_KEY = saved.key;
       if (saved.url !== undefined) process.env.OPENAI_BASE_URL = saved.url;
+    }
+  });
+});
+
+describe('synthesize --llm', () => {
+  it('goes through the model for every planned domain and reports each fallback under the summary table', async () => {
+    const plan = writePlan(fresh('plan'), [SHOP_TOOLS_FILE]);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const before = requestsOf('hopeless').length;
+      const outcomes = await runSynthesize(plan, { out: fresh('out'), seed: 1, llm: true, model: 'hopeless', baseUrl: server.url, cache: fresh('cache'), attempts: 2 });
+      expect(requestsOf('hopeless').length - before).toBe(2 * outcomes.length);
+      const printed = String(log.mock.calls.at(-1)![0]);
+      for (const o of outcomes) {
+        expect(printed).toMatch(new RegExp(`\\| ${o.name} +\\| rules +\\|`));
+        expect(printed).toContain(`- ${o.name}: model spec still failing after 2 answers (`);
+      }
+    } finally {
+      log.mockRestore();
     }
   });
 });

@@ -1,15 +1,12 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { loadDomain } from '../../src/env/load.js';
-import { createDomainServer } from '../../src/mcp/server.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { verifySpec } from '../../src/synth/verify.js';
 import { writeDomainFolder } from '../../src/synth/write.js';
 import { readDomainSpec } from '../../src/env/load.js';
-import { newClient, textOf } from '../helpers/mcp.js';
-import { folderBytes, shopDomain, tempDir } from './helpers.js';
+import { textOf } from '../helpers/mcp.js';
+import { folderBytes, shopDomain, tempDir, withMcpClient } from './helpers.js';
 
 const dirs: string[] = [];
 const fresh = (label: string) => {
@@ -50,13 +47,7 @@ describe('writing synthesized domains', () => {
     const o = synthesizeOffline(planned, tools, 3);
     const dir = writeDomainFolder(out, o.spec!, o.verdicts);
     expect(verifySpec(readDomainSpec(dir)).verdicts.every((v) => v.ok)).toBe(true);
-    const domain = loadDomain(dir);
-    const session = domain.openSession();
-    const server = createDomainServer(domain, { session });
-    const client = newClient();
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-    try {
+    await withMcpClient(dir, async (client) => {
       const { tools: listed } = await client.listTools();
       expect(listed.map((t) => t.name)).toContain('get_order');
       const got = await client.callTool({ name: 'get_order', arguments: { order_id: 'ORD-2' } });
@@ -66,11 +57,7 @@ describe('writing synthesized domains', () => {
       const missing = await client.callTool({ name: 'get_customer', arguments: { customer_id: 'CUS-99' } });
       expect(missing.isError).toBe(true);
       expect(textOf(missing)).toBe('Error: no customer found for customer_id CUS-99.');
-    } finally {
-      await client.close();
-      await server.close();
-      session.close();
-    }
+    });
     expect(existsSync(join(dir, 'verification.json'))).toBe(true);
   });
 });
