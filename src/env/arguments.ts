@@ -10,6 +10,9 @@ const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: t
 
 /** Compile a tool's parameter schema once, at domain load. */
 export function compileArguments(schema: ParametersSchema): ValidateFunction {
+  // Checked first and apart: ajv caches a schema before validating it, so a second compile of an
+  // invalid schema would succeed and domain loading would depend on what was loaded before.
+  if (!ajv.validateSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`);
   return ajv.compile(schema);
 }
 

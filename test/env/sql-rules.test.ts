@@ -89,6 +89,12 @@ describe('spec SQL is checked when the domain loads', () => {
     expect(new Domain(spec).openSession().call('probe', { id: 'N1' })).toMatchObject({ ok: true, value: 'real integer 2' });
   });
 
+  test('refuses a tool whose parameters are not a valid JSON Schema, every time', () => {
+    const spec = tinySpec();
+    spec.tools[0].parameters = { type: 'object', properties: { email: { type: 'string', description: 7 } } } as never;
+    for (let i = 0; i < 2; i++) expect(() => new Domain(spec)).toThrow(/^Domain tiny: tool find_author: its parameters are not a valid JSON Schema \(schema is invalid: .*description must be string/);
+  });
+
   test('refuses seed rows that break the schema, naming the row', () => {
     const spec = tinySpec();
     spec.seed.notes.push({ id: 'N2', author_id: 'A404', body: 'orphan', created_at: '2026-01-01T00:00:00Z' });
