@@ -40,15 +40,15 @@ const fresh = (label: string) => {
 };
 
 beforeAll(async () => {
-  server = await startOpenAiServer(
-    queues({
+  const scripted = queues({
       // Not JSON, then a spec zod refuses, then forbidden SQL and a write that writes nothing, then a good one.
       repairing: [{ content: 'I think a shop needs orders and customers.' }, { content: '{"name": "shop", "tables": []}' }, fenced(broken), { content: goodReply }],
       flaky: [{ status: 429 }, { status: 500 }, { content: goodReply }],
       hopeless: [{ content: '{"tools": "none"}' }],
       edges: [{ content: goodReply }, { content: '{"keep": [99]}' }, { content: '{"keep": [1]}' }],
-    }),
-  );
+  });
+  // An endpoint without JSON mode: it refuses response_format and wraps its answer in prose and a fence.
+  server = await startOpenAiServer((req) => (req.model !== 'plain' ? scripted(req) : 'response_format' in req ? { status: 400, body: '{"error": {"message": "response_format is not supported"}}' } : fenced(good)));
 });
 afterAll(async () => {
   await server.close();
@@ -107,6 +107,12 @@ describe('LLM synthesizer', () => {
     writeDomainFolder(a, first.spec!, first.verdicts);
     writeDomainFolder(b, again.spec!, again.verdicts);
     expect(folderBytes(a)).toEqual(folderBytes(b));
+  });
+
+  it('asks again without JSON mode where the endpoint refuses it, and finds the object in prose', async () => {
+    const outcome = await synthesizeWithModel(job, options('plain', fresh('cache')));
+    expect(outcome).toMatchObject({ source: 'model', notes: ['model spec verified after 1 answer'] });
+    expect(requestsOf('plain').map((r) => 'response_format' in r)).toEqual([true, false]);
   });
 
   it('falls back to the rule-based spec when the model never gets it right, and says so', async () => {
