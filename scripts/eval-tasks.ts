@@ -1,30 +1,51 @@
 /**
  * Task quality across domains: sample 200 tasks per domain and report the share that passes
  * check-tasks; lint the tasks a domain ships (curated or imported) the same way.
- * Usage: node dist/scripts/eval-tasks.js [domain folders...] (default: projects, tau2 retail
- * imported from ../shared/data/tau2-retail into a temp folder, and any synthesized domains given).
+ * Usage: node dist/scripts/eval-tasks.js [domain folders...]. By default: projects; tau2 retail
+ * imported from ../shared/data/tau2-retail; and the five largest domains with writes synthesized
+ * (offline, default settings) from ../shared/corpora. Everything generated goes to a temp folder.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Domain } from '../src/env/domain.js';
 import { readDomainSpec, readTasks } from '../src/env/load.js';
+import { ingest } from '../src/corpus/ingest.js';
+import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { importTau2 } from '../src/importers/tau2/import.js';
+import { synthesizeOffline } from '../src/synth/pipeline.js';
+import { writeDomainFolder } from '../src/synth/write.js';
 import { checkTasks } from '../src/tasks/check.js';
 import { sampleTasks } from '../src/tasks/sample.js';
 import { markdownTable } from '../src/util/table.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
+/** Synthesize the planned domains of the shared corpora and keep the largest ones that write. */
+function synthesizedDomains(out: string, count: number): string[] {
+  const corpora = resolve(root, '../shared/corpora');
+  if (!existsSync(corpora)) return [];
+  const { tools } = ingest([corpora]);
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
+  const written: Array<{ dir: string; tools: number }> = [];
+  for (const planned of plan.domains) {
+    const outcome = synthesizeOffline(planned, planned.tools.map((n) => byName.get(n)!), 1);
+    if (!outcome.spec || !outcome.spec.tools.some((t) => t.kind === 'write')) continue;
+    written.push({ dir: writeDomainFolder(out, outcome.spec, outcome.verdicts), tools: outcome.spec.tools.length });
+  }
+  return written.sort((a, b) => b.tools - a.tools || a.dir.localeCompare(b.dir)).slice(0, count).map((w) => w.dir);
+}
+
 function defaultDomains(): string[] {
+  const tmp = mkdtempSync(join(tmpdir(), 'envscale-eval-'));
   const dirs = [join(root, 'domains/projects')];
   const tau2 = resolve(root, '../shared/data/tau2-retail');
   if (existsSync(tau2)) {
-    const out = join(mkdtempSync(join(tmpdir(), 'envscale-eval-')), 'tau2-retail');
-    importTau2(tau2, out);
-    dirs.push(out);
+    importTau2(tau2, join(tmp, 'tau2-retail'));
+    dirs.push(join(tmp, 'tau2-retail'));
   }
-  return dirs;
+  return [...dirs, ...synthesizedDomains(join(tmp, 'synthesized'), 5)];
 }
 
 const pct = (a: number, b: number) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
