@@ -5,8 +5,10 @@ import type { ParametersSchema } from '../spec/json-schema.js';
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
-// Tool schemas from the wild use formats ajv does not know; those are accepted quietly.
-const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true, logger: false }));
+// Tool schemas from the wild use formats ajv does not know; those are accepted quietly. Code
+// optimization is off: domains compile thousands of small schemas once each, where ajv's
+// optimizer costs more time and memory than it saves.
+const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true, logger: false, code: { optimize: false } }));
 
 /** Compile a tool's parameter schema once, at domain load. */
 export function compileArguments(schema: ParametersSchema): ValidateFunction {
