@@ -60,21 +60,39 @@ export async function foundationBench(): Promise<string> {
     s.call('set_note', { order_id: `O${n++}`, note: 'ring twice' });
     s.close();
   }, 30);
+  // The same two, with every copy kept open: each one then needs fresh pages from the OS, as when
+  // many sessions write at once (above, closing each copy lets the allocator reuse its memory).
+  const held: Array<{ close(): void }> = [];
+  const rawOpenHeld = await time(() => void held.push(new Database(bytes)), 20, 0);
+  held.splice(0).forEach((db) => db.close());
+  const firstWriteHeld = await time(() => {
+    const s = domain.openSession();
+    s.call('set_note', { order_id: `O${n++}`, note: 'ring twice' });
+    held.push(s);
+  }, 20, 0);
+  held.splice(0).forEach((x) => x.close());
   rows.push(['open a session', fmt.ms(open.medianMs), `rebuild from seed files ${fmt.ms(rebuild.medianMs)}; raw open of the ${fmt.mb(bytes.length)} image ${fmt.ms(rawOpen.medianMs)}`, `< 0.5 ms`]);
-  rows.push(['open + first write (fork)', fmt.ms(firstWrite.medianMs), `raw open ${fmt.ms(rawOpen.medianMs)}: ${fmt.ratio(firstWrite.medianMs / rawOpen.medianMs)}`, '<= 1.5x raw open']);
+  rows.push(['open + first write (fork), memory reused', fmt.ms(firstWrite.medianMs), `raw open ${fmt.ms(rawOpen.medianMs)}: ${fmt.ratio(firstWrite.medianMs / rawOpen.medianMs)}`, '<= 1.5x raw open']);
+  rows.push(['open + first write (fork), copies kept open', fmt.ms(firstWriteHeld.medianMs), `raw open kept open ${fmt.ms(rawOpenHeld.medianMs)}: ${fmt.ratio(firstWriteHeld.medianMs / rawOpenHeld.medianMs)}`, '<= 1.5x raw open']);
 
   // Hash after a write: incremental, against rehashing every row.
   const s = domain.openSession();
   s.call('set_note', { order_id: 'O1', note: 'warm' });
   let k = 0;
-  const writeOnly = await time(() => s.call('set_note', { order_id: 'O2', note: `w${k++}` }), 2000);
-  const writeAndHash = await time(() => {
+  // The hash's cost after a write: the per-row digests made while the write runs (the write's
+  // own time includes them) plus combining the table sums when the hash is asked for.
+  const write = await time(() => s.call('set_note', { order_id: 'O2', note: `w${k++}` }), 2000);
+  const combine: number[] = [];
+  for (let i = 0; i < 2000; i++) {
     s.call('set_note', { order_id: 'O3', note: `h${k++}` });
-    return s.stateHash();
-  }, 2000);
+    const t0 = performance.now();
+    s.stateHash();
+    combine.push(performance.now() - t0);
+  }
+  combine.sort((a, b) => a - b);
+  const combineMs = combine[combine.length >> 1];
   const fullHash = await time(() => stateHash(s.reader, domain.spec.tables), 3, 1);
-  const hashCost = Math.max(0, writeAndHash.medianMs - writeOnly.medianMs);
-  rows.push(['state hash after a write', fmt.ms(hashCost), `hash every row ${fmt.ms(fullHash.medianMs)}`, '< 1 ms, O(rows changed)']);
+  rows.push(['state hash after a write', `${fmt.ms(combineMs)} (whole write with row digests: ${fmt.ms(write.medianMs)})`, `hash every row ${fmt.ms(fullHash.medianMs)}`, '< 1 ms, O(rows changed)']);
 
   // Calls per second.
   const read = (i: number) => ({ order_id: `O${(i * 7919) % 1000}` });
@@ -101,12 +119,14 @@ export async function foundationBench(): Promise<string> {
   const httpWrite = await throughput(() => one.callTool({ name: 'set_note', arguments: { order_id: 'O6', note: `x${k++}` } }), SECONDS);
   const many = await Promise.all(Array.from({ length: 50 }, () => httpClient(url)));
   const http50Read = await throughput((w) => many[w].callTool({ name: 'get_order', arguments: read(k++) }), SECONDS, 50);
+  // Each session's first write forks its state (measured above); this measures writes after that.
+  await Promise.all(many.map((c, w) => c.callTool({ name: 'set_note', arguments: { order_id: `O${w}`, note: 'fork' } })));
   const http50Write = await throughput((w) => many[w].callTool({ name: 'set_note', arguments: { order_id: `O${w}`, note: `y${k++}` } }), SECONDS, 50);
 
   rows.push(['calls/s, engine direct (read / write)', `${fmt.rate(directRead)} / ${fmt.rate(directWrite)}`, '', '']);
   rows.push(['calls/s, MCP in-memory (read / write)', `${fmt.rate(memRead)} / ${fmt.rate(memWrite)}`, `echo floor ${fmt.rate(echoMemRate)}: ${fmt.pct(memRead / echoMemRate)} / ${fmt.pct(memWrite / echoMemRate)}`, '>= 40% of floor']);
   rows.push(['calls/s, MCP HTTP 1 session (read / write)', `${fmt.rate(httpRead)} / ${fmt.rate(httpWrite)}`, `echo floor ${fmt.rate(echoHttpRate)}: ${fmt.pct(httpRead / echoHttpRate)} / ${fmt.pct(httpWrite / echoHttpRate)}`, '>= 60% of floor']);
-  rows.push(['calls/s, MCP HTTP 50 sessions (read / write)', `${fmt.rate(http50Read)} / ${fmt.rate(http50Write)}`, `echo floor ${fmt.rate(echoHttp50)}: ${fmt.pct(http50Read / echoHttp50)} / ${fmt.pct(http50Write / echoHttp50)}`, '>= 60% of floor']);
+  rows.push(['calls/s, MCP HTTP 50 sessions (read / write after the first)', `${fmt.rate(http50Read)} / ${fmt.rate(http50Write)}`, `echo floor ${fmt.rate(echoHttp50)}: ${fmt.pct(http50Read / echoHttp50)} / ${fmt.pct(http50Write / echoHttp50)}`, '>= 60% of floor']);
   for (const c of [echoMem, mem, echoOne, one, ...echoMany, ...many]) await c.close();
   await host.close();
   await echoHttp.close();
