@@ -52,14 +52,14 @@ export async function foundationBench(): Promise<string> {
 
   const domain = new Domain(spec);
   const bytes = domain.image.bytes;
-  const rawOpen = await time(() => new Database(bytes).close(), 30);
+  const rawOpen = await time(() => new Database(bytes).close(), 300);
   const open = await time(() => domain.openSession().close(), 20_000, 100);
   let n = 0;
   const firstWrite = await time(() => {
     const s = domain.openSession();
     s.call('set_note', { order_id: `O${n++}`, note: 'ring twice' });
     s.close();
-  }, 30);
+  }, 300);
   // The same two, with every copy kept open: each one then needs fresh pages from the OS, as when
   // many sessions write at once (above, closing each copy lets the allocator reuse its memory).
   const held: Array<{ close(): void }> = [];

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_CACHE_DIR } from '../llm/cache.js';
 
 /** Commander argument parsers that reject bad values with one clear sentence. */
 export function positiveInt(name: string) {
@@ -44,4 +45,13 @@ export function jsonObject(name: string) {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`${name} must be a JSON object such as '{"task_id": "T-1001"}'.`);
     return parsed as Record<string, unknown>;
   };
+}
+
+/** The options of a verb that can have a model do part of its work; `llm` says what the model does. */
+export function withModelOptions(command: Command, llm: string): Command {
+  return command
+    .option('--llm', llm)
+    .option('--model <name>', 'model for --llm')
+    .option('--base-url <url>', 'endpoint for --llm (default $OPENAI_BASE_URL)')
+    .option('--cache <dir>', 'where model responses are cached', DEFAULT_CACHE_DIR);
 }

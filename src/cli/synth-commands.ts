@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { nonNegativeInt, positiveInt, withModelOptions } from './options.js';
 import type { SynthesizeCommandOptions } from '../synth/run.js';
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 /** `envscale synthesize` (plan -> verified domain folders) and `envscale verify` (run every tool of a domain). */
 export function registerSynthCommands(program: Command): void {
-  program
+  const synthesize = program
     .command('synthesize')
     .description('turn every domain of a partition plan into a verified, database-backed domain folder')
     .argument('<plan>', 'plan file written by `envscale partition`')
@@ -15,12 +15,9 @@ export function registerSynthCommands(program: Command): void {
     .option('--only <names>', 'only these domains (comma-separated)', list)
     .option('--seed <n>', 'seed of the generated rows', nonNegativeInt('--seed'), 1)
     .option('--workers <n>', 'worker threads for offline synthesis (default: one per core)', positiveInt('--workers'))
-    .option('--llm', 'have a model write each spec (OpenAI-compatible endpoint), verified and repaired; rule-based fallback')
-    .option('--model <name>', 'model for --llm')
-    .option('--base-url <url>', 'endpoint for --llm (default $OPENAI_BASE_URL)')
     .option('--attempts <n>', 'answers asked of the model per domain: the first plus repairs', positiveInt('--attempts'), 3)
-    .option('--refine-edges', 'with --llm: have the model confirm or reject tool dependencies; kept ones are stored for task sampling')
-    .option('--cache <dir>', 'where model responses are cached', '.envscale/cache/llm')
+    .option('--refine-edges', 'with --llm: have the model confirm or reject tool dependencies; kept ones are stored for task sampling');
+  withModelOptions(synthesize, 'have a model write each spec (OpenAI-compatible endpoint), verified and repaired; rule-based fallback')
     .action(async (plan: string, opts: SynthesizeCommandOptions) => {
       const { runSynthesize } = await import('../synth/run.js');
       await runSynthesize(plan, opts);

@@ -1,21 +1,18 @@
 import type { Command } from 'commander';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { nonNegativeInt, positiveInt, withModelOptions } from './options.js';
 import type { SampleCommandOptions } from '../tasks/commands.js';
 
 /** Verbs for tasks: sample them, lint them, score a session against one. */
 export function registerTaskCommands(program: Command): void {
-  program
+  const tasks = program
     .command('tasks')
     .description('sample tasks with gold actions and gold state by walking the tool dependency graph')
     .argument('<domain>', 'domain name or folder')
     .option('-n, --count <n>', 'how many tasks', positiveInt('--count'), 200)
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 7)
     .option('--max-steps <n>', 'longest tool sequence', positiveInt('--max-steps'), 5)
-    .option('-o, --out <file>', 'where to write the tasks (default: print them)')
-    .option('--llm', 'have a model write the instructions (OpenAI-compatible endpoint)')
-    .option('--model <name>', 'model for --llm')
-    .option('--base-url <url>', 'endpoint for --llm (default $OPENAI_BASE_URL)')
-    .option('--cache <dir>', 'where model responses are cached', '.envscale/cache/llm')
+    .option('-o, --out <file>', 'where to write the tasks (default: print them)');
+  withModelOptions(tasks, 'have a model write the instructions (OpenAI-compatible endpoint)')
     .action(async (ref: string, opts: SampleCommandOptions) => {
       const { sampleCommand } = await import('../tasks/commands.js');
       await sampleCommand(ref, opts);

@@ -2,7 +2,7 @@ import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
 import type { Task } from '../spec/task.js';
 import { messageOf } from '../util/errors.js';
-import { findableTexts } from './findable.js';
+import { findableTexts, ReadMemo } from './findable.js';
 import { isKeyColumn, paramSources } from './param-sources.js';
 
 export interface TaskCheck {
@@ -20,6 +20,7 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const sources = paramSources(domain);
   const tables = new Map(domain.spec.tables.map((t) => [t.name, t]));
   const listers = [...domain.tools.values()].filter((t) => t.spec.kind === 'read' && !((t.spec.parameters.required as string[] | undefined)?.length));
+  const memo = new ReadMemo();
   return tasks.map((task) => {
     const problems: string[] = [];
     let session;
@@ -30,8 +31,8 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
     }
     try {
       // What the user knows, what argument-free reads list, and what reads reach from there.
-      const start = [JSON.stringify(task.user.known), task.user.instructions, ...listers.map((t) => session!.call(t.spec.name, {}).text)];
-      const seen = findableTexts(session, sources, start);
+      const listed = listers.map((t) => memo.read(session!, t.spec.name, {}) ?? '');
+      const seen = findableTexts(session, sources, [JSON.stringify(task.user.known), task.user.instructions, ...listed], memo);
       task.gold.actions.forEach((action, i) => {
         const where = `gold action ${i + 1} (${action.tool})`;
         if (!domain.tools.has(action.tool)) {

@@ -23,23 +23,44 @@ function columnOf(domain: Domain, sources: Map<string, ParamSource> | undefined,
 }
 
 /**
+ * Read results and column values by state: reads depend only on the state and their arguments,
+ * so tasks that start from the same state (most do) share them.
+ */
+export class ReadMemo {
+  private readonly results = new Map<string, string | undefined>();
+  private readonly values = new Map<string, string[]>();
+
+  /** The text of a successful read, or undefined when it fails. */
+  read(session: Session, tool: string, args: Record<string, unknown>): string | undefined {
+    const key = `${session.stateHash()}|${tool}|${JSON.stringify(args)}`;
+    if (!this.results.has(key)) {
+      const result = session.call(tool, args);
+      this.results.set(key, result.ok ? result.text : undefined);
+    }
+    return this.results.get(key);
+  }
+
+  /** Distinct values of a column worth looking for in text (two characters or more). */
+  columnValues(session: Session, src: ParamSource): string[] {
+    const key = `${session.stateHash()}|${src.table}.${src.column}`;
+    let list = this.values.get(key);
+    if (!list) {
+      const rows = session.reader.prepare(`SELECT DISTINCT "${src.column}" FROM "${src.table}" WHERE "${src.column}" IS NOT NULL LIMIT 20000`).pluck().all();
+      this.values.set(key, (list = rows.map(String).filter((v) => v.length >= 2)));
+    }
+    return list;
+  }
+}
+
+/**
  * Everything a user and agent can learn from what the user knows: starting from `texts`, call
  * every read tool whose required arguments all appear in what is known so far, and add its
  * result; a few rounds, so chains like email -> user -> orders -> order are followed.
  */
-export function findableTexts(session: Session, sources: Map<string, Map<string, ParamSource>>, texts: string[]): string[] {
+export function findableTexts(session: Session, sources: Map<string, Map<string, ParamSource>>, texts: string[], memo = new ReadMemo()): string[] {
   const domain = session.domain;
   const seen = [...texts];
   const called = new Set<string>();
-  const columnValues = new Map<string, string[]>();
-  const valuesOf = (src: ParamSource) => {
-    const key = `${src.table}.${src.column}`;
-    if (!columnValues.has(key)) {
-      const rows = session.reader.prepare(`SELECT DISTINCT "${src.column}" FROM "${src.table}" WHERE "${src.column}" IS NOT NULL LIMIT 20000`).pluck().all();
-      columnValues.set(key, rows.map(String).filter((v) => v.length >= 2));
-    }
-    return columnValues.get(key)!;
-  };
   for (let round = 0; round < ROUNDS; round++) {
     const haystack = seen.join('\n').toLowerCase();
     let calls = 0;
@@ -49,7 +70,7 @@ export function findableTexts(session: Session, sources: Map<string, Map<string,
       if (required.length === 0) continue;
       const options = required.map((p) => {
         const src = columnOf(domain, sources.get(tool.spec.name), p);
-        return src ? valuesOf(src).filter((v) => mentions(haystack, v)).slice(0, CANDIDATES_PER_PARAM) : [];
+        return src ? memo.columnValues(session, src).filter((v) => mentions(haystack, v)).slice(0, CANDIDATES_PER_PARAM) : [];
       });
       if (options.some((o) => o.length === 0)) continue;
       let combos: Array<Record<string, string>> = [{}];
@@ -59,8 +80,8 @@ export function findableTexts(session: Session, sources: Map<string, Map<string,
         if (called.has(key) || calls >= CALLS_PER_ROUND) continue;
         called.add(key);
         calls++;
-        const result = session.call(tool.spec.name, args);
-        if (result.ok) seen.push(result.text);
+        const text = memo.read(session, tool.spec.name, args);
+        if (text !== undefined) seen.push(text);
       }
     }
     if (calls === 0) break;
