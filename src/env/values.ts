@@ -1,4 +1,5 @@
 import type { Column } from '../spec/domain.js';
+import type { JsonSchema } from '../spec/json-schema.js';
 
 /** What SQLite can bind: JSON values become text, booleans 0/1, missing values NULL. */
 export type SqlValue = string | number | bigint | null;
@@ -25,4 +26,21 @@ export function toColumnValue(type: Column['type'], value: unknown): SqlValue {
   if (value === undefined || value === null) return null;
   if (type === 'json') return JSON.stringify(value);
   return toSqlValue(value);
+}
+
+/** A stored value in the JSON shape a parameter's schema expects (for arguments taken from rows). */
+export function fitValue(prop: JsonSchema, value: unknown): unknown {
+  const type = Array.isArray(prop.type) ? (prop.type as string[]).find((t) => t !== 'null') : prop.type;
+  if (typeof value === 'bigint') value = Number(value);
+  if (type === 'boolean') return value === 1 || value === true || value === '1' || value === 'true';
+  if ((type === 'array' || type === 'object') && typeof value === 'string') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  if (type === 'string' && typeof value === 'number') return String(value);
+  if ((type === 'integer' || type === 'number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return value;
 }

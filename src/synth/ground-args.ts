@@ -5,6 +5,7 @@ import { resolveReference } from '../env/schema-sql.js';
 import { isKeyColumn, type ParamSource } from '../tasks/param-sources.js';
 import { Random } from '../tasks/random.js';
 import { schemaValue } from './values.js';
+import { fitValue } from '../env/values.js';
 
 /**
  * Arguments for checking a tool, grounded in a domain's seed rows. Unlike task sampling, which
@@ -13,23 +14,6 @@ import { schemaValue } from './values.js';
  */
 
 type Row = Record<string, unknown>;
-
-/** Stored values back to the JSON shape the parameter expects. */
-export function fitValue(prop: JsonSchema, value: unknown): unknown {
-  const type = Array.isArray(prop.type) ? (prop.type as string[]).find((t) => t !== 'null') : prop.type;
-  if (typeof value === 'bigint') value = Number(value);
-  if (type === 'boolean') return value === 1 || value === true || value === '1' || value === 'true';
-  if ((type === 'array' || type === 'object') && typeof value === 'string') {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  if (type === 'string' && typeof value === 'number') return String(value);
-  if ((type === 'integer' || type === 'number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return value;
-}
 
 /** The column of `table` that holds values of `source`: the column itself, or a reference to it. */
 function covering(table: Table, tables: Table[], source: ParamSource, param: string): string | undefined {

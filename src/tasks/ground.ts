@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Domain } from '../env/domain.js';
 import type { Session } from '../env/session.js';
 import type { JsonSchema } from '../spec/json-schema.js';
+import { fitValue } from '../env/values.js';
 import { isKeyColumn, type ParamSource } from './param-sources.js';
 import type { Random } from './random.js';
 
@@ -104,19 +105,12 @@ export class Grounder {
       const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
       const fresh = source.role === 'value' && isKeyColumn(table, source.column);
       const values = fresh ? [] : this.existing(session, source).list;
-      if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return this.fit(prop, this.rng.pick(values));
+      if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return fitValue(prop, this.rng.pick(values));
     }
     return this.generate(param, prop);
   }
 
-  /** Existing column values arrive as stored; JSON columns and booleans need their JSON shape back. */
-  private fit(prop: JsonSchema, value: unknown): unknown {
-    if (prop.type === 'boolean') return value === 1 || value === true;
-    if ((prop.type === 'array' || prop.type === 'object') && typeof value === 'string') return JSON.parse(value);
-    if (prop.type === 'string' && typeof value === 'number') return String(value);
-    return value;
-  }
-
+  /** A value from the schema alone. Dates fall after the domain clock: tasks ask for things to come. */
   private generate(param: string, prop: JsonSchema): unknown {
     const n = ++this.fresh;
     const clock = new Date(this.domain.spec.clock);
