@@ -67,7 +67,7 @@ export async function rolloutBench(): Promise<string> {
       const count = Math.max(200, c * 8);
       const m = await episodes({ agent: model }, count, c);
       const o = await episodes({ agent: oracle }, count, c);
-      rows.push([`episodes/s at concurrency ${c}: instant model | oracle`, `${(count / (m.ms / 1000)).toFixed(0)} | ${(count / (o.ms / 1000)).toFixed(0)}`]);
+      rows.push([`episodes/s at concurrency ${c}: instant model / oracle`, `${(count / (m.ms / 1000)).toFixed(0)} / ${(count / (o.ms / 1000)).toFixed(0)}`]);
     }
 
     // Recorder: the same oracle episodes with and without a store, and raw appends.
