@@ -8,9 +8,9 @@ export function registerCorpusCommands(program: Command): void {
     .command('ingest')
     .description('read tool collections (OpenAI tools, MCP tools/list, OpenAPI/Swagger, BFCL) into one corpus of uniquely named tools')
     .argument('<paths...>', 'files or folders (.json, .jsonl, .yaml)')
-    .option('-o, --output <file>', 'corpus file to write', 'corpus.json')
+    .option('-o, --out <file>', 'corpus file to write', 'corpus.json')
     .option('--report', 'print a table per file and the skipped records')
-    .action(async (paths: string[], opts: { output: string; report?: boolean }) => {
+    .action(async (paths: string[], opts: { out: string; report?: boolean }) => {
       const { runIngest } = await import('../corpus/run.js');
       runIngest(paths, opts);
     });
@@ -20,7 +20,7 @@ export function registerCorpusCommands(program: Command): void {
     .command('partition')
     .description('build the tool graph of a corpus and cut it into domains with Louvain; write the partition plan')
     .argument('<corpus>', 'corpus file written by `envscale ingest`')
-    .option('-o, --output <file>', 'plan file to write', 'plan.json')
+    .option('-o, --out <file>', 'plan file to write', 'plan.json')
     .option('-g, --graph <file>', 'also write the tool graph: .gexf (Gephi) or .json (graphology)')
     .option('--threshold <x>', 'minimum similarity of an edge', decimal('--threshold'), d.threshold)
     .option('-k, --k <n>', 'at most this many neighbours per tool', positiveInt('-k'), d.k)

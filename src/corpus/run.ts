@@ -4,7 +4,7 @@ import { markdownTable } from '../util/table.js';
 import { ingest } from './ingest.js';
 
 export interface IngestCommandOptions {
-  output: string;
+  out: string;
   report?: boolean;
 }
 
@@ -29,6 +29,6 @@ export function describeIngest(toolCount: number, report: IngestReport, full: bo
 export function runIngest(paths: string[], opts: IngestCommandOptions): void {
   const { tools, report } = ingest(paths);
   const corpus: CorpusFile = { format: 'envscale-corpus', version: 1, tools, report };
-  writeFileAtomic(opts.output, `${JSON.stringify(corpus, null, 1)}\n`);
-  process.stdout.write(`Wrote ${opts.output}. ${describeIngest(tools.length, report, opts.report === true)}\n`);
+  writeFileAtomic(opts.out, `${JSON.stringify(corpus, null, 1)}\n`);
+  process.stdout.write(`Wrote ${opts.out}. ${describeIngest(tools.length, report, opts.report === true)}\n`);
 }

@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS, partitionTools, type PartitionOptions } from './parti
 import { terminalProgress } from './progress.js';
 
 export interface PartitionCommandOptions {
-  output: string;
+  out: string;
   graph?: string;
   threshold: number;
   k: number;
@@ -84,12 +84,12 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
   }
   const { plan, edges } = partitionTools(tools, options);
   progress.stop();
-  writeFileAtomic(opts.output, `${JSON.stringify(plan, null, 1)}\n`);
+  writeFileAtomic(opts.out, `${JSON.stringify(plan, null, 1)}\n`);
   if (opts.graph) {
     writeFileAtomic(opts.graph, opts.graph.endsWith('.json') ? toGraphologyJson(tools, edges, plan) : toGexf(tools, edges, plan));
   }
   process.stdout.write(
-    `Wrote ${opts.output}: ${plan.stats.domains} domains from ${plan.stats.tools} tools (${plan.isolated.length} isolated)` +
+    `Wrote ${opts.out}: ${plan.stats.domains} domains from ${plan.stats.tools} tools (${plan.isolated.length} isolated)` +
       `${opts.graph ? `, graph in ${opts.graph}` : ''}.\n`,
   );
   if (opts.report) process.stdout.write(`\n${describePlan(plan, timings)}\n`);

@@ -19,15 +19,15 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const corpora = resolve(repoRoot, '../shared/corpora');
 const multiTurn = ingest([join(corpora, 'bfcl_multi_turn_classes.json')]).tools;
 
-const cli = (extra: Partial<PartitionCommandOptions> = {}): PartitionCommandOptions => ({ output: '', ...DEFAULT_SETTINGS, ...extra });
+const cli = (extra: Partial<PartitionCommandOptions> = {}): PartitionCommandOptions => ({ out: '', ...DEFAULT_SETTINGS, ...extra });
 
 describe('partition', () => {
   it('is deterministic: same corpus and seed, same plan and graph files byte for byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'envscale-partition-'));
     const corpus = join(dir, 'corpus.json');
-    runIngest([join(corpora, 'bfcl_multi_turn_classes.json'), join(corpora, 'tau_bench_tools.json')], { output: corpus });
-    await runPartition(corpus, cli({ output: join(dir, 'a.json'), graph: join(dir, 'a.gexf') }));
-    await runPartition(corpus, cli({ output: join(dir, 'b.json'), graph: join(dir, 'b.gexf') }));
+    runIngest([join(corpora, 'bfcl_multi_turn_classes.json'), join(corpora, 'tau_bench_tools.json')], { out: corpus });
+    await runPartition(corpus, cli({ out: join(dir, 'a.json'), graph: join(dir, 'a.gexf') }));
+    await runPartition(corpus, cli({ out: join(dir, 'b.json'), graph: join(dir, 'b.gexf') }));
     const a = readFileSync(join(dir, 'a.json'), 'utf8');
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(a);
     expect(readFileSync(join(dir, 'b.gexf'), 'utf8')).toBe(readFileSync(join(dir, 'a.gexf'), 'utf8'));
@@ -61,8 +61,8 @@ describe('partition', () => {
     const dir = mkdtempSync(join(tmpdir(), 'envscale-partition-'));
     const bad = join(dir, 'tools.json');
     writeFileSync(bad, '[{"name": "x"}]');
-    await expect(runPartition(bad, cli({ output: join(dir, 'plan.json') }))).rejects.toThrow(UserError);
-    await expect(runPartition(bad, cli({ output: join(dir, 'plan.json') }))).rejects.toThrow(/tools\.json is not an envscale corpus.*envscale ingest/);
+    await expect(runPartition(bad, cli({ out: join(dir, 'plan.json') }))).rejects.toThrow(UserError);
+    await expect(runPartition(bad, cli({ out: join(dir, 'plan.json') }))).rejects.toThrow(/tools\.json is not an envscale corpus.*envscale ingest/);
   });
 });
 
