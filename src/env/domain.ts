@@ -123,7 +123,7 @@ export class Domain {
       if ('query' in step) {
         const stmt = usable(this.check(step.query, false, where), where);
         if (step.expect !== 'any' && !step.error) throw new DomainError(`Domain ${this.name}: ${where}: expect "${step.expect}" needs an error message.`);
-        if (step.as) for (const c of this.base.prepare(step.query).columns()) known.add(`${step.as}__${c.name}`);
+        if (step.as) for (const c of stmt.columns) known.add(`${step.as}__${c.name}`);
         return { kind: 'query', stmt, as: step.as, expect: step.expect, error: step.error };
       }
       if ('check' in step) return { kind: 'check', stmt: usable(this.check(step.check, false, where), where), error: step.error };
@@ -136,10 +136,7 @@ export class Domain {
       const [shape, sql] = Object.entries(tool.output)[0] as [CompiledOutput['shape'], string];
       const where = `${at}, output`;
       const stmt = usable(this.check(sql, false, where), where);
-      const columns = this.base
-        .prepare(sql)
-        .columns()
-        .map((c) => ({ name: c.name, type: c.table && c.column ? this.columnTypes.get(c.table)?.get(c.column) : undefined }));
+      const columns = stmt.columns.map((c) => ({ name: c.name, type: c.table && c.column ? this.columnTypes.get(c.table)?.get(c.column) : undefined }));
       output = { shape, stmt, columns };
     }
     const deletes = steps.some((s) => s.kind === 'run' && s.stmt.deletes);

@@ -19,6 +19,8 @@ export interface CheckedStatement {
   deletes: boolean;
   /** Parameters passed to date and time functions: their values are checked at call time. */
   timeParams: string[];
+  /** Result columns (for reads): name, and the table and column each comes straight from, if any. */
+  columns: Array<{ name: string; table: string | null; column: string | null }>;
 }
 
 const READ_STARTS = new Set(['SELECT', 'WITH', 'VALUES']);
@@ -144,5 +146,6 @@ export function checkStatement(db: Database.Database, sql: string, rules: Statem
   const params = namedParameters(tokens);
   checkProgram(db, sql, params, rules);
   const deletes = tokens.some((t) => t.kind === 'word' && /^(DELETE|REPLACE)$/i.test(t.text));
-  return { sql, params, deletes, timeParams: timeParameters(tokens) };
+    const columns = stmt.reader ? stmt.columns().map((c) => ({ name: c.name, table: c.table, column: c.column })) : [];
+  return { sql, params, deletes, timeParams: timeParameters(tokens), columns };
 }
