@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_WEIGHTS, toolTerms } from '../src/graph/features.js';
-import { exactSpace, sparseSpace, topNeighbours, type Neighbour } from '../src/graph/neighbours.js';
+import { edgeRecall, exactSpace, sparseSpace, topNeighbours } from '../src/graph/neighbours.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { sparseDot, tfidf } from '../src/graph/vectors.js';
 import type { ToolSpec } from '../src/spec/tool.js';
@@ -70,18 +70,8 @@ const [approx, approxMs] = timed(() => topNeighbours(sparseSpace(vectors, thresh
 const [exact, exactMs] = timed(() => topNeighbours(exactSpace(vectors.length, (i, j) => sparseDot(vectors[i], vectors[j])), k, threshold));
 const [approxAll] = timed(() => topNeighbours(sparseSpace(vectors, threshold), Number.MAX_SAFE_INTEGER, threshold));
 const [exactAll] = timed(() => topNeighbours(exactSpace(vectors.length, (i, j) => sparseDot(vectors[i], vectors[j])), Number.MAX_SAFE_INTEGER, threshold));
-function recall(truth: Map<number, Neighbour[]>, got: Map<number, Neighbour[]>): [number, number] {
-  let found = 0;
-  let all = 0;
-  for (const [i, list] of truth) {
-    const have = new Set(got.get(i)!.map((n) => n.j));
-    all += list.length;
-    found += list.filter((n) => have.has(n.j)).length;
-  }
-  return [found, all];
-}
-const [knnFound, knnAll] = recall(exact, approx);
-const [pairFound, pairAll] = recall(exactAll, approxAll);
+const [knnFound, knnAll] = edgeRecall(exact, approx);
+const [pairFound, pairAll] = edgeRecall(exactAll, approxAll);
 process.stdout.write(
   `## Edge recall on a ${sample.length}-tool sample (top-${k}, similarity >= ${threshold})\n\n` +
     markdownTable(['method', 'neighbour search time', 'edges found', 'recall'], [

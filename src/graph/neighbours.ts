@@ -194,3 +194,15 @@ export function neighbourEdges(neighbours: Map<number, Neighbour[]>): Edge[] {
   }
   return [...edges.values()].sort((x, y) => x.a - y.a || x.b - y.b);
 }
+
+/** How many of the `truth` neighbour pairs `got` also found, and how many there are: [found, all]. */
+export function edgeRecall(truth: Map<number, Neighbour[]>, got: Map<number, Neighbour[]>): [number, number] {
+  let found = 0;
+  let all = 0;
+  for (const [i, list] of truth) {
+    const have = new Set((got.get(i) ?? []).map((n) => n.j));
+    all += list.length;
+    found += list.filter((n) => have.has(n.j)).length;
+  }
+  return [found, all];
+}

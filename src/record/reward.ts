@@ -3,6 +3,7 @@ import { diffStates, formatDiff, type StateDiff } from '../env/diff.js';
 import { openTaskSession, runActions } from '../env/replay.js';
 import type { Session } from '../env/session.js';
 import type { Action, Task } from '../spec/task.js';
+import type { RewardParts, StoredVerdict } from '../spec/trajectory.js';
 
 export interface Message {
   role: string;
@@ -19,26 +20,9 @@ export interface EpisodeOutcome {
   messages: Message[];
 }
 
-export interface RewardParts {
-  state: boolean;
-  communicate: boolean;
-  actions: boolean;
-}
-
-export interface Verdict {
-  /** 1 when every part that counts holds, else 0. */
-  reward: number;
-  /** Which parts count for this task. */
-  counted: RewardParts;
-  /** Which parts hold (also those that do not count). */
-  held: RewardParts;
-  goldHash: string;
-  finalHash: string;
-  /** Strings the agent had to communicate and did not. */
-  missing: string[];
-  /** How the final state differs from the gold state, when it does and the state is at hand. */
+/** A verdict as stored, plus, when the state differs and is at hand, how it differs from gold. */
+export interface Verdict extends StoredVerdict {
   diff?: StateDiff;
-  explanation: string;
 }
 
 const isWrite = (domain: Domain, a: Action) => domain.tools.get(a.tool)?.spec.kind === 'write';

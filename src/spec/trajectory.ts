@@ -111,10 +111,16 @@ export const EpisodeCounts = z.object({
 });
 export type EpisodeCounts = z.infer<typeof EpisodeCounts>;
 
+/** The parts of a reward: final state equals gold, required strings said, calls equal gold. */
+export const RewardParts = z.object({ state: z.boolean(), communicate: z.boolean(), actions: z.boolean() });
+export type RewardParts = z.infer<typeof RewardParts>;
+
 export const StoredVerdict = z.object({
   reward: z.number(),
-  counted: z.object({ state: z.boolean(), communicate: z.boolean(), actions: z.boolean() }),
-  held: z.object({ state: z.boolean(), communicate: z.boolean(), actions: z.boolean() }),
+  /** Which parts count for the task. */
+  counted: RewardParts,
+  /** Which parts hold (also those that do not count). */
+  held: RewardParts,
   goldHash: z.string(),
   finalHash: z.string(),
   missing: z.array(z.string()),

@@ -7,7 +7,7 @@ import { runIngest } from '../../src/corpus/run.js';
 import { ingest } from '../../src/corpus/ingest.js';
 import { scoreAgainstLabels } from '../../src/graph/evaluate.js';
 import { DEFAULT_WEIGHTS, toolTerms } from '../../src/graph/features.js';
-import { exactSpace, sparseSpace, topNeighbours } from '../../src/graph/neighbours.js';
+import { edgeRecall, exactSpace, sparseSpace, topNeighbours } from '../../src/graph/neighbours.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
 import { runPartition, type PartitionCommandOptions } from '../../src/graph/run.js';
 import { sparseDot, tfidf } from '../../src/graph/vectors.js';
@@ -73,13 +73,7 @@ describe('approximate neighbours', () => {
     const { k, threshold } = DEFAULT_SETTINGS;
     const approx = topNeighbours(sparseSpace(vectors, threshold), k, threshold);
     const exact = topNeighbours(exactSpace(vectors.length, (i, j) => sparseDot(vectors[i], vectors[j])), k, threshold);
-    let found = 0;
-    let total = 0;
-    for (const [i, list] of exact) {
-      const got = new Set(approx.get(i)!.map((n) => n.j));
-      total += list.length;
-      found += list.filter((n) => got.has(n.j)).length;
-    }
+    const [found, total] = edgeRecall(exact, approx);
     expect(total).toBeGreaterThan(500);
     expect(found / total).toBeGreaterThanOrEqual(0.95);
   });
