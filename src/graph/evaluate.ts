@@ -25,3 +25,23 @@ export function scoreAgainstLabels(tools: ToolSpec[], plan: PartitionPlan, commu
     domainPurity: purity(truth, byDomain),
   };
 }
+
+/**
+ * The best domain-level ARI any partition can reach when no domain may exceed `maxSize` tools:
+ * that of the labels themselves, each label larger than `maxSize` cut into the fewest even parts.
+ * A labeled set whose labels are larger than a domain cannot score 1 at domain level.
+ */
+export function reachableDomainAri(tools: ToolSpec[], maxSize: number): number {
+  const truth = tools.map((t) => t.group ?? '');
+  const sizes = new Map<string, number>();
+  for (const label of truth) sizes.set(label, (sizes.get(label) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const chopped = truth.map((label) => {
+    const k = seen.get(label) ?? 0;
+    seen.set(label, k + 1);
+    const size = sizes.get(label)!;
+    const per = Math.ceil(size / Math.ceil(size / maxSize));
+    return `${label}\u0000${Math.floor(k / per)}`;
+  });
+  return adjustedRandIndex(truth, chopped);
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adjacency, modularity, splitOversize } from '../../src/graph/communities.js';
 import { mergeSimilarCommunities } from '../../src/graph/merge.js';
 import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
+import { reachableDomainAri } from '../../src/graph/evaluate.js';
 import { pathPrefixes } from '../../src/graph/features.js';
 import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbours.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
@@ -29,6 +30,15 @@ describe('label agreement', () => {
 
   it('computes purity', () => {
     expect(purity(['a', 'a', 'b', 'b', 'b'], ['x', 'x', 'x', 'y', 'y'])).toBeCloseTo(0.8, 9);
+  });
+
+  it('bounds domain-level ARI by labels cut to the maximum domain size', () => {
+    const tools = (label: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${label}${i}`, description: '', parameters: { type: 'object' }, source: 't', group: label }));
+    // Labels that fit a domain can be recovered exactly.
+    expect(reachableDomainAri([...tools('a', 3), ...tools('b', 3)], 3)).toBe(1);
+    // A 4-tool label cut into two parts of 2: the same as predicting [a a a' a' b b] for [a a a a b b].
+    expect(reachableDomainAri([...tools('a', 4), ...tools('b', 2)], 3)).toBeCloseTo(adjustedRandIndex(['a', 'a', 'a', 'a', 'b', 'b'], ['x', 'x', 'y', 'y', 'z', 'z']), 12);
+    expect(reachableDomainAri([...tools('a', 4), ...tools('b', 2)], 3)).toBeLessThan(1);
   });
 });
 
