@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingest } from './corpus/ingest.js';
 import type { Domain } from './env/domain.js';
@@ -78,8 +78,18 @@ export interface DemoReport {
 
 export const DEMO_DEFAULTS = { seed: 7, tasksPerDomain: 6, curated: 'projects' } as const;
 
-/** The bundled corpus: fixtures/demo/corpus of the package, found from this module (src/ or dist/src/). */
+/**
+ * The bundled corpus: fixtures/demo/corpus of the package, found from this module (src/ or
+ * dist/src/). Relative to the working directory when it is inside it, so that the sources
+ * recorded in corpus.json are the same in every checkout.
+ */
 export function bundledCorpus(): string {
+  const path = packageCorpus();
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function packageCorpus(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);

@@ -92,6 +92,10 @@ describe('npm run demo (envscale demo)', () => {
     expect(stdout).toContain(`Outputs in ${out}:`);
     expect(readFileSync(join(out, 'data.jsonl'), 'utf8')).toBe(readFileSync(report.files.data, 'utf8'));
     expect(readFileSync(join(out, 'plan.json'), 'utf8')).toBe(readFileSync(report.files.plan, 'utf8'));
+    // Sources are recorded relative to the checkout, so corpus.json is the same wherever it lives.
+    const corpus = readFileSync(join(out, 'corpus.json'), 'utf8');
+    expect(corpus).toBe(readFileSync(report.files.corpus, 'utf8'));
+    expect(JSON.parse(corpus).tools.every((t: { source: string }) => t.source.startsWith('fixtures/demo/corpus/'))).toBe(true);
   }, 60_000);
 
   it('refuses an --out folder that is not empty, and leaves it alone', async () => {
