@@ -6,7 +6,6 @@ import {
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
   type GetPromptResult,
@@ -82,6 +81,12 @@ const policyUri = (domain: Domain) => `envscale://${domain.name}/policy`;
 const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
 
 /**
+ * A JSON-RPC "invalid params" error with a plain message. McpError prefixes its message with the
+ * code, and the client adds the prefix again when it rebuilds the error, so clients would read it twice.
+ */
+const invalidParams = (message: string) => Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
+
+/**
  * An MCP server for one session of one domain. Cheap to build: everything per-domain is compiled
  * once in Domain; this only wires handlers to the session.
  */
@@ -105,7 +110,7 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
       const message = `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`;
       // Reported like any call, so a recorded session keeps the attempt; the client gets the protocol error.
       onToolCall?.({ tool: name, args, result: { ok: false, error: message, text: message }, ms: 0, unknown: true });
-      throw new McpError(ErrorCode.InvalidParams, message);
+      throw invalidParams(message);
     }
     const started = performance.now();
     const result = session.call(name, args);
@@ -122,7 +127,7 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
   server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: [policyPrompt, ...(extension?.prompts ?? [])] }));
   server.setRequestHandler(GetPromptRequestSchema, (request) => {
     if (extension?.prompts.some((p) => p.name === request.params.name)) return extension.getPrompt(request.params.name);
-    if (request.params.name !== policyPrompt.name) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}.`);
+    if (request.params.name !== policyPrompt.name) throw invalidParams(`Unknown prompt: ${request.params.name}.`);
     return {
       description: policyPrompt.description,
       messages: [{ role: 'user', content: { type: 'text', text: domain.spec.policy } }],
@@ -138,7 +143,7 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
     const { uri } = request.params;
     if (uri === policyUri(domain)) return { contents: [{ uri, mimeType: 'text/markdown', text: domain.spec.policy }] };
     if (uri === schemaUri(domain)) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(domain.spec.tables, null, 2) }] };
-    throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}.`);
+    throw invalidParams(`Unknown resource: ${uri}.`);
   });
 
   return server;
