@@ -9,6 +9,7 @@ import { mergeSimilarCommunities } from './merge.js';
 import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
+import { REFINE_MARGIN, REFINE_ROUNDS, refineDomains } from './refine.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -111,17 +112,25 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const parts = top.communities.flatMap((c) => splitOversize(c, adj, options.maxSize, SPLIT_RESOLUTION, options.seed));
   const oversizeSplit = top.communities.filter((c) => c.length > options.maxSize).length;
   stage('split');
-  const { domains, attached, isolated } = attachSmallParts(parts, adj, space, options);
+  const small = attachSmallParts(parts, adj, space, options);
+  const { attached, isolated } = small;
   stage('singletons');
-
-  const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
-  const names = domainNames(terms);
-  // A domain's community is the one most of its tools came from (attached tools may come from others).
+  // A domain's community is the one most of its tools came from (attached and moved tools may come from others).
   const majorityCommunity = (d: number[]) => {
     const counts = new Map<number, number>();
     for (const i of d) counts.set(communityOf[i], (counts.get(communityOf[i]) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   };
+  const { domains, moved } = refineDomains(small.domains, adj, lexical.vectors, communityOf, small.domains.map(majorityCommunity), {
+    margin: REFINE_MARGIN,
+    rounds: REFINE_ROUNDS,
+    minSize: options.minSize,
+    maxSize: options.maxSize,
+  });
+  stage('refine');
+
+  const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
+  const names = domainNames(terms);
   const plan: PartitionPlan = {
     format: 'envscale-plan',
     version: 1,
@@ -135,6 +144,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       modularity: Number(top.modularity.toFixed(6)),
       oversizeSplit,
       attached,
+      moved,
       sizeHistogram: histogram(domains.map((d) => d.length)),
     },
     singletonRule: describeSingletonRule(options),

@@ -89,6 +89,8 @@ export const PartitionPlan = z.object({
     oversizeSplit: z.number().int(),
     /** Tools in communities below minSize that joined a domain. */
     attached: z.number().int(),
+    /** Tools moved afterwards to a neighbouring domain whose vocabulary fits them better (refine.ts); 0 in plans written before the step. */
+    moved: z.number().int().default(0),
     /** Domain sizes: `[low, high, count]` buckets. */
     sizeHistogram: z.array(z.tuple([z.number().int(), z.number().int(), z.number().int()])),
   }),

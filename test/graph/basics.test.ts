@@ -5,9 +5,11 @@ import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
 import { reachableDomainAri } from '../../src/graph/evaluate.js';
 import { pathPrefixes } from '../../src/graph/features.js';
 import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbours.js';
+import { refineDomains } from '../../src/graph/refine.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
 import { contentWords, splitIdentifier } from '../../src/graph/tokens.js';
 import { tfidf, type SparseVector } from '../../src/graph/vectors.js';
+import type { ToolSpec } from '../../src/spec/tool.js';
 
 describe('identifier splitting', () => {
   it('splits camelCase, acronyms, snake_case, kebab-case, dots and digits', () => {
@@ -33,7 +35,8 @@ describe('label agreement', () => {
   });
 
   it('bounds domain-level ARI by labels cut to the maximum domain size', () => {
-    const tools = (label: string, n: number) => Array.from({ length: n }, (_, i) => ({ name: `${label}${i}`, description: '', parameters: { type: 'object' }, source: 't', group: label }));
+    const tools = (label: string, n: number): ToolSpec[] =>
+      Array.from({ length: n }, (_, i) => ({ name: `${label}${i}`, description: '', parameters: { type: 'object' as const }, source: 't', group: label }));
     // Labels that fit a domain can be recovered exactly.
     expect(reachableDomainAri([...tools('a', 3), ...tools('b', 3)], 3)).toBe(1);
     // A 4-tool label cut into two parts of 2: the same as predicting [a a a' a' b b] for [a a a a b b].
@@ -83,6 +86,37 @@ describe('merging communities by shared vocabulary', () => {
   it('computes modularity at a resolution', () => {
     expect(modularity([[0, 1, 2, 3, 4, 5]], adj, 1)).toBeCloseTo(0, 9);
     expect(modularity(communities, adj, 1)).toBeGreaterThan(modularity([[0, 1, 2, 3], [4, 5]], adj, 1));
+  });
+});
+
+describe('moving single tools to the domain whose centroid fits them', () => {
+  const unit = (w: number[]): SparseVector => {
+    const norm = Math.hypot(...w);
+    const terms = w.flatMap((x, t) => (x > 0 ? [t] : []));
+    return { terms: Int32Array.from(terms), weights: Float32Array.from(terms, (t) => w[t] / norm) };
+  };
+  // Domain 0 (items 0-3) speaks terms 0-1, domain 1 (items 4-6) terms 2-3; item 3 leans on terms 2-3 and has an edge to 4.
+  const vectors = [unit([1, 1, 0, 0]), unit([1, 1, 0, 0]), unit([1, 1, 0, 0]), unit([0, 0.5, 1, 0.5]), unit([0, 0, 1, 1]), unit([0, 0, 1, 1]), unit([0, 0, 1, 1])];
+  const inside = [{ a: 0, b: 1, weight: 1 }, { a: 1, b: 2, weight: 1 }, { a: 2, b: 3, weight: 0.5 }, { a: 4, b: 5, weight: 1 }, { a: 5, b: 6, weight: 1 }];
+  const adj = adjacency(7, [...inside, { a: 3, b: 4, weight: 0.3 }]);
+  const domains = [[0, 1, 2, 3], [4, 5, 6]];
+  const twoCommunities = [0, 0, 0, 0, 1, 1, 1];
+  const settings = { margin: 0.05, rounds: 2, minSize: 3, maxSize: 10 };
+
+  it('moves a tool to an adjacent domain of another community whose centroid beats its own by the margin', () => {
+    const r = refineDomains(domains, adj, vectors, twoCommunities, [0, 1], settings);
+    expect(r.domains).toEqual([[0, 1, 2], [3, 4, 5, 6]]);
+    expect(r.moved).toBe(1);
+  });
+
+  it('leaves tools without an edge into the domain, or a domain of the same community, alone', () => {
+    expect(refineDomains(domains, adjacency(7, inside), vectors, twoCommunities, [0, 1], settings).domains).toEqual(domains);
+    expect(refineDomains(domains, adj, vectors, [0, 0, 0, 0, 0, 0, 0], [0, 0], settings).domains).toEqual(domains);
+  });
+
+  it('never takes a domain below minSize or beyond maxSize', () => {
+    expect(refineDomains(domains, adj, vectors, twoCommunities, [0, 1], { ...settings, minSize: 4 }).domains).toEqual(domains);
+    expect(refineDomains(domains, adj, vectors, twoCommunities, [0, 1], { ...settings, maxSize: 3 }).domains).toEqual(domains);
   });
 });
 
