@@ -9,7 +9,7 @@ import { mergeSimilarCommunities } from './merge.js';
 import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
-import { REFINE_MARGIN, REFINE_ROUNDS, refineDomains } from './refine.js';
+import { REFINE_MARGIN, REFINE_ROUNDS, refineCommunities, refineDomains } from './refine.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -20,6 +20,8 @@ export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' |
   idfPower?: number;
   /** Give tools without neighbours above the threshold an edge to their nearest tool (see keepNearest); default on, off for the plain form. */
   keepNearest?: boolean;
+  /** Move single tools to the community whose centroid fits them better (refineCommunities); default on, off for the plain form. */
+  refineCommunities?: boolean;
   /** How the inverted index trades recall for speed. */
   index?: SparseIndexOptions;
   /** Unit embedding vectors, one per tool in order, to use instead of the lexical similarity. */
@@ -31,7 +33,7 @@ export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' |
 export interface PartitionResult {
   plan: PartitionPlan;
   edges: Edge[];
-  /** Top-level communities (Louvain, then merged; before the oversize split and the singleton rule), as tool indexes. */
+  /** Top-level communities (Louvain, merged, then refined by centroid; before the oversize split and the singleton rule), as tool indexes. */
   communities: number[][];
 }
 
@@ -105,8 +107,11 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const louvain = louvainCommunities(all, adj, options.resolution, options.seed);
   stage('louvain');
   const merged = mergeSimilarCommunities(louvain.communities, adj, lexical.vectors, options.mergeSimilarity);
-  const top = { communities: merged, modularity: modularity(merged, adj, options.resolution) };
   stage('merge');
+  // Before the oversize split, so that a tool moved to another community is split (and named) with it.
+  const { communities: refined, moved: regrouped } = options.refineCommunities === false ? { communities: merged, moved: 0 } : refineCommunities(merged, lexical.vectors);
+  const top = { communities: refined, modularity: modularity(refined, adj, options.resolution) };
+  stage('refine communities');
   const communityOf = new Int32Array(tools.length);
   top.communities.forEach((c, ci) => c.forEach((i) => (communityOf[i] = ci)));
   const parts = top.communities.flatMap((c) => splitOversize(c, adj, options.maxSize, SPLIT_RESOLUTION, options.seed));
@@ -144,6 +149,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       modularity: Number(top.modularity.toFixed(6)),
       oversizeSplit,
       attached,
+      regrouped,
       moved,
       sizeHistogram: histogram(domains.map((d) => d.length)),
     },

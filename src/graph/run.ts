@@ -42,7 +42,7 @@ export function describePlan(plan: PartitionPlan, timings: Array<[string, number
   const stats = markdownTable(['measure', 'value'], [
     ['tools', s.tools], ['edges', s.edges], ['Louvain communities', s.communities], ['modularity', s.modularity],
     ['communities split (>' + plan.settings.maxSize + ')', s.oversizeSplit], ['domains', s.domains],
-    ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['isolated tools', plan.isolated.length],
+    ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['isolated tools', plan.isolated.length],
     ...s.sizeHistogram.map(([lo, hi, n]): [string, number] => [`domains of ${lo === hi ? lo : `${lo}-${hi}`} tools`, n]),
     ...timings.map(([stage, ms]): [string, string] => [`time: ${stage}`, `${Math.round(ms)} ms`]),
   ]);

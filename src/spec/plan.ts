@@ -89,6 +89,8 @@ export const PartitionPlan = z.object({
     oversizeSplit: z.number().int(),
     /** Tools in communities below minSize that joined a domain. */
     attached: z.number().int(),
+    /** Tools moved to another top-level community whose vocabulary fits them better (refine.ts); 0 in plans written before the step. */
+    regrouped: z.number().int().default(0),
     /** Tools moved afterwards to a neighbouring domain whose vocabulary fits them better (refine.ts); 0 in plans written before the step. */
     moved: z.number().int().default(0),
     /** Domain sizes: `[low, high, count]` buckets. */

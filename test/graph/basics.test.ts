@@ -5,7 +5,8 @@ import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
 import { reachableDomainAri } from '../../src/graph/evaluate.js';
 import { pathPrefixes } from '../../src/graph/features.js';
 import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbours.js';
-import { refineDomains } from '../../src/graph/refine.js';
+import { refineCommunities, refineDomains, refineGroups } from '../../src/graph/refine.js';
+import { seededRng } from '../../src/graph/rng.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
 import { contentWords, splitIdentifier } from '../../src/graph/tokens.js';
 import { tfidf, type SparseVector } from '../../src/graph/vectors.js';
@@ -117,6 +118,61 @@ describe('moving single tools to the domain whose centroid fits them', () => {
   it('never takes a domain below minSize or beyond maxSize', () => {
     expect(refineDomains(domains, adj, vectors, twoCommunities, [0, 1], { ...settings, minSize: 4 }).domains).toEqual(domains);
     expect(refineDomains(domains, adj, vectors, twoCommunities, [0, 1], { ...settings, maxSize: 3 }).domains).toEqual(domains);
+  });
+
+  it('at community level, moves a tool to any community whose centroid fits it better, with or without an edge into it', () => {
+    const s = { ...settings, minSize: 1 };
+    expect(refineCommunities(domains, vectors, s)).toEqual({ communities: [[0, 1, 2], [3, 4, 5, 6]], moved: 1 });
+    expect(refineCommunities(domains, vectors, { ...s, margin: 0.6 }).communities).toEqual(domains);
+    // Item 3 fits communities 1 and 2 equally: the lower id wins.
+    const three = [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]];
+    const more = [...vectors, vectors[4], vectors[5], vectors[6]];
+    expect(refineCommunities(three, more, s).communities).toEqual([[0, 1, 2], [3, 4, 5, 6], [7, 8, 9]]);
+  });
+
+  it('scores all centroids through the inverted index as a direct comparison with every centroid would', () => {
+    // Reference: every tool against every group's centroid, recomputed from the members each time.
+    const direct = (groups: number[][], vecs: SparseVector[], margin: number, rounds: number) => {
+      const groupOf = new Map<number, number>();
+      groups.forEach((g, gi) => g.forEach((i) => groupOf.set(i, gi)));
+      const centroid = (gi: number, without: number) => {
+        const sum = new Map<number, number>();
+        for (const [i, g] of groupOf) {
+          if (g !== gi || i === without) continue;
+          vecs[i].terms.forEach((t, k) => sum.set(t, (sum.get(t) ?? 0) + vecs[i].weights[k]));
+        }
+        return sum;
+      };
+      const cos = (i: number, sum: Map<number, number>) => {
+        let dot = 0;
+        let n = 0;
+        for (const w of sum.values()) n += w * w;
+        vecs[i].terms.forEach((t, k) => (dot += vecs[i].weights[k] * (sum.get(t) ?? 0)));
+        return n > 0 ? dot / Math.sqrt(n) : 0;
+      };
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < vecs.length; i++) {
+          const c = groupOf.get(i)!;
+          if ([...groupOf.values()].filter((g) => g === c).length <= 1) continue;
+          let best = -1;
+          let bestSim = cos(i, centroid(c, i)) + margin;
+          groups.forEach((_, g) => {
+            const sim = g === c ? -Infinity : cos(i, centroid(g, -1));
+            if (sim > bestSim + 1e-12) [best, bestSim] = [g, sim];
+          });
+          if (best >= 0) groupOf.set(i, best);
+        }
+      }
+      return groups.map((_, gi) => [...groupOf].filter(([, g]) => g === gi).map(([i]) => i).sort((a, b) => a - b)).filter((g) => g.length > 0).sort((a, b) => a[0] - b[0]);
+    };
+    const rng = seededRng(3);
+    const vecs = Array.from({ length: 60 }, () => unit(Array.from({ length: 12 }, () => (rng() < 0.3 ? rng() : 0)).map((w, t, all) => (all.every((x) => x === 0) && t === 0 ? 1 : w))));
+    const groups = Array.from({ length: 6 }, (_, g) => Array.from({ length: 10 }, (_, k) => g * 10 + k));
+    for (const margin of [0, 0.05, 0.1]) {
+      const r = refineGroups(groups, vecs, { reach: 'any' }, { margin, rounds: 2, minSize: 1, maxSize: Number.MAX_SAFE_INTEGER });
+      expect(r.moved).toBeGreaterThan(0);
+      expect(r.groups).toEqual(direct(groups, vecs, margin, 2));
+    }
   });
 });
 
