@@ -132,7 +132,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     minSize: options.minSize,
     maxSize: options.maxSize,
   });
-  stage('refine');
+  stage('refine domains');
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
   const names = domainNames(terms);
