@@ -10,11 +10,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
-import { PARAM_NAME_WEIGHTS, PLAIN_WEIGHTS, type FeatureWeights } from '../src/graph/features.js';
-import { reachableDomainAri, scoreAgainstLabels } from '../src/graph/evaluate.js';
+import { PARAM_NAME_WEIGHTS, PLAIN_WEIGHTS } from '../src/graph/features.js';
+import { balancedSample, plainFormAri, reachableDomainAri, scoreAgainstLabels } from '../src/graph/evaluate.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { COMMUNITY_REFINE_MARGIN } from '../src/graph/refine.js';
-import { seededRng } from '../src/graph/rng.js';
 import type { ToolSpec } from '../src/spec/tool.js';
 import { markdownTable } from '../src/util/table.js';
 
@@ -27,21 +26,6 @@ if (!existsSync(corpora)) {
 
 /** BFCL prefixes every multi-turn tool description with its class sentence; strip it for the label-free variant. */
 const stripClassSentence = (t: ToolSpec): ToolSpec => ({ ...t, description: t.description.replace(/^.*Tool description: /s, '') });
-
-/** At most `per` tools of each label, drawn with a seeded shuffle, so that no source dominates the pairs ARI counts. */
-function balanced(tools: ToolSpec[], per: number, seed: number): ToolSpec[] {
-  const byLabel = new Map<string, ToolSpec[]>();
-  for (const t of tools) byLabel.set(t.group ?? '', [...(byLabel.get(t.group ?? '') ?? []), t]);
-  const rng = seededRng(seed);
-  return [...byLabel.values()].flatMap((list) => {
-    const shuffled = [...list];
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-    }
-    return shuffled.slice(0, per);
-  });
-}
 
 /** A labeled set and the level its headline ARI is read at: domains, or communities when a label cannot fit in one domain. */
 interface LabeledSet {
@@ -57,15 +41,9 @@ const sets: LabeledSet[] = [
   { name: 'BFCL multi-turn classes', tools: multiTurn, headline: 'domains' },
   { name: 'BFCL multi-turn, class sentence stripped', tools: multiTurn.map(stripClassSentence), headline: 'domains' },
   { name: 'OpenAPI specs pooled (full)', tools: openApi, headline: 'communities' },
-  { name: `OpenAPI specs pooled (balanced, <= ${maxSize} per spec)`, tools: balanced(openApi, maxSize, 1), headline: 'domains' },
+  { name: `OpenAPI specs pooled (balanced, <= ${maxSize} per spec)`, tools: balancedSample(openApi, maxSize, 1), headline: 'domains' },
   { name: 'tau + tau2-bench domains', tools: ingest([join(corpora, 'tau_bench_tools.json'), join(corpora, 'tau2_bench_tools.json')]).tools, headline: 'domains' },
 ];
-
-/** The plain form: TF-IDF (idf = ln N/df) over split identifiers, cosine, top-10 above 0.2, Louvain at 1 (no merging, no refinement); scored on its communities. */
-const plainAri = (tools: ToolSpec[], weights: FeatureWeights) => {
-  const plain = partitionTools(tools, { ...DEFAULT_SETTINGS, threshold: 0.2, k: 10, resolution: 1, weights, idfPower: 1, keepNearest: false, mergeSimilarity: 2, refineCommunities: false });
-  return scoreAgainstLabels(tools, plain.plan, plain.communities).communityAri;
-};
 
 /**
  * BFCL's three memory classes offer the same operations over different stores, and BFCL gives the
@@ -97,8 +75,8 @@ for (const set of sets) {
     set.name,
     set.tools.length,
     labels,
-    plainAri(set.tools, PARAM_NAME_WEIGHTS).toFixed(3),
-    plainAri(set.tools, PLAIN_WEIGHTS).toFixed(3),
+    plainFormAri(set.tools, PARAM_NAME_WEIGHTS).toFixed(3),
+    plainFormAri(set.tools, PLAIN_WEIGHTS).toFixed(3),
     s.communityAri.toFixed(3),
     s.domainAri.toFixed(3),
     s.domainPurity.toFixed(3),

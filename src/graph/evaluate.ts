@@ -1,6 +1,9 @@
 import type { PartitionPlan } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { adjustedRandIndex, purity } from './metrics.js';
+import type { FeatureWeights } from './features.js';
+import { DEFAULT_SETTINGS, partitionTools } from './partition.js';
+import { seededRng } from './rng.js';
 
 export interface LabelScores {
   /** ARI of the top-level Louvain communities against the labels. */
@@ -44,4 +47,43 @@ export function reachableDomainAri(tools: ToolSpec[], maxSize: number): number {
     return `${label}\u0000${Math.floor(k / per)}`;
   });
   return adjustedRandIndex(truth, chopped);
+}
+
+/**
+ * The plain form of the method the partition is measured against: TF-IDF (idf = ln N/df) over the
+ * given features, cosine, top-10 neighbours above 0.2, Louvain at resolution 1, nothing after
+ * (no merging, no refinement); its ARI on the top-level communities.
+ */
+export function plainFormAri(tools: ToolSpec[], weights: FeatureWeights): number {
+  const plain = partitionTools(tools, {
+    ...DEFAULT_SETTINGS,
+    threshold: 0.2,
+    k: 10,
+    resolution: 1,
+    weights,
+    idfPower: 1,
+    keepNearest: false,
+    mergeSimilarity: 2,
+    refineCommunities: false,
+  });
+  return scoreAgainstLabels(tools, plain.plan, plain.communities).communityAri;
+}
+
+/** At most `per` tools of each label, drawn with a seeded shuffle, so that no source dominates the pairs ARI counts. */
+export function balancedSample(tools: ToolSpec[], per: number, seed: number): ToolSpec[] {
+  const byLabel = new Map<string, ToolSpec[]>();
+  for (const t of tools) {
+    const list = byLabel.get(t.group ?? '');
+    if (list) list.push(t);
+    else byLabel.set(t.group ?? '', [t]);
+  }
+  const rng = seededRng(seed);
+  return [...byLabel.values()].flatMap((list) => {
+    const shuffled = [...list];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    return shuffled.slice(0, per);
+  });
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runIngest } from '../../src/corpus/run.js';
 import { ingest } from '../../src/corpus/ingest.js';
-import { scoreAgainstLabels } from '../../src/graph/evaluate.js';
-import { DEFAULT_WEIGHTS, toolTerms } from '../../src/graph/features.js';
+import { balancedSample, plainFormAri, scoreAgainstLabels } from '../../src/graph/evaluate.js';
+import { DEFAULT_WEIGHTS, PARAM_NAME_WEIGHTS, PLAIN_WEIGHTS, toolTerms } from '../../src/graph/features.js';
 import { edgeRecall, exactSpace, sparseSpace, topNeighbours } from '../../src/graph/neighbours.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
 import { runPartition, type PartitionCommandOptions } from '../../src/graph/run.js';
@@ -44,11 +44,20 @@ describe('partition', () => {
     expect(names.length).toBe(multiTurn.length);
   });
 
-  it('recovers the BFCL multi-turn classes well above the plain form', () => {
+  it('recovers the BFCL multi-turn classes, far above the plain form on parameter names', () => {
     const { plan, communities } = partitionTools(multiTurn, DEFAULT_SETTINGS);
     expect(scoreAgainstLabels(multiTurn, plan, communities).domainAri).toBeGreaterThan(0.85);
+    expect(plainFormAri(multiTurn, PARAM_NAME_WEIGHTS)).toBeLessThan(0.4);
     expect(plan.domains.every((d) => /^[a-z0-9][a-z0-9_-]{0,63}$/.test(d.name))).toBe(true);
     expect(plan.domains.find((d) => d.tools.includes('cat'))!.terms).toContain('file');
+  });
+
+  it('recovers OpenAPI specs pooled together, well above the plain form with the same text', () => {
+    const pooled = balancedSample(ingest([join(corpora, 'openapi')]).tools, DEFAULT_SETTINGS.maxSize, 1);
+    const { plan, communities } = partitionTools(pooled, DEFAULT_SETTINGS);
+    const ours = scoreAgainstLabels(pooled, plan, communities);
+    expect(ours.domainAri).toBeGreaterThan(0.8);
+    expect(ours.communityAri - plainFormAri(pooled, PLAIN_WEIGHTS)).toBeGreaterThan(0.1);
   });
 
   it('splits communities above maxSize and reports it', () => {
