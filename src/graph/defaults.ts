@@ -15,4 +15,5 @@ export const DEFAULT_SETTINGS: Omit<PartitionSettings, 'similarity' | 'model'> =
   // plateau. Below 0.3 unrelated APIs that share generic vocabulary merge; above 0.4 the resources
   // of one large API stay apart.
   mergeSimilarity: 0.35,
+  refine: true,
 };

@@ -64,7 +64,7 @@ export function plainFormAri(tools: ToolSpec[], weights: FeatureWeights): number
     idfPower: 1,
     keepNearest: false,
     mergeSimilarity: 2,
-    refineCommunities: false,
+    refine: false,
   });
   return scoreAgainstLabels(tools, plain.plan, plain.communities).communityAri;
 }

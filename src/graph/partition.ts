@@ -20,8 +20,6 @@ export interface PartitionOptions extends Omit<PartitionSettings, 'similarity' |
   idfPower?: number;
   /** Give tools without neighbours above the threshold an edge to their nearest tool (see keepNearest); default on, off for the plain form. */
   keepNearest?: boolean;
-  /** Move single tools to the community whose centroid fits them better (refineCommunities); default on, off for the plain form. */
-  refineCommunities?: boolean;
   /** How the inverted index trades recall for speed. */
   index?: SparseIndexOptions;
   /** Unit embedding vectors, one per tool in order, to use instead of the lexical similarity. */
@@ -77,6 +75,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     minSize: options.minSize,
     attachThreshold: options.attachThreshold,
     mergeSimilarity: options.mergeSimilarity,
+    refine: options.refine,
   };
   let clock = performance.now();
   const stage = (name: string) => {
@@ -109,7 +108,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const merged = mergeSimilarCommunities(louvain.communities, adj, lexical.vectors, options.mergeSimilarity);
   stage('merge');
   // Before the oversize split, so that a tool moved to another community is split (and named) with it.
-  const { communities: refined, moved: regrouped } = options.refineCommunities === false ? { communities: merged, moved: 0 } : refineCommunities(merged, lexical.vectors);
+  const { communities: refined, moved: regrouped } = options.refine ? refineCommunities(merged, lexical.vectors) : { communities: merged, moved: 0 };
   const top = { communities: refined, modularity: modularity(refined, adj, options.resolution) };
   stage('refine communities');
   const communityOf = new Int32Array(tools.length);
@@ -126,12 +125,14 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     for (const i of d) counts.set(communityOf[i], (counts.get(communityOf[i]) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   };
-  const { domains, moved } = refineDomains(small.domains, adj, lexical.vectors, communityOf, small.domains.map(majorityCommunity), {
-    margin: REFINE_MARGIN,
-    rounds: REFINE_ROUNDS,
-    minSize: options.minSize,
-    maxSize: options.maxSize,
-  });
+  const { domains, moved } = options.refine
+    ? refineDomains(small.domains, adj, lexical.vectors, communityOf, small.domains.map(majorityCommunity), {
+        margin: REFINE_MARGIN,
+        rounds: REFINE_ROUNDS,
+        minSize: options.minSize,
+        maxSize: options.maxSize,
+      })
+    : { domains: small.domains, moved: 0 };
   stage('refine domains');
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);

@@ -20,6 +20,7 @@ export interface PartitionCommandOptions {
   minSize: number;
   attachThreshold: number;
   mergeSimilarity: number;
+  refine: boolean;
   embeddings?: string;
   model?: string;
   cacheDir?: string;
@@ -66,6 +67,7 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     minSize: opts.minSize,
     attachThreshold: opts.attachThreshold,
     mergeSimilarity: opts.mergeSimilarity,
+    refine: opts.refine,
     onProgress: progress.update,
   };
   const timings: Array<[string, number]> = [];

@@ -58,6 +58,8 @@ export const PartitionSettings = z.object({
   attachThreshold: z.number(),
   /** Cosine of TF-IDF centroids at or above which adjacent Louvain communities merge; above 1, never. */
   mergeSimilarity: z.number(),
+  /** Move single tools to the community, then the domain, whose centroid fits them better (refine.ts); plans written before the step did not. */
+  refine: z.boolean().default(false),
 });
 export type PartitionSettings = z.infer<typeof PartitionSettings>;
 

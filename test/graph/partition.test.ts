@@ -37,6 +37,19 @@ describe('partition', () => {
     expect(readFileSync(join(dir, 'a.gexf'), 'utf8')).toMatch(/<node id="0" label="[^"]+"><attvalues><attvalue for="domain"/);
   });
 
+  it('records whether tools were moved by centroid, and moves none with refine off', async () => {
+    const stripped = multiTurn.map((t) => ({ ...t, description: t.description.replace(/^.*Tool description: /s, '') }));
+    const on = partitionTools(stripped, DEFAULT_SETTINGS).plan;
+    expect(on.settings.refine).toBe(true);
+    expect(on.stats.regrouped + on.stats.moved).toBeGreaterThan(0);
+    const off = partitionTools(stripped, { ...DEFAULT_SETTINGS, refine: false }).plan;
+    expect(off.settings.refine).toBe(false);
+    expect([off.stats.regrouped, off.stats.moved]).toEqual([0, 0]);
+    // Plans written before the step parse as unrefined.
+    const { refine: _, ...older } = on.settings;
+    expect(PartitionPlan.parse({ ...on, settings: older }).settings.refine).toBe(false);
+  });
+
   it('a different seed may change communities but keeps every tool exactly once', () => {
     const { plan } = partitionTools(multiTurn, { ...DEFAULT_SETTINGS, seed: 7 });
     const names = [...plan.domains.flatMap((d) => d.tools), ...plan.isolated];
