@@ -31,6 +31,7 @@ export function registerCorpusCommands(program: Command): void {
     .option('--attach-threshold <x>', 'minimum similarity for attaching a tiny or isolated tool to a domain', decimal('--attach-threshold'), d.attachThreshold)
     .option('--merge-similarity <x>', 'merge adjacent communities whose TF-IDF centroids are at least this similar (above 1: never)', decimal('--merge-similarity'), d.mergeSimilarity)
     .option('--no-refine', 'keep Louvain\'s placement: do not move single tools to the community and domain whose vocabulary fits them better')
+    .option('--keep-variants', 'keep every variant of a tool name in a domain (by default a domain keeps the fullest one and lists the others)', false)
     .option('--embeddings <provider>', 'use embeddings instead of the lexical similarity (openai: OPENAI_BASE_URL, OPENAI_API_KEY)')
     .option('--model <name>', 'embedding model for --embeddings')
     .option('--cache-dir <dir>', 'embedding cache folder', '.envscale/cache/embeddings')

@@ -13,10 +13,13 @@ export function sanitizeName(name: string): string {
 /**
  * Keep exact duplicates (same name, description and parameters) once, then make every name valid
  * and unique: a later tool with a taken name gets the first free suffix `_2`, `_3`, ... in input order.
+ * A tool renamed because an earlier one has the same sanitized name records that tool as `variantOf`.
  */
 export function assignNames(tools: RawTool[]): { tools: RawTool[] } & Pick<IngestReport, 'duplicates' | 'renamed'> {
   const seen = new Map<string, string>();
   const used = new Set<string>();
+  /** The first tool's name for each sanitized source name. */
+  const firstOfBase = new Map<string, string>();
   const out: RawTool[] = [];
   const duplicates: IngestReport['duplicates'] = [];
   const renamed: IngestReport['renamed'] = [];
@@ -36,7 +39,9 @@ export function assignNames(tools: RawTool[]): { tools: RawTool[] } & Pick<Inges
     }
     used.add(name);
     if (name !== tool.name) renamed.push({ from: tool.name, to: name, source: tool.source });
-    out.push({ ...tool, name });
+    const variantOf = firstOfBase.get(base);
+    if (variantOf === undefined) firstOfBase.set(base, name);
+    out.push(variantOf === undefined ? { ...tool, name } : { ...tool, name, variantOf });
   }
   return { tools: out, duplicates, renamed };
 }

@@ -16,4 +16,5 @@ export const DEFAULT_SETTINGS: Omit<PartitionSettings, 'similarity' | 'model'> =
   // of one large API stay apart.
   mergeSimilarity: 0.35,
   refine: true,
+  keepVariants: false,
 };

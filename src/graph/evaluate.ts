@@ -1,5 +1,6 @@
 import type { PartitionPlan } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { domainOfTool } from './membership.js';
 import { adjustedRandIndex, purity } from './metrics.js';
 import type { FeatureWeights } from './features.js';
 import { DEFAULT_SETTINGS, partitionTools } from './partition.js';
@@ -19,9 +20,8 @@ export function scoreAgainstLabels(tools: ToolSpec[], plan: PartitionPlan, commu
   const truth = tools.map((t) => t.group ?? '');
   const byCommunity: string[] = new Array(tools.length);
   communities.forEach((c, ci) => c.forEach((i) => (byCommunity[i] = `c${ci}`)));
-  const domainOf = new Map<string, string>();
-  for (const d of plan.domains) for (const name of d.tools) domainOf.set(name, d.name);
-  const byDomain = tools.map((t) => domainOf.get(t.name) ?? `isolated:${t.name}`);
+  const domainOf = domainOfTool(plan);
+  const byDomain = tools.map((t) => domainOf.get(t.name)?.name ?? `isolated:${t.name}`);
   return {
     communityAri: adjustedRandIndex(truth, byCommunity),
     domainAri: adjustedRandIndex(truth, byDomain),
@@ -65,6 +65,7 @@ export function plainFormAri(tools: ToolSpec[], weights: FeatureWeights): number
     keepNearest: false,
     mergeSimilarity: 2,
     refine: false,
+    keepVariants: true,
   });
   return scoreAgainstLabels(tools, plain.plan, plain.communities).communityAri;
 }

@@ -1,14 +1,17 @@
 import type { PartitionPlan } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { domainOfTool } from './membership.js';
 import type { Edge } from './neighbours.js';
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Each tool's domain name (or `isolated`) and top-level community, by tool index. */
 function membership(tools: ToolSpec[], plan: PartitionPlan): Array<{ domain: string; community: number }> {
-  const byName = new Map<string, { domain: string; community: number }>();
-  for (const d of plan.domains) for (const t of d.tools) byName.set(t, { domain: d.name, community: d.community });
-  return tools.map((t) => byName.get(t.name) ?? { domain: 'isolated', community: -1 });
+  const byName = domainOfTool(plan);
+  return tools.map((t) => {
+    const d = byName.get(t.name);
+    return d ? { domain: d.name, community: d.community } : { domain: 'isolated', community: -1 };
+  });
 }
 
 /** The tool graph as GEXF 1.3 (Gephi, Cytoscape, networkx read it): node attributes domain and community, edge weights. */

@@ -10,6 +10,7 @@ import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { REFINE_MARGIN, REFINE_ROUNDS, refineCommunities, refineDomains } from './refine.js';
+import { setAsideVariants } from './variants.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -76,6 +77,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     attachThreshold: options.attachThreshold,
     mergeSimilarity: options.mergeSimilarity,
     refine: options.refine,
+    keepVariants: options.keepVariants,
   };
   let clock = performance.now();
   const stage = (name: string) => {
@@ -113,8 +115,11 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   stage('refine communities');
   const communityOf = new Int32Array(tools.length);
   top.communities.forEach((c, ci) => c.forEach((i) => (communityOf[i] = ci)));
-  const parts = top.communities.flatMap((c) => splitOversize(c, adj, options.maxSize, SPLIT_RESOLUTION, options.seed));
-  const oversizeSplit = top.communities.filter((c) => c.length > options.maxSize).length;
+  // Before the split and the singleton rule, so that domains are filled and sized with distinct tools.
+  const distinct = options.keepVariants ? { groups: top.communities, setAside: [] } : setAsideVariants(top.communities, tools);
+  stage('variants');
+  const parts = distinct.groups.flatMap((c) => splitOversize(c, adj, options.maxSize, SPLIT_RESOLUTION, options.seed));
+  const oversizeSplit = distinct.groups.filter((c) => c.length > options.maxSize).length;
   stage('split');
   const small = attachSmallParts(parts, adj, space, options);
   const { attached, isolated } = small;
@@ -125,7 +130,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     for (const i of d) counts.set(communityOf[i], (counts.get(communityOf[i]) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   };
-  const { domains, moved } = options.refine
+  const atDomains = options.refine
     ? refineDomains(small.domains, adj, lexical.vectors, communityOf, small.domains.map(majorityCommunity), {
         margin: REFINE_MARGIN,
         rounds: REFINE_ROUNDS,
@@ -134,6 +139,16 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       })
     : { domains: small.domains, moved: 0 };
   stage('refine domains');
+  const { domains } = atDomains;
+  // A variant goes where the variant kept for its name went, domain or isolated.
+  const domainIndex = new Int32Array(tools.length).fill(-1);
+  domains.forEach((d, di) => d.forEach((i) => (domainIndex[i] = di)));
+  const variants: Array<Array<{ tool: string; of: string }>> = domains.map(() => []);
+  const isolatedVariants: number[] = [];
+  for (const v of distinct.setAside) {
+    if (domainIndex[v.of] >= 0) variants[domainIndex[v.of]].push({ tool: tools[v.tool].name, of: tools[v.of].name });
+    else isolatedVariants.push(v.tool);
+  }
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
   const names = domainNames(terms);
@@ -151,7 +166,8 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       oversizeSplit,
       attached,
       regrouped,
-      moved,
+      moved: atDomains.moved,
+      variants: distinct.setAside.length,
       sizeHistogram: histogram(domains.map((d) => d.length)),
     },
     singletonRule: describeSingletonRule(options),
@@ -160,8 +176,9 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       terms: terms[di],
       community: majorityCommunity(d),
       tools: d.map((i) => tools[i].name),
+      variants: variants[di],
     })),
-    isolated: isolated.map((i) => tools[i].name),
+    isolated: [...isolated, ...isolatedVariants].sort((a, b) => a - b).map((i) => tools[i].name),
   };
   stage('naming');
   return { plan, edges, communities: top.communities };

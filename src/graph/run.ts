@@ -21,6 +21,7 @@ export interface PartitionCommandOptions {
   attachThreshold: number;
   mergeSimilarity: number;
   refine: boolean;
+  keepVariants: boolean;
   embeddings?: string;
   model?: string;
   cacheDir?: string;
@@ -43,7 +44,7 @@ export function describePlan(plan: PartitionPlan, timings: Array<[string, number
   const stats = markdownTable(['measure', 'value'], [
     ['tools', s.tools], ['edges', s.edges], ['Louvain communities', s.communities], ['modularity', s.modularity],
     ['communities split (>' + plan.settings.maxSize + ')', s.oversizeSplit], ['domains', s.domains],
-    ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['isolated tools', plan.isolated.length],
+    ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['variants set aside (one kept per name and community)', s.variants], ['isolated tools', plan.isolated.length],
     ...s.sizeHistogram.map(([lo, hi, n]): [string, number] => [`domains of ${lo === hi ? lo : `${lo}-${hi}`} tools`, n]),
     ...timings.map(([stage, ms]): [string, string] => [`time: ${stage}`, `${Math.round(ms)} ms`]),
   ]);
@@ -68,6 +69,7 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     attachThreshold: opts.attachThreshold,
     mergeSimilarity: opts.mergeSimilarity,
     refine: opts.refine,
+    keepVariants: opts.keepVariants,
     onProgress: progress.update,
   };
   const timings: Array<[string, number]> = [];
@@ -91,7 +93,7 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     writeFileAtomic(opts.graph, opts.graph.endsWith('.json') ? toGraphologyJson(tools, edges, plan) : toGexf(tools, edges, plan));
   }
   process.stdout.write(
-    `Wrote ${opts.out}: ${plan.stats.domains} domains from ${plan.stats.tools} tools (${plan.isolated.length} isolated)` +
+    `Wrote ${opts.out}: ${plan.stats.domains} domains from ${plan.stats.tools} tools (${plan.isolated.length} isolated, ${plan.stats.variants} variants set aside)` +
       `${opts.graph ? `, graph in ${opts.graph}` : ''}.\n`,
   );
   if (opts.report) process.stdout.write(`\n${describePlan(plan, timings)}\n`);

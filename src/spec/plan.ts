@@ -60,6 +60,8 @@ export const PartitionSettings = z.object({
   mergeSimilarity: z.number(),
   /** Move single tools to the community, then the domain, whose centroid fits them better (refine.ts); plans written before the step did not. */
   refine: z.boolean().default(false),
+  /** Keep every variant of a name in a domain (see graph/variants.ts); plans written before the rule kept them. */
+  keepVariants: z.boolean().default(true),
 });
 export type PartitionSettings = z.infer<typeof PartitionSettings>;
 
@@ -70,6 +72,8 @@ export const PlannedDomain = z.object({
   /** The top-level Louvain community the domain came from (oversize communities give several domains). */
   community: z.number().int(),
   tools: z.array(z.string()),
+  /** Tools set aside because the domain keeps another variant of their name (`of`). */
+  variants: z.array(z.object({ tool: z.string(), of: z.string() })).default([]),
 });
 export type PlannedDomain = z.infer<typeof PlannedDomain>;
 
@@ -95,6 +99,8 @@ export const PartitionPlan = z.object({
     regrouped: z.number().int().default(0),
     /** Tools moved afterwards to a neighbouring domain whose vocabulary fits them better (refine.ts); 0 in plans written before the step. */
     moved: z.number().int().default(0),
+    /** Tools set aside as variants of a name their domain already has. */
+    variants: z.number().int().default(0),
     /** Domain sizes: `[low, high, count]` buckets. */
     sizeHistogram: z.array(z.tuple([z.number().int(), z.number().int(), z.number().int()])),
   }),

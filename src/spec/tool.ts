@@ -14,6 +14,11 @@ export const ToolSpec = z.object({
   source: z.string(),
   /** A description of what the tool returns, when the source has one. */
   returns: z.string().optional(),
+  /**
+   * The tool whose name this one shares in the sources (same name after sanitizing, different
+   * definition): it got a suffix to be unique. Partition keeps one variant of a name per domain.
+   */
+  variantOf: ToolName.optional(),
   /** A label from the source (API class, spec title); kept for evaluation only. */
   group: z.string().optional(),
   /** The HTTP method when the tool came from OpenAPI; helps classify reads and writes. */

@@ -115,5 +115,7 @@ describe('names', () => {
     const result = assignNames([t('get', 'A', 's1'), t('get', 'A', 's2'), t('get', 'B', 's3'), t('get_2', 'C', 's4'), t(long, 'D', 's5'), t(long, 'E', 's6')]);
     expect(result.tools.map((x) => x.name)).toEqual(['get', 'get_2', 'get_2_2', 'y'.repeat(64), `${'y'.repeat(62)}_2`]);
     expect(result.duplicates).toEqual([{ source: 's2', duplicateOf: 's1' }]);
+    // A variant is a tool renamed because an earlier one had its name; `get_2` (C) was named so in its source.
+    expect(result.tools.map((x) => x.variantOf)).toEqual([undefined, 'get', undefined, undefined, 'y'.repeat(64)]);
   });
 });

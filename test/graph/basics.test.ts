@@ -8,6 +8,7 @@ import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbou
 import { refineCommunities, refineDomains, refineGroups } from '../../src/graph/refine.js';
 import { seededRng } from '../../src/graph/rng.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
+import { setAsideVariants } from '../../src/graph/variants.js';
 import { contentWords, splitIdentifier } from '../../src/graph/tokens.js';
 import { tfidf, type SparseVector } from '../../src/graph/vectors.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
@@ -173,6 +174,27 @@ describe('moving single tools to the domain whose centroid fits them', () => {
       expect(r.moved).toBeGreaterThan(0);
       expect(r.groups).toEqual(direct(groups, vecs, margin, 2));
     }
+  });
+});
+
+describe('variants of one name', () => {
+  const tool = (name: string, params: string[], variantOf?: string): ToolSpec => ({
+    name,
+    description: '',
+    parameters: { type: 'object', properties: Object.fromEntries(params.map((p) => [p, { type: 'string' }])) },
+    source: 's',
+    ...(variantOf ? { variantOf } : {}),
+  });
+  const tools = [tool('search', ['q']), tool('search_2', ['q', 'limit'], 'search'), tool('search_3', ['text', 'page'], 'search'), tool('book', ['id']), tool('search_4', ['q'], 'search')];
+
+  it('keeps the variant with the most parameters per group (ties by input order) and sets the others aside with it', () => {
+    const { groups, setAside } = setAsideVariants([[0, 1, 2, 3], [4]], tools);
+    expect(groups).toEqual([[1, 3], [4]]);
+    expect(setAside).toEqual([{ tool: 0, of: 1 }, { tool: 2, of: 1 }]);
+  });
+
+  it('leaves groups without shared names alone', () => {
+    expect(setAsideVariants([[0, 3], [1], [2]], tools)).toEqual({ groups: [[0, 3], [1], [2]], setAside: [] });
   });
 });
 

@@ -32,7 +32,7 @@ describe('partition', () => {
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(a);
     expect(readFileSync(join(dir, 'b.gexf'), 'utf8')).toBe(readFileSync(join(dir, 'a.gexf'), 'utf8'));
     const plan = PartitionPlan.parse(JSON.parse(a));
-    const listed = [...plan.domains.flatMap((d) => d.tools), ...plan.isolated].sort();
+    const listed = [...plan.domains.flatMap((d) => [...d.tools, ...d.variants.map((v) => v.tool)]), ...plan.isolated].sort();
     expect(listed).toEqual(JSON.parse(readFileSync(corpus, 'utf8')).tools.map((t: ToolSpec) => t.name).sort());
     expect(readFileSync(join(dir, 'a.gexf'), 'utf8')).toMatch(/<node id="0" label="[^"]+"><attvalues><attvalue for="domain"/);
   });
@@ -50,9 +50,31 @@ describe('partition', () => {
     expect(PartitionPlan.parse({ ...on, settings: older }).settings.refine).toBe(false);
   });
 
+  it('keeps one variant of a name per domain and lists the others with it, unless told to keep them', () => {
+    const tau = ingest([join(corpora, 'tau_bench_tools.json'), join(corpora, 'tau2_bench_tools.json')]).tools;
+    const byName = new Map(tau.map((t) => [t.name, t]));
+    const { plan } = partitionTools(tau, DEFAULT_SETTINGS);
+    expect(plan.stats.variants).toBeGreaterThan(20);
+    for (const d of plan.domains) {
+      const names = d.tools.map((t) => byName.get(t)!.variantOf ?? t);
+      expect(new Set(names).size).toBe(names.length);
+      for (const v of d.variants) {
+        expect(d.tools).toContain(v.of);
+        expect(byName.get(v.tool)!.variantOf ?? v.tool).toBe(byName.get(v.of)!.variantOf ?? v.of);
+      }
+    }
+    // Variants whose kept tool is isolated are listed as isolated too.
+    const listed = plan.domains.reduce((n, d) => n + d.variants.length, 0);
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThanOrEqual(plan.stats.variants);
+    const kept = partitionTools(tau, { ...DEFAULT_SETTINGS, keepVariants: true }).plan;
+    expect(kept.stats.variants).toBe(0);
+    expect(kept.domains.every((d) => d.variants.length === 0)).toBe(true);
+  });
+
   it('a different seed may change communities but keeps every tool exactly once', () => {
     const { plan } = partitionTools(multiTurn, { ...DEFAULT_SETTINGS, seed: 7 });
-    const names = [...plan.domains.flatMap((d) => d.tools), ...plan.isolated];
+    const names = [...plan.domains.flatMap((d) => [...d.tools, ...d.variants.map((v) => v.tool)]), ...plan.isolated];
     expect(new Set(names).size).toBe(multiTurn.length);
     expect(names.length).toBe(multiTurn.length);
   });

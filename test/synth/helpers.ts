@@ -26,7 +26,7 @@ export function writePlan(dir: string, collections: string[]): string {
 /** The shop fixture as one planned domain. */
 export function shopDomain(): { planned: PlannedDomain; tools: ToolSpec[] } {
   const tools = ingest([SHOP_TOOLS_FILE]).tools;
-  return { planned: { name: 'shop', terms: ['order', 'customer'], community: 0, tools: tools.map((t) => t.name) }, tools };
+  return { planned: { name: 'shop', terms: ['order', 'customer'], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools };
 }
 
 export const tempDir = (label: string) => mkdtempSync(join(tmpdir(), `envscale-synth-${label}-`));
