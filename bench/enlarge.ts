@@ -42,8 +42,12 @@ function variant(tool: ToolSpec, copy: number, rng: () => number): ToolSpec {
   };
 }
 
-export function enlarge(base: ToolSpec[], size: number): ToolSpec[] {
+/** A tool under the name its source gives it: reading the pool back, ingest suffixes variants of one name again. */
+const asInSource = ({ variantOf, ...tool }: ToolSpec): ToolSpec => (variantOf ? { ...tool, name: variantOf } : tool);
+
+export function enlarge(ingested: ToolSpec[], size: number): ToolSpec[] {
   const rng = seededRng(20_240_601);
+  const base = ingested.map(asInSource);
   const out = [...base];
   for (let copy = 1; out.length < size; copy++) for (const t of base) if (out.length < size) out.push(variant(t, copy, rng));
   return out;

@@ -52,7 +52,7 @@ process.stdout.write(
     '\n\n' +
     markdownTable(['measure', 'value'], [
       ['edges', plan.stats.edges], ['communities', plan.stats.communities], ['domains', plan.stats.domains],
-      ['isolated', plan.isolated.length], ['modularity', plan.stats.modularity],
+      ['isolated', plan.isolated.length], ['variants set aside', plan.stats.variants], ['modularity', plan.stats.modularity],
       ['RSS before the run', mb(rssBefore)], ['peak RSS (whole process)', mb(peak)],
       ['target', '< 60 s, < 2 GB on 2 cores'],
     ]) + '\n\n',

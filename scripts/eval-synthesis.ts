@@ -25,4 +25,6 @@ const byName = new Map(tools.map((t) => [t.name, t]));
 const started = performance.now();
 const outcomes = await synthesizeAll(plan.domains.map((d) => ({ planned: d, tools: d.tools.map((n) => byName.get(n)!) })), 1, defaultWorkers(), () => undefined);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-process.stdout.write(`## Offline synthesis of ${corpora} (${tools.length} tools, ${plan.domains.length} domains, ${seconds} s)\n\n${qualityTables(outcomes)}\n`);
+process.stdout.write(
+  `## Offline synthesis of ${corpora} (${tools.length} tools, ${plan.domains.length} domains, ${seconds} s; partition set ${plan.stats.variants} variants of names aside and isolated ${plan.isolated.length})\n\n${qualityTables(outcomes)}\n`,
+);
