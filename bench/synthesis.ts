@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { synthesizeAll } from '../src/synth/parallel.js';
+import { plannedJobs } from '../src/synth/planned-tools.js';
 import { outcomeStats } from '../src/synth/pipeline.js';
 import { markdownTable } from '../src/util/table.js';
 import { enlarge } from './enlarge.js';
@@ -24,11 +25,10 @@ export async function synthesisBench(size = 30_000, workers = 2): Promise<string
   const { tools } = ingest([dir]);
   rmSync(dir, { recursive: true, force: true });
   const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
-  const byName = new Map(tools.map((t) => [t.name, t]));
 
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const outcomes = await synthesizeAll(plan.domains.map((d) => ({ planned: d, tools: d.tools.map((n) => byName.get(n)!) })), 1, workers, () => undefined);
+  const outcomes = await synthesizeAll(plannedJobs(plan.domains, tools), 1, workers, () => undefined);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const stats = outcomes.map(outcomeStats);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { defaultWorkers, synthesizeAll } from '../src/synth/parallel.js';
+import { plannedJobs } from '../src/synth/planned-tools.js';
 import { qualityTables } from '../src/synth/report.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -21,9 +22,8 @@ if (!existsSync(corpora)) {
 
 const { tools } = ingest([corpora]);
 const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
-const byName = new Map(tools.map((t) => [t.name, t]));
 const started = performance.now();
-const outcomes = await synthesizeAll(plan.domains.map((d) => ({ planned: d, tools: d.tools.map((n) => byName.get(n)!) })), 1, defaultWorkers(), () => undefined);
+const outcomes = await synthesizeAll(plannedJobs(plan.domains, tools), 1, defaultWorkers(), () => undefined);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 process.stdout.write(
   `## Offline synthesis of ${corpora} (${tools.length} tools, ${plan.domains.length} domains, ${seconds} s; partition set ${plan.stats.variants} variants of names aside and isolated ${plan.isolated.length})\n\n${qualityTables(outcomes)}\n`,

@@ -14,6 +14,7 @@ import { ingest } from '../src/corpus/ingest.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { importTau2 } from '../src/importers/tau2/import.js';
 import { synthesizeOffline } from '../src/synth/pipeline.js';
+import { plannedJobs } from '../src/synth/planned-tools.js';
 import { writeDomainFolder } from '../src/synth/write.js';
 import { checkTasks } from '../src/tasks/check.js';
 import { sampleTasks } from '../src/tasks/sample.js';
@@ -26,11 +27,10 @@ function synthesizedDomains(out: string, count: number): string[] {
   const corpora = resolve(root, '../shared/corpora');
   if (!existsSync(corpora)) return [];
   const { tools } = ingest([corpora]);
-  const byName = new Map(tools.map((t) => [t.name, t]));
   const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
   const written: Array<{ dir: string; tools: number }> = [];
-  for (const planned of plan.domains) {
-    const outcome = synthesizeOffline(planned, planned.tools.map((n) => byName.get(n)!), 1);
+  for (const { planned, tools: domainTools } of plannedJobs(plan.domains, tools)) {
+    const outcome = synthesizeOffline(planned, domainTools, 1);
     if (!outcome.spec || !outcome.spec.tools.some((t) => t.kind === 'write')) continue;
     written.push({ dir: writeDomainFolder(out, outcome.spec, outcome.verdicts), tools: outcome.spec.tools.length });
   }

@@ -16,6 +16,7 @@ import { makeAgent, makeUser } from './rollout/specs.js';
 import type { CorpusFile } from './spec/plan.js';
 import type { Task } from './spec/task.js';
 import { outcomeStats, synthesizeOffline } from './synth/pipeline.js';
+import { plannedJobs } from './synth/planned-tools.js';
 import { writeDomainFolder } from './synth/write.js';
 import { sampleTasks } from './tasks/sample.js';
 import { UserError } from './util/errors.js';
@@ -163,9 +164,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     writeFileAtomic(files.plan, `${JSON.stringify(plan, null, 1)}\n`);
     stage('partition', `partitioned into ${plan.domains.length} domains`);
 
-    const byName = new Map(tools.map((t) => [t.name, t]));
-    const domains: DemoDomain[] = plan.domains.map((planned) => {
-      const outcome = synthesizeOffline(planned, planned.tools.map((n) => byName.get(n)!), seed);
+    const domains: DemoDomain[] = plannedJobs(plan.domains, tools).map(({ planned, tools: domainTools }) => {
+      const outcome = synthesizeOffline(planned, domainTools, seed);
       const s = outcomeStats(outcome);
       const dir = outcome.spec ? writeDomainFolder(files.domains, outcome.spec, outcome.verdicts) : undefined;
       return { name: planned.name, planned: outcome.planned, verified: s.verified, tables: s.tables, seedRows: s.rows, dir, tasks: 0, episodes: 0, rewarded: 0 };

@@ -11,6 +11,7 @@ import { ResponseCache } from '../llm/cache.js';
 import { ChatModel, DEFAULT_ENDPOINT } from '../llm/chat-model.js';
 import { DEFAULT_ATTEMPTS, synthesizeWithModel } from './llm-synth.js';
 import { defaultWorkers, synthesizeAll, type PlannedJob } from './parallel.js';
+import { plannedJobs } from './planned-tools.js';
 import { outcomeStats, type DomainOutcome } from './pipeline.js';
 import { verifySpec, type ToolVerdict } from './verify.js';
 import { writeDomainFolder } from './write.js';
@@ -46,8 +47,7 @@ export function plannedDomains(planPath: string, corpusPath: string | undefined,
     if (unknown.length > 0) throw new UserError(`${planPath} has no domain named ${unknown.join(', ')}; its domains include ${domains.slice(0, 5).map((d) => d.name).join(', ')}.`);
     domains = domains.filter((d) => only.includes(d.name));
   }
-  const byName = new Map(corpus.tools.map((t) => [t.name, t]));
-  return domains.map((planned) => ({ planned, tools: planned.tools.map((n) => byName.get(n)!) }));
+  return plannedJobs(domains, corpus.tools);
 }
 
 function summary(outcomes: DomainOutcome[], written: Map<string, string>): string {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ingest } from '../../src/corpus/ingest.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
+import { plannedJobs } from '../../src/synth/planned-tools.js';
 import { runSynthesize, runVerify } from '../../src/synth/run.js';
 import { UserError } from '../../src/util/errors.js';
 import { CLI } from '../helpers/mcp.js';
@@ -86,12 +87,30 @@ describe.runIf(existsSync(CORPORA))('rule-based synthesis on real tool collectio
   it('verifies at least 90% of the tau-bench and tau2-bench tools', () => {
     const { tools } = ingest([join(CORPORA, 'tau_bench_tools.json'), join(CORPORA, 'tau2_bench_tools.json')]);
     const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
-    const byName = new Map(tools.map((t) => [t.name, t]));
-    const outcomes = plan.domains.map((d) => synthesizeOffline(d, d.tools.map((n) => byName.get(n)!), 1));
+    const jobs = plannedJobs(plan.domains, tools);
+    const outcomes = jobs.map((j) => synthesizeOffline(j.planned, j.tools, 1));
     const verdicts = outcomes.flatMap((o) => o.verdicts);
     expect(verdicts.length).toBe(plan.domains.reduce((n, d) => n + d.tools.length, 0));
     expect(verdicts.filter((v) => v.ok).length / verdicts.length).toBeGreaterThanOrEqual(0.9);
     const writes = verdicts.filter((v) => v.kind === 'write');
     expect(writes.length).toBeGreaterThan(10);
+  });
+
+  it('serves a variant kept for its name under the name its source gives it', () => {
+    const { tools } = ingest([join(CORPORA, 'tau_bench_tools.json'), join(CORPORA, 'tau2_bench_tools.json')]);
+    const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
+    const corpus = new Map(tools.map((t) => [t.name, t]));
+    let renamed = 0;
+    for (const { planned, tools: domainTools } of plannedJobs(plan.domains, tools)) {
+      const names = domainTools.map((t) => t.name);
+      expect(new Set(names).size).toBe(names.length);
+      planned.tools.forEach((name, k) => {
+        const source = corpus.get(name)!.variantOf;
+        if (source === undefined || planned.tools.includes(source)) return expect(names[k]).toBe(name);
+        expect(names[k]).toBe(source);
+        renamed++;
+      });
+    }
+    expect(renamed).toBeGreaterThan(0);
   });
 });
