@@ -84,11 +84,19 @@ function contentSchema(content: unknown): unknown {
   return isRecord(media) ? media.schema : undefined;
 }
 
+/**
+ * Headers that describe the transport, not the call: OpenAPI 3 says a header parameter with one of
+ * these names SHALL be ignored (media types and security schemes say it). Swagger 2 has `consumes`,
+ * `produces` and `security` for the same, so they are ignored there too.
+ */
+const TRANSPORT_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
 function buildOperation(params: Record<string, unknown>[], requestBody: unknown): Operation {
   const op: Operation = { properties: {}, required: [] };
   for (const p of params) {
     const where = String(p.in ?? 'query');
     const name = String(p.name ?? '');
+    if (where === 'header' && TRANSPORT_HEADERS.has(name.toLowerCase())) continue;
     if (where === 'body') addBody(op, p.schema, p.required === true, 'body');
     else if (name) addProperty(op, name, where, { ...parameterSchema(p), 'x-in': where }, p.required === true || where === 'path');
   }
