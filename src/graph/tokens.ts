@@ -21,8 +21,12 @@ export function splitIdentifier(text: string): string[] {
     .filter(Boolean);
 }
 
+/** Words that end like plurals and are not (or are the same in the singular). */
+const NOT_PLURAL = new Set(['species', 'series', 'news', 'means', 'whereas', 'canvas', 'atlas', 'alias']);
+
 /** A light stemmer: plural forms to singular, enough to join `files` with `file`. */
 export function stem(word: string): string {
+  if (NOT_PLURAL.has(word)) return word;
   if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (word.length > 4 && /(sses|xes|ches|shes|uses)$/.test(word)) return word.slice(0, -2);
   if (word.length > 3 && word.endsWith('s') && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);

@@ -22,6 +22,7 @@ describe('identifier splitting', () => {
 
   it('drops stopwords and numbers and stems plurals in content words', () => {
     expect(contentWords('List the files of a directory, 20 entries')).toEqual(['list', 'file', 'directory', 'entry']);
+    expect(contentWords('species series news status alias')).toEqual(['species', 'series', 'news', 'status', 'alias']);
   });
 });
 
