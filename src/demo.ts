@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, relative } from 'node:path';
 import { ingest } from './corpus/ingest.js';
 import type { Domain } from './env/domain.js';
 import { loadDomain, readTasks } from './env/load.js';
@@ -22,6 +21,7 @@ import { sampleTasks } from './tasks/sample.js';
 import { UserError } from './util/errors.js';
 import { writeFileAtomic } from './util/files.js';
 import { markdownTable } from './util/table.js';
+import { packageRoot } from './util/package-root.js';
 
 /**
  * `envscale demo`: the whole pipeline on embedded defaults, offline and deterministic. A bundled
@@ -91,13 +91,7 @@ export function bundledCorpus(): string {
 }
 
 function packageCorpus(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('envscale demo: cannot find the package root above the demo module');
-    dir = up;
-  }
-  return join(dir, 'fixtures', 'demo', 'corpus');
+  return join(packageRoot(), 'fixtures', 'demo', 'corpus');
 }
 
 /** The output folder, new or empty so that nothing of another run mixes in; `clean` undoes what the demo wrote. */

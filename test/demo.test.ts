@@ -98,6 +98,17 @@ describe('npm run demo (envscale demo)', () => {
     expect(JSON.parse(corpus).tools.every((t: { source: string }) => t.source.startsWith('fixtures/demo/corpus/'))).toBe(true);
   }, 60_000);
 
+  it('runs from any folder: the bundled corpus and the curated domains ship with the package', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'envscale-cwd-'));
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { cwd: elsewhere });
+    const { stdout } = await run('demo', '--out', join(elsewhere, 'out'));
+    expect(stdout).toMatch(/14 of 14 tasks reach their gold state/);
+    expect(readFileSync(join(elsewhere, 'out', 'data.jsonl'), 'utf8')).toBe(readFileSync(report.files.data, 'utf8'));
+    const call = await run('call', 'projects', 'get_project', '--args', '{"project_id": "P-101"}');
+    expect(call.stdout).toContain('"id": "P-101"');
+    rmSync(elsewhere, { recursive: true, force: true });
+  }, 60_000);
+
   it('refuses an --out folder that is not empty, and leaves it alone', async () => {
     const out = join(work, 'busy');
     mkdirSync(out);

@@ -5,6 +5,7 @@ import { DomainFile, DomainSpec, SeedFile } from '../spec/domain.js';
 import { TaskFile, type Task } from '../spec/task.js';
 import { readJsonFile } from '../util/files.js';
 import { UserError } from '../util/errors.js';
+import { packageRoot } from '../util/package-root.js';
 import { Domain } from './domain.js';
 
 /** One sentence for a schema mismatch: the file, where in it, and what is wrong. */
@@ -33,10 +34,10 @@ export function readTasks(dir: string, file = join(dir, 'tasks.json')): Task[] {
   return parseOrExplain(TaskFile, readJsonFile(file), file);
 }
 
-/** Where domains are looked up by name, in order. */
+/** Where domains are looked up by name, in order; last, the curated domains that ship with envscale. */
 export function domainSearchPath(): string[] {
   const extra = process.env.ENVSCALE_DOMAINS ? process.env.ENVSCALE_DOMAINS.split(':') : [];
-  return [...extra, resolve('domains'), resolve('.envscale', 'domains')];
+  return [...new Set([...extra, resolve('domains'), resolve('.envscale', 'domains'), join(packageRoot(), 'domains')])];
 }
 
 /** A domain argument is a folder path, or a name found on the search path. */
