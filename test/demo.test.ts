@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS, formatDemo, runDemo, type DemoReport } from '../src/demo.js';
 import { loadDomain, readTasks } from '../src/env/load.js';
 import { TrajectoryStore } from '../src/record/store.js';
+import { PLAY_GUIDANCE } from '../src/tasks/instructions.js';
 import { CLI, REPO_ROOT } from './helpers/mcp.js';
 
 const work = mkdtempSync(join(tmpdir(), 'envscale-demo-test-'));
@@ -68,6 +69,10 @@ describe('the demo pipeline on the bundled corpus', () => {
     for (const example of data) {
       expect(example.messages[0].role).toBe('system');
       expect(example.tools.length).toBeGreaterThan(0);
+      // The user in the data speaks for themself: no guidance meant for whoever plays the user.
+      const user = example.messages.find((m: { role: string }) => m.role === 'user');
+      expect(user.content).toMatch(/^I want to /);
+      expect(user.content).not.toContain(PLAY_GUIDANCE);
     }
   });
 

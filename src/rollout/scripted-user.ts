@@ -1,4 +1,5 @@
 import type { Task } from '../spec/task.js';
+import { ASK_TO_BE_TOLD, PLAY_GUIDANCE } from '../tasks/instructions.js';
 import { lastAgentText, type ChatMessage, type SimulatedUser, type UserSession } from './types.js';
 
 /** The instructions as the user would say them: second person turned into first. */
@@ -15,6 +16,11 @@ export function firstPerson(text: string): string {
     .replace(/\bYou\b/g, 'I')
     .replace(SUBJECT_YOU, 'I')
     .replace(/\byou\b/g, 'me');
+}
+
+/** What the user says first: the instructions in the first person, without the guidance on playing the part. */
+export function openingLine(instructions: string): string {
+  return firstPerson(instructions.replace(PLAY_GUIDANCE, '').replaceAll(ASK_TO_BE_TOLD, 'Please tell me the ').trim());
 }
 
 /** "you" as a subject: followed by a verb (the instructions are written in simple present and past). */
@@ -55,7 +61,7 @@ export class ScriptedUser implements SimulatedUser {
       reply: async (transcript: readonly ChatMessage[]) => {
         if (!opened) {
           opened = true;
-          return firstPerson(task.user.instructions);
+          return openingLine(task.user.instructions);
         }
         const said = lastAgentText(transcript);
         const answer = answerFromKnown(task, said);

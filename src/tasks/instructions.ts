@@ -34,6 +34,11 @@ export function knownFacts(steps: WalkStep[]): Record<string, unknown> {
   return known;
 }
 
+/** How to play the part: said to a simulated user, never by it. */
+export const PLAY_GUIDANCE = 'Give the details above when the agent asks for them; do not invent others.';
+/** How a task asks the user to have something said to them (the `communicate` facts). */
+export const ASK_TO_BE_TOLD = 'Make sure the agent tells you the ';
+
 /**
  * A second-person instruction from the gold actions, offline and deterministic: one clause per
  * action from the tool's description, with the values the user would give.
@@ -47,7 +52,7 @@ export function writeInstruction(domain: Domain, steps: WalkStep[], communicate:
     return `${verbPhrase(tool.description, tool.name)}${detail || found ? ` (${detail}${found})` : ''}`;
   });
   let text = clauses.length === 1 ? `You want to ${clauses[0]}.` : `You want to first ${clauses.slice(0, -1).join(', then ')}, and finally ${clauses[clauses.length - 1]}.`;
-  if (communicate.length > 0) text += ` Make sure the agent tells you the ${communicate.map((c) => humanize(c.key)).join(' and the ')}.`;
-  text += ' Give the details above when the agent asks for them; do not invent others.';
+  if (communicate.length > 0) text += ` ${ASK_TO_BE_TOLD}${communicate.map((c) => humanize(c.key)).join(' and the ')}.`;
+  text += ` ${PLAY_GUIDANCE}`;
   return text;
 }

@@ -6,7 +6,9 @@ import { loadDomain, readTasks } from '../../src/env/load.js';
 import { replayGold } from '../../src/env/replay.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
+import { openingLine } from '../../src/rollout/scripted-user.js';
 import { makeAgent, makeUser } from '../../src/rollout/specs.js';
+import { ASK_TO_BE_TOLD, PLAY_GUIDANCE } from '../../src/tasks/instructions.js';
 import type { ToolResultEvent } from '../../src/spec/trajectory.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
 import { queues, startOpenAiServer } from '../helpers/openai-server.js';
@@ -16,6 +18,13 @@ const tasks = readTasks(domain.dir!);
 const dir = mkdtempSync(join(tmpdir(), 'envscale-rollout-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fast = { timeoutMs: 2000, maxRetries: 3, retryBaseMs: 5 };
+
+describe('the scripted user', () => {
+  it('opens in the first person with the goal, without the guidance meant for whoever plays the user', () => {
+    const instructions = `You want to close task T-1 (your task). ${ASK_TO_BE_TOLD}new status. ${PLAY_GUIDANCE}`;
+    expect(openingLine(instructions)).toBe('I want to close task T-1 (my task). Please tell me the new status.');
+  });
+});
 
 describe('rollouts with the oracle agent and the scripted user', () => {
   it('reach reward 1 on every projects task, recorded in the store', async () => {
@@ -28,6 +37,7 @@ describe('rollouts with the oracle agent and the scripted user', () => {
     const events = store.events(episodes[0].id);
     expect(events.map((e) => (e.kind === 'message' ? e.role : e.kind)).slice(0, 3)).toEqual(['system', 'assistant', 'user']);
     expect(events.at(-1)).toMatchObject({ kind: 'message', role: 'user', content: expect.stringContaining('###STOP###') });
+    expect(events.some((e) => e.kind === 'message' && e.role === 'user' && e.content.includes(PLAY_GUIDANCE))).toBe(false);
 
     // Rerunning the same rollout resumes it: nothing left to run.
     const again = await runRollout({ domain, tasks, agent: makeAgent('oracle'), user: makeUser('scripted'), trials: 1, concurrency: 4, store });
