@@ -18,9 +18,32 @@ function withoutTransport(tool: ToolSpec): ToolSpec {
   return { ...tool, parameters: { ...tool.parameters, properties: kept, ...(required ? { required } : {}) } };
 }
 
+const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions']);
+const SUBSCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems']);
+
+/**
+ * A JSON Schema without the corpus's annotations (`x-in`, `x-bfcl-type`, vendor `x-*` keys): they
+ * say where a parameter came from, which neither the agent nor the training data needs. Property
+ * names are kept whatever they look like; only keywords are dropped.
+ */
+export function withoutAnnotations(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('x-')) continue;
+    if (SUBSCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withoutAnnotations(sub)]));
+    } else if (SUBSCHEMA_LISTS.has(key) || key === 'items' || key === 'additionalProperties' || key === 'not') {
+      out[key] = withoutAnnotations(value);
+    } else out[key] = value;
+  }
+  return out;
+}
+
 /**
  * The corpus tools of each planned domain as the domain serves them, in plan order: without
- * header and cookie parameters, and a tool renamed in the corpus because another definition had
+ * header and cookie parameters or annotations, and a tool renamed in the corpus because another definition had
  * its name (`variantOf`) under its source name when no other tool of the domain has it. Names
  * only need to be unique within a domain's server, and an agent should see `get_order_details`,
  * not `get_order_details_2`.
@@ -33,9 +56,10 @@ export function plannedJobs(domains: PlannedDomain[], corpus: ToolSpec[]): Plann
     return {
       planned,
       tools: tools.map(({ variantOf, ...tool }) => {
-        if (variantOf === undefined || taken.has(variantOf)) return withoutTransport(tool);
-        taken.add(variantOf);
-        return withoutTransport({ ...tool, name: variantOf });
+        const free = variantOf !== undefined && !taken.has(variantOf);
+        if (free) taken.add(variantOf);
+        const served = withoutTransport(free ? { ...tool, name: variantOf } : tool);
+        return { ...served, parameters: withoutAnnotations(served.parameters) as ToolSpec['parameters'] };
       }),
     };
   });

@@ -4,7 +4,7 @@ import { ingest } from '../../src/corpus/ingest.js';
 import { assignNames } from '../../src/corpus/names.js';
 import type { PlannedDomain } from '../../src/spec/plan.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
-import { plannedJobs } from '../../src/synth/planned-tools.js';
+import { plannedJobs, withoutAnnotations } from '../../src/synth/planned-tools.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
 
 const planned = (name: string, tools: string[]): PlannedDomain => ({ name, terms: [], community: 0, tools, variants: [] });
@@ -18,6 +18,22 @@ describe('the tools a planned domain serves', () => {
     const served = job.tools.find((t) => t.name === 'createOrder')!;
     expect(served.parameters.properties).not.toHaveProperty('Idempotency-Key');
     expect(Object.keys(served.parameters.properties!)).toEqual(Object.keys(order.parameters.properties!).filter((p) => p !== 'Idempotency-Key'));
+    expect(JSON.stringify(order.parameters)).toContain('"x-in"');
+    expect(JSON.stringify(served.parameters)).not.toContain('"x-in"');
+  });
+
+  it('drop annotation keywords at any depth, and keep properties whatever their names', () => {
+    const schema = {
+      type: 'object',
+      'x-bfcl-type': 'dict',
+      properties: { 'x-rate': { type: 'number', 'x-in': 'query' }, tags: { type: 'array', items: { type: 'string', 'x-tag': 1 } } },
+      anyOf: [{ required: ['x-rate'], 'x-note': 'n' }],
+    };
+    expect(withoutAnnotations(schema)).toEqual({
+      type: 'object',
+      properties: { 'x-rate': { type: 'number' }, tags: { type: 'array', items: { type: 'string' } } },
+      anyOf: [{ required: ['x-rate'] }],
+    });
   });
 
   it('give a kept variant its source name back where the domain has it free', () => {
