@@ -73,3 +73,30 @@ describe('rule-based synthesizer on the shop fixture', () => {
     expect(spec.policy).toContain('`send_invoice` checks the rows it names and records the act in action_log.');
   });
 });
+
+describe('state verbs', () => {
+  it('block, lock, freeze and mute set the entity status instead of only logging the act', () => {
+    const tool = (name: string, description: string, props: Record<string, { type: string }>, required: string[]) => ({
+      name,
+      description,
+      parameters: { type: 'object' as const, properties: props, required },
+      source: 'test',
+    });
+    const tools = [
+      tool('get_card', 'Get a payment card.', { card_id: { type: 'string' } }, ['card_id']),
+      tool('block_card', 'Block a card that was lost or stolen.', { card_id: { type: 'string' }, reason: { type: 'string' } }, ['card_id']),
+      tool('freeze_card', 'Freeze a card for a while.', { card_id: { type: 'string' } }, ['card_id']),
+    ];
+    const spec = synthesizeRuleBased({ name: 'cards', terms: ['card'], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 3);
+    const domain = new Domain(spec);
+    const s = domain.openSession();
+    try {
+      expect(s.call('block_card', { card_id: 'CAR-1', reason: 'stolen' })).toMatchObject({ ok: true, value: { card_id: 'CAR-1', status: 'blocked' } });
+      expect(s.call('freeze_card', { card_id: 'CAR-2' })).toMatchObject({ ok: true, value: { status: 'frozen' } });
+      expect(s.call('get_card', { card_id: 'CAR-1' })).toMatchObject({ ok: true, value: { status: 'blocked' } });
+    } finally {
+      s.close();
+      domain.close();
+    }
+  });
+});
