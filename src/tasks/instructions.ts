@@ -12,10 +12,44 @@ export interface WalkStep {
 
 const humanize = (param: string) => param.replace(/_/g, ' ').replace(/\bid\b/, 'ID');
 
-/** The first sentence of a tool description, as a verb phrase: "Get one task." -> "get one task". */
-function verbPhrase(description: string, tool: string): string {
-  const first = description.split(/(?<=[.!?])\s|:\s|\n/)[0].replace(/[.!?:]+$/, '').trim();
-  const phrase = first || tool.replace(/_/g, ' ');
+/** Words that end like a verb in the third person and are not one. */
+const NOT_VERBS = new Set(['status', 'news', 'series', 'species', 'analysis', 'basis', 'bus', 'gas', 'canvas', 'alias', 'atlas', 'bonus', 'campus', 'virus', 'always', 'sometimes', 'perhaps']);
+
+/** "retrieves" -> "retrieve", "searches" -> "search", "applies" -> "apply"; other words unchanged. */
+function baseForm(word: string): string {
+  if (NOT_VERBS.has(word.toLowerCase())) return word;
+  if (/ies$/.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(ss|sh|ch|x|zz)es$/.test(word)) return word.slice(0, -2);
+  if (/[^siu]s$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+/** A following verb in the third person: "... and returns the result" -> "... and return the result". */
+const AND_VERB = /\band ([a-z]+s) (?=(?:the|a|an|their|its|it|them|all|any|each|one|this|that|these|those|his|her|your)\b)/g;
+
+/** Sentences that say what a tool is part of, not what it does ("This tool belongs to the ticketing system, ..."). */
+const ABOUT_THE_TOOL = /^(this|the) (tool|function|api|endpoint|method|operation) (belongs|is part) /i;
+/** "This function retrieves X" / "This tool is used to X" / "This API allows users to X": the action itself. */
+const THE_TOOL_DOES = /^(?:this|the) (?:tool|function|api|endpoint|method|operation) (?:(?:is used|can be used|is designed|allows (?:you|users|the user)|lets (?:you|users)|helps (?:you|users)?) to (.+)|(\w+) (.+))$/i;
+
+/**
+ * What a tool does, as a verb phrase for "You want to ...": the first sentence of its description
+ * that does not just say what the tool belongs to, in the base form: "This function retrieves X"
+ * and "Retrieves X." -> "retrieve X"; "Get one task." -> "get one task".
+ */
+export function verbPhrase(description: string, tool: string): string {
+  const text = description.includes('Tool description:') ? description.slice(description.lastIndexOf('Tool description:') + 17) : description;
+  const sentences = text
+    .split(/(?<=[.!?])\s|:\s|\n/)
+    .map((x) => x.replace(/[.!?:]+$/, '').trim())
+    .filter((x) => x && !ABOUT_THE_TOOL.test(x));
+  let phrase = sentences[0] ?? '';
+  const does = THE_TOOL_DOES.exec(phrase);
+  if (does) phrase = does[1] ?? `${does[2]} ${does[3]}`;
+  phrase ||= tool.replace(/_/g, ' ');
+  // Descriptions often speak of the tool ("Retrieves X"); the user wants to do it ("retrieve X").
+  const [first, ...rest] = phrase.split(' ');
+  phrase = [baseForm(first), ...rest].join(' ').replace(AND_VERB, (_m, verb: string) => `and ${baseForm(verb)} `);
   return phrase[0].toLowerCase() + phrase.slice(1);
 }
 
