@@ -129,8 +129,14 @@ export class Grounder {
         const count = Math.max(typeof prop.minItems === 'number' ? prop.minItems : 1, 1);
         return Array.from({ length: count }, () => this.generate(param, items));
       }
-      case 'object':
-        return {};
+      case 'object': {
+        const props = (prop.properties as Record<string, JsonSchema> | undefined) ?? {};
+        const names = Object.keys(props);
+        const required = Array.isArray(prop.required) ? (prop.required as string[]).filter((k) => k in props) : [];
+        // An object of optional fields (the changes of an update) gets one of them: `{}` would ask for nothing.
+        const chosen = required.length > 0 || names.length === 0 ? required : [this.rng.pick(names)];
+        return Object.fromEntries(chosen.map((k) => [k, Array.isArray(props[k].enum) && props[k].enum.length > 0 ? this.rng.pick(props[k].enum) : this.generate(k, props[k])]));
+      }
       default: {
         if (prop.format === 'date' || /(^|_)date$/.test(param)) return day(this.rng.int(3, 60)).toISOString().slice(0, 10);
         if (prop.format === 'date-time') return day(this.rng.int(3, 60)).toISOString().replace('.000Z', 'Z');

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { Domain } from '../../src/env/domain.js';
 import { loadDomain } from '../../src/env/load.js';
 import { replayGold } from '../../src/env/replay.js';
 import { checkTasks } from '../../src/tasks/check.js';
 import { dependencyGraph } from '../../src/tasks/dependency-graph.js';
 import { paramSources } from '../../src/tasks/param-sources.js';
+import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
 import { sampleTasks } from '../../src/tasks/sample.js';
 
 const projects = loadDomain(resolve(import.meta.dirname, '../../domains/projects'));
@@ -72,5 +74,29 @@ describe('sampling', () => {
     }
     const chained = tasks.find((t) => t.user.instructions.includes('using what was found before'));
     expect(chained).toBeDefined();
+  });
+});
+
+describe('arguments from the schema alone', () => {
+  test('an object of optional fields is never empty, so an update asks for a change', () => {
+    const tool = (name: string, description: string, properties: Record<string, unknown>, required: string[]) => ({
+      name,
+      description,
+      parameters: { type: 'object' as const, properties: properties as Record<string, Record<string, unknown>>, required },
+      source: 'test',
+    });
+    const updates = { type: 'object', properties: { title: { type: 'string' }, priority: { type: 'integer' }, status: { type: 'string', enum: ['open', 'closed'] } } };
+    const tools = [
+      tool('get_ticket', 'Get a ticket.', { ticket_id: { type: 'integer' } }, ['ticket_id']),
+      tool('edit_ticket', 'Modify the details of an existing ticket.', { ticket_id: { type: 'integer' }, updates }, ['ticket_id', 'updates']),
+    ];
+    const domain = new Domain(synthesizeRuleBased({ name: 'tickets', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 1));
+    try {
+      const edits = sampleTasks(domain, { n: 10, seed: 3, maxSteps: 2 }).tasks.flatMap((t) => t.gold.actions.filter((a) => a.tool === 'edit_ticket'));
+      expect(edits.length).toBeGreaterThan(0);
+      for (const edit of edits) expect(Object.keys(edit.args.updates as object).length).toBeGreaterThan(0);
+    } finally {
+      domain.close();
+    }
   });
 });
