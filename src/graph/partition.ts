@@ -10,7 +10,7 @@ import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { REFINE_MARGIN, REFINE_ROUNDS, refineCommunities, refineDomains } from './refine.js';
-import { setAsideVariants } from './variants.js';
+import { placeVariants, setAsideVariants } from './variants.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -122,7 +122,6 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const oversizeSplit = distinct.groups.filter((c) => c.length > options.maxSize).length;
   stage('split');
   const small = attachSmallParts(parts, adj, space, options);
-  const { attached, isolated } = small;
   stage('singletons');
   // A domain's community is the one most of its tools came from (attached and moved tools may come from others).
   const majorityCommunity = (d: number[]) => {
@@ -140,15 +139,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     : { domains: small.domains, moved: 0 };
   stage('refine domains');
   const { domains } = atDomains;
-  // A variant goes where the variant kept for its name went, domain or isolated.
-  const domainIndex = new Int32Array(tools.length).fill(-1);
-  domains.forEach((d, di) => d.forEach((i) => (domainIndex[i] = di)));
-  const variants: Array<Array<{ tool: string; of: string }>> = domains.map(() => []);
-  const isolatedVariants: number[] = [];
-  for (const v of distinct.setAside) {
-    if (domainIndex[v.of] >= 0) variants[domainIndex[v.of]].push({ tool: tools[v.tool].name, of: tools[v.of].name });
-    else isolatedVariants.push(v.tool);
-  }
+  const variants = placeVariants(domains, distinct.setAside, tools.length);
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
   const names = domainNames(terms);
@@ -164,7 +155,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       domains: domains.length,
       modularity: Number(top.modularity.toFixed(6)),
       oversizeSplit,
-      attached,
+      attached: small.attached,
       regrouped,
       moved: atDomains.moved,
       variants: distinct.setAside.length,
@@ -176,9 +167,9 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       terms: terms[di],
       community: majorityCommunity(d),
       tools: d.map((i) => tools[i].name),
-      variants: variants[di],
+      variants: variants.byDomain[di].map((v) => ({ tool: tools[v.tool].name, of: tools[v.of].name })),
     })),
-    isolated: [...isolated, ...isolatedVariants].sort((a, b) => a - b).map((i) => tools[i].name),
+    isolated: [...small.isolated, ...variants.isolated].sort((a, b) => a - b).map((i) => tools[i].name),
   };
   stage('naming');
   return { plan, edges, communities: top.communities };

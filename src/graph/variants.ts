@@ -37,3 +37,16 @@ export function setAsideVariants(groups: number[][], tools: ToolSpec[]): { group
   }
   return { groups: kept, setAside: setAside.sort((a, b) => a.tool - b.tool) };
 }
+
+/** Each set-aside variant goes where the variant kept for its name went: listed with that domain, or isolated with it. */
+export function placeVariants(domains: number[][], setAside: SetAside[], toolCount: number): { byDomain: SetAside[][]; isolated: number[] } {
+  const domainOf = new Int32Array(toolCount).fill(-1);
+  domains.forEach((d, di) => d.forEach((i) => (domainOf[i] = di)));
+  const byDomain: SetAside[][] = domains.map(() => []);
+  const isolated: number[] = [];
+  for (const v of setAside) {
+    if (domainOf[v.of] >= 0) byDomain[domainOf[v.of]].push(v);
+    else isolated.push(v.tool);
+  }
+  return { byDomain, isolated };
+}
