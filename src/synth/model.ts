@@ -41,6 +41,8 @@ export type ParamRole =
   | { param: string; role: 'key'; column: string }
   | { param: string; role: 'ref'; column: string; table: string }
   | { param: string; role: 'field'; column: string }
+  /** An update's object of changes (`updates: {title, status}`): each key sets the column of its name. */
+  | { param: string; role: 'changes'; fields: Array<{ key: string; column: string }> }
   | { param: string; role: 'search' | 'limit' | 'ignored' };
 
 export interface ToolPlan {
@@ -62,6 +64,11 @@ export interface DomainModel {
 const STOP = new Set(['by', 'for', 'the', 'a', 'an', 'of', 'in', 'on', 'to', 'from', 'with', 'and', 'or', 'at', 'as', 'is', 'details', 'detail', 'info', 'data', 'api', 'id', 'ids', 'current', 'specific', 'my', 'multiple', 'using', 'via', 'v1', 'v2', 'v3', 'name', 'new', 'given', 'based', 'into', 'its', 'it', 'all', 'any', 'each', 'per', 'based', 'about', 'list', 'get']);
 const LIMIT = new Set(['limit', 'max_results', 'page_size', 'per_page', 'num_results', 'max_items', 'maxresults', 'top_k', 'max_count']);
 const IGNORED = new Set(['offset', 'page', 'page_token', 'next_page_token', 'cursor', 'sort', 'sort_by', 'order_by', 'sort_order', 'fields', 'expand', 'include', 'pretty', 'pretty_print', 'prettyprint', 'alt', 'callback', 'key', 'api_key', 'apikey', 'access_token', 'oauth_token', 'quota_user', 'user_ip', 'upload_type', 'upload_protocol', 'xgafv', 'auth_token', 'token']);
+/** Names of an update's object parameter that holds the changes, one key per column. */
+const CHANGES = new Set(['updates', 'update', 'changes', 'fields_to_update', 'patch', 'attributes', 'modifications', 'new_values']);
+/** Keys that JSON paths and column names can both carry as they are. */
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const SEARCH = new Set(['q', 'query', 'keyword', 'keywords', 'search', 'search_term', 'search_query', 'term', 'search_text', 'text_query']);
 /** Names that identify a row when a tool has no id parameter. */
 export const NATURAL_KEY = /(^|_)(name|username|email|code|number|title|slug|handle|sku|isbn|symbol|ticker)$/;
@@ -239,7 +246,13 @@ function renameTableNamedColumns(tables: TableDraft[], plans: ToolPlan[]): void 
       table.columns.delete(col.name);
       for (const plan of plans) {
         if (plan.table !== table.name) continue;
-        plan.params = plan.params.map((r) => ('column' in r && r.column === col.name && r.role !== 'key' ? { ...r, column: renamed } : r));
+        plan.params = plan.params.map((r) =>
+          r.role === 'changes'
+            ? { ...r, fields: r.fields.map((f) => (f.column === col.name ? { ...f, column: renamed } : f)) }
+            : 'column' in r && r.column === col.name && r.role !== 'key'
+              ? { ...r, column: renamed }
+              : r,
+        );
         if (plan.statusColumn === col.name) plan.statusColumn = renamed;
       }
     }
@@ -272,6 +285,12 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
       }
       // Action parameters go to the ledger's details; they add no column to the entity.
       if (cls.op === 'action') continue;
+      const keys = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).filter(([k]) => PLAIN_KEY.test(k) && identifier(k) !== table.pk);
+      if (cls.op === 'update' && role.role === 'field' && CHANGES.has(snake(role.param)) && keys.length > 0) {
+        const fields = keys.map(([key, s]) => ({ key, column: addColumn(table, { name: identifier(key), type: typeOf(s), enum: Array.isArray(s.enum) ? s.enum : undefined, schema: s }) }));
+        params[i] = { param: role.param, role: 'changes', fields };
+        continue;
+      }
       if (role.role === 'ref') params[i] = { ...role, column: addColumn(table, { name: role.column, type: 'text', references: role.table, schema }) };
       if (role.role === 'field') params[i] = { ...role, column: addColumn(table, { name: role.column, type: typeOf(schema), enum: Array.isArray(schema.enum) ? schema.enum : undefined, schema }) };
     }

@@ -109,9 +109,14 @@ function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
   const by = locate(plan);
   const locators = new Set(by.map((r) => r.param));
   const sets: string[] = [];
+  const unset = (column: string) => !sets.some((s) => s.startsWith(`${q(column)} =`));
   for (const r of plan.params) {
-    if ((r.role === 'field' || r.role === 'ref') && !locators.has(r.param) && !sets.some((s) => s.startsWith(`${q(r.column)} =`))) {
+    if ((r.role === 'field' || r.role === 'ref') && !locators.has(r.param) && unset(r.column)) {
       sets.push(plan.required.has(r.param) ? `${q(r.column)} = :${r.param}` : `${q(r.column)} = coalesce(:${r.param}, ${q(r.column)})`);
+    }
+    // Each key present in the object of changes sets its column; absent keys leave theirs.
+    if (r.role === 'changes') {
+      for (const f of r.fields) if (unset(f.column)) sets.push(`${q(f.column)} = coalesce(json_extract(:${r.param}, '$.${f.key}'), ${q(f.column)})`);
     }
   }
   const status = plan.statusColumn ? q(plan.statusColumn) : undefined;

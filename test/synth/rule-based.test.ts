@@ -100,3 +100,27 @@ describe('state verbs', () => {
     }
   });
 });
+
+describe('an update with an object of changes', () => {
+  it('sets each column named in the object and leaves the others', () => {
+    const updates = { type: 'object', properties: { title: { type: 'string' }, status: { type: 'string' }, priority: { type: 'integer' } } };
+    const tools = [
+      { name: 'get_ticket', description: 'Get a ticket.', parameters: { type: 'object' as const, properties: { ticket_id: { type: 'integer' } }, required: ['ticket_id'] }, source: 't' },
+      { name: 'edit_ticket', description: 'Modify a ticket.', parameters: { type: 'object' as const, properties: { ticket_id: { type: 'integer' }, updates }, required: ['ticket_id', 'updates'] }, source: 't' },
+    ];
+    const spec = synthesizeRuleBased({ name: 'tickets', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 2);
+    expect(spec.tables.find((t) => t.name === 'tickets')!.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['title', 'status', 'priority']));
+    const domain = new Domain(spec);
+    const s = domain.openSession();
+    try {
+      const before = s.call('get_ticket', { ticket_id: 1 });
+      expect(before.ok).toBe(true);
+      const edited = s.call('edit_ticket', { ticket_id: 1, updates: { status: 'closed', priority: 5 } });
+      expect(edited).toMatchObject({ ok: true, value: { ticket_id: 1, status: 'closed', priority: 5 } });
+      expect((edited.ok && (edited.value as { title: unknown }).title)).toBe(before.ok && (before.value as { title: unknown }).title);
+    } finally {
+      s.close();
+      domain.close();
+    }
+  });
+});
