@@ -3,6 +3,9 @@ import { isRecord } from './types.js';
 /** Expanding deeper than this inlines whole API models into every tool; cut there instead. */
 const MAX_DEPTH = 12;
 
+/** Keywords whose value maps names to schemas, rather than being a schema. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
+
 /** A local `$ref` that points at nothing: the record that uses it cannot be read. */
 export class MissingRefError extends Error {
   constructor(readonly ref: string) {
@@ -28,11 +31,13 @@ export function lookupRef(root: unknown, ref: string): unknown {
  * path (replaced by a described empty schema) and external ones are kept as a description, each
  * with a note; a local reference to nothing throws MissingRefError.
  */
-export function inlineRefs(node: unknown, root: unknown, note: (reason: string) => void, stack: string[] = [], depth = 0): unknown {
+export function inlineRefs(node: unknown, root: unknown, note: (reason: string) => void, stack: string[] = [], depth = 0, isMap = false): unknown {
   if (Array.isArray(node)) return node.map((v) => inlineRefs(v, root, note, stack, depth + 1));
   if (!isRecord(node)) return node;
   if (depth > MAX_DEPTH) {
     note(`schema nesting deeper than ${MAX_DEPTH} levels was cut off`);
+    // A map of named schemas (`properties`) is cut to no entries; a schema to its description.
+    if (isMap) return {};
     return { description: typeof node.description === 'string' ? node.description : 'nested schema omitted' };
   }
   const ref = node.$ref;
@@ -54,7 +59,7 @@ export function inlineRefs(node: unknown, root: unknown, note: (reason: string) 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     // Examples are data, not schema; a `$ref` key inside them is not a reference.
-    out[k] = k === 'example' || k === 'examples' ? v : inlineRefs(v, root, note, stack, depth + 1);
+    out[k] = k === 'example' || k === 'examples' ? v : inlineRefs(v, root, note, stack, depth + 1, SCHEMA_MAPS.has(k));
   }
   return out;
 }

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { inlineRefs } from '../../src/corpus/refs.js';
+import { compileArguments } from '../../src/env/arguments.js';
 import { ingest } from '../../src/corpus/ingest.js';
 import { assignNames, sanitizeName } from '../../src/corpus/names.js';
 import { ToolSpec } from '../../src/spec/tool.js';
@@ -119,5 +121,18 @@ describe('names', () => {
     expect(result.duplicates).toEqual([{ source: 's2', duplicateOf: 's1' }]);
     // A variant is a tool renamed because an earlier one had its name; `get_2` (C) was named so in its source.
     expect(result.tools.map((x) => x.variantOf)).toEqual([undefined, 'get', undefined, undefined, 'y'.repeat(64)]);
+  });
+});
+
+describe('deep schemas', () => {
+  it('cut past the depth limit into schemas that still validate, wherever the cut falls', () => {
+    const nested = (levels: number): Record<string, unknown> =>
+      levels === 0 ? { type: 'string' } : { type: 'object', description: `level ${levels}`, properties: { child: nested(levels - 1) } };
+    for (const levels of [6, 7, 8, 9]) {
+      const notes: string[] = [];
+      const schema = inlineRefs({ type: 'object', properties: { root: nested(levels) } }, {}, (n) => notes.push(n)) as ToolSpec['parameters'];
+      expect(notes).toContainEqual(expect.stringMatching(/deeper than \d+ levels was cut off/));
+      expect(() => compileArguments(schema)).not.toThrow();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Domain } from '../../src/env/domain.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
+import type { ToolSpec } from '../../src/spec/tool.js';
 import { shopDomain } from './helpers.js';
 
 describe('rule-based synthesizer on the shop fixture', () => {
@@ -104,7 +105,7 @@ describe('state verbs', () => {
 describe('an update with an object of changes', () => {
   it('sets each column named in the object and leaves the others', () => {
     const updates = { type: 'object', properties: { title: { type: 'string' }, status: { type: 'string' }, priority: { type: 'integer' } } };
-    const tools = [
+    const tools: ToolSpec[] = [
       { name: 'get_ticket', description: 'Get a ticket.', parameters: { type: 'object' as const, properties: { ticket_id: { type: 'integer' } }, required: ['ticket_id'] }, source: 't' },
       { name: 'edit_ticket', description: 'Modify a ticket.', parameters: { type: 'object' as const, properties: { ticket_id: { type: 'integer' }, updates }, required: ['ticket_id', 'updates'] }, source: 't' },
     ];
