@@ -24,7 +24,24 @@ function mapType(node: Record<string, unknown>): Record<string, unknown> {
   return { ...node, type: mapped, 'x-bfcl-type': t };
 }
 
-/** Walk a schema and map pseudo-types everywhere a subschema can appear. */
+const jsonType = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
+const fitsType = (v: unknown, type: string) => jsonType(v) === type || (type === 'number' && jsonType(v) === 'integer');
+
+/**
+ * A `type` that none or only some of the `enum` values have (BFCL: `boolean` with
+ * `["true", "false", "dontcare"]`) admits only those values that fit both, often none, and the
+ * tool could never be called. The values are what the source means: the type follows them, and
+ * the declared one is kept as `x-declared-type`.
+ */
+function fitTypeToEnum(node: Record<string, unknown>): Record<string, unknown> {
+  const { type, enum: values } = node;
+  if (typeof type !== 'string' || !Array.isArray(values) || values.length === 0 || values.every((v) => fitsType(v, type))) return node;
+  const types = [...new Set(values.map(jsonType))];
+  return { ...node, type: types.length === 1 ? types[0] : types, 'x-declared-type': type };
+}
+
+/** Walk a schema and map pseudo-types everywhere a subschema can appear; a type its enum contradicts follows the enum. */
 export function mapPseudoTypes(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(mapPseudoTypes);
   if (!isRecord(schema)) return schema;
@@ -38,7 +55,7 @@ export function mapPseudoTypes(schema: unknown): unknown {
       out[key] = value;
     }
   }
-  return mapType(out);
+  return fitTypeToEnum(mapType(out));
 }
 
 /**

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inlineRefs } from '../../src/corpus/refs.js';
 import { compileArguments } from '../../src/env/arguments.js';
+import { toParameters } from '../../src/corpus/schema.js';
 import { ingest } from '../../src/corpus/ingest.js';
 import { assignNames, sanitizeName } from '../../src/corpus/names.js';
 import { ToolSpec } from '../../src/spec/tool.js';
@@ -71,6 +72,22 @@ describe('readers on small collections', () => {
     expect(move.waypoints).toMatchObject({ type: 'array', items: { type: 'array', items: { type: 'number' } } });
     expect(move.options).toMatchObject({ type: 'object', properties: { speed: { type: 'number' } } });
     expect(move.label).toMatchObject({ type: 'string', 'x-bfcl-type': 'any' });
+  });
+
+  it('lets a type follow the enum that contradicts it, so the tool can be called at all', () => {
+    const params = toParameters({
+      type: 'dict',
+      properties: {
+        smoking: { type: 'boolean', enum: ['true', 'false', 'dontcare'] },
+        rooms: { type: 'integer', enum: ['1', 2, 'dontcare'] },
+        stars: { type: 'number', enum: [1, 2.5] },
+      },
+    });
+    if (typeof params === 'string') throw new Error(params);
+    expect(params.properties!.smoking).toEqual({ type: 'string', enum: ['true', 'false', 'dontcare'], 'x-declared-type': 'boolean' });
+    expect(params.properties!.rooms).toMatchObject({ type: ['string', 'integer'], 'x-declared-type': 'integer' });
+    expect(params.properties!.stars).toEqual({ type: 'number', enum: [1, 2.5] });
+    expect(compileArguments(params)({ smoking: 'dontcare', rooms: 2 })).toBe(true);
   });
 
   it('resolves name collisions in input order and reports each rename', () => {
