@@ -28,18 +28,21 @@ export function toColumnValue(type: Column['type'], value: unknown): SqlValue {
   return toSqlValue(value);
 }
 
-/** A stored value in the JSON shape a parameter's schema expects (for arguments taken from rows). */
+/** A stored value in the JSON shape a parameter's schema expects (for arguments taken from rows); a single value where a list is expected becomes a list of one. */
 export function fitValue(prop: JsonSchema, value: unknown): unknown {
   const type = Array.isArray(prop.type) ? (prop.type as string[]).find((t) => t !== 'null') : prop.type;
   if (typeof value === 'bigint') value = Number(value);
   if (type === 'boolean') return value === 1 || value === true || value === '1' || value === 'true';
   if ((type === 'array' || type === 'object') && typeof value === 'string') {
     try {
-      return JSON.parse(value);
+      value = JSON.parse(value);
     } catch {
-      return value;
+      // Plain text: an array of it below, or left for validation to name.
     }
   }
+  // One stored value where a list is expected (`case_id: [6]` from a row's case_id 6).
+  if (type === 'array') return Array.isArray(value) || value === null || value === undefined ? value : [fitValue((prop.items ?? {}) as JsonSchema, value)];
+  if (type === 'object') return value;
   if (type === 'string' && typeof value === 'number') return String(value);
   if ((type === 'integer' || type === 'number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return value;

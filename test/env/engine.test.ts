@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { fitValue } from '../../src/env/values.js';
 import { Domain } from '../../src/env/domain.js';
 import { stateHash } from '../../src/env/state-hash.js';
 import { diffStates, formatDiff } from '../../src/env/diff.js';
@@ -182,5 +183,18 @@ describe('rewindAfter', () => {
     expect(stateHash(s.reader, domain.spec.tables)).toBe(hash);
     // The sequence is back too: the next note gets the id the dropped one had.
     expect(s.call('add_note', { author_id: 'A1', body: 'next' })).toMatchObject({ value: { id: 'N101' } });
+  });
+});
+
+describe('stored values as arguments', () => {
+  test('take the JSON shape the parameter expects', () => {
+    expect(fitValue({ type: 'array', items: { type: 'integer' } }, 6)).toEqual([6]);
+    expect(fitValue({ type: 'array', items: { type: 'string' } }, '["a","b"]')).toEqual(['a', 'b']);
+    expect(fitValue({ type: 'array', items: { type: 'string' } }, 'plain text')).toEqual(['plain text']);
+    expect(fitValue({ type: 'array', items: { type: 'string' } }, 7)).toEqual(['7']);
+    expect(fitValue({ type: 'array' }, null)).toBeNull();
+    expect(fitValue({ type: 'object' }, '{"a":1}')).toEqual({ a: 1 });
+    expect(fitValue({ type: 'boolean' }, 1)).toBe(true);
+    expect(fitValue({ type: 'integer' }, '42')).toBe(42);
   });
 });
