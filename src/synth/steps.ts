@@ -18,8 +18,22 @@ const hasColumn = (r: ParamRole): r is Located => 'column' in r;
 const label = (t: TableDraft) => t.entity.replace(/_/g, ' ');
 
 /** `col = :p` when the argument is required, `(:p IS NULL OR col = :p)` when it may be left out. */
-function filter(plan: ToolPlan, col: string, param: string): string {
-  return plan.required.has(param) ? `${q(col)} = :${param}` : `(:${param} IS NULL OR ${q(col)} = :${param})`;
+function filter(plan: ToolPlan, table: TableDraft, col: string, param: string): string {
+  const test = namesRows(plan, table, col, param) ? `${q(col)} IN (SELECT value FROM json_each(:${param}))` : `${q(col)} = :${param}`;
+  return plan.required.has(param) ? test : `(:${param} IS NULL OR ${test})`;
+}
+
+/** A list parameter matched against a column of single ids (not one that stores the list itself): it names several rows. */
+const namesRows = (plan: ToolPlan, table: TableDraft, col: string, param: string) => isList(plan, param) && table.columns.get(col)?.type !== 'json';
+
+/** An id parameter (key, reference or `*_id` column) that takes a list of plain values (`case_id: [6, 7]`). */
+function isList(plan: ToolPlan, param: string): boolean {
+  const role = plan.params.find((r) => r.param === param);
+  const names = role !== undefined && (role.role === 'key' || role.role === 'ref' || (role.role === 'field' && /(^|_)id$/.test(role.column)));
+  if (!names) return false;
+  const schema = plan.tool.parameters.properties?.[param];
+  const items = schema?.items as { type?: unknown } | undefined;
+  return schema?.type === 'array' && (items === undefined || ['string', 'integer', 'number'].includes(String(items.type)));
 }
 
 function searchFilter(plan: ToolPlan, param: string): string {
@@ -33,6 +47,10 @@ function refLookups(plan: ToolPlan, model: DomainModel): Step[] {
     if (r.role !== 'ref') return [];
     const parent = model.tables.find((t) => t.name === r.table)!;
     const error = `Error: ${label(parent)} {${r.param}} not found.`;
+    if (isList(plan, r.param)) {
+      const all = `NOT EXISTS (SELECT 1 FROM json_each(:${r.param}) WHERE value NOT IN (SELECT ${q(parent.pk)} FROM ${q(parent.name)}))`;
+      return [{ check: plan.required.has(r.param) ? `SELECT ${all}` : `SELECT :${r.param} IS NULL OR ${all}`, error }];
+    }
     if (plan.required.has(r.param)) return [{ query: `SELECT 1 FROM ${q(parent.name)} WHERE ${q(parent.pk)} = :${r.param}`, expect: 'row', error }];
     return [{ check: `SELECT :${r.param} IS NULL OR EXISTS (SELECT 1 FROM ${q(parent.name)} WHERE ${q(parent.pk)} = :${r.param})`, error }];
   });
@@ -48,19 +66,21 @@ function locate(plan: ToolPlan): Located[] {
   return located.filter((r) => r.role === 'ref' && plan.required.has(r.param));
 }
 
-const whereOf = (plan: ToolPlan, roles: Located[]) => roles.map((r) => filter(plan, r.column, r.param));
+const whereOf = (plan: ToolPlan, table: TableDraft, roles: Located[]) => roles.map((r) => filter(plan, table, r.column, r.param));
 const where = (conds: string[]) => (conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '');
 const keyDescription = (roles: Located[]) => roles.map((r) => `{${r.param}}`).join(', ');
 
 function readTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
-  const conds = plan.params.flatMap((r) => (hasColumn(r) ? [filter(plan, r.column, r.param)] : r.role === 'search' ? [searchFilter(plan, r.param)] : []));
+  const conds = plan.params.flatMap((r) => (hasColumn(r) ? [filter(plan, table, r.column, r.param)] : r.role === 'search' ? [searchFilter(plan, r.param)] : []));
   const steps = refLookups(plan, model);
   const hasSearch = plan.params.some((r) => r.role === 'search');
   if (plan.cls.op === 'get' && !hasSearch) {
     const shown = plan.params.filter(hasColumn).filter((r) => plan.required.has(r.param));
     const error = shown.length > 0 ? `Error: no ${label(table)} found for ${shown.map((r) => `${r.param} {${r.param}}`).join(', ')}.` : `Error: there is no ${label(table)}.`;
     steps.push({ query: `SELECT ${q(table.pk)} FROM ${q(table.name)}${where(conds)}`, expect: 'row', error });
-    return { steps, output: { row: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}` } };
+    // Getting by a list of ids returns every row it names.
+    const select = `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}`;
+    return { steps, output: shown.some((r) => namesRows(plan, table, r.column, r.param)) ? { rows: select } : { row: select } };
   }
   const limit = plan.params.find((r) => r.role === 'limit');
   const bound = limit ? `coalesce(:${limit.param}, ${LIST_LIMIT})` : String(LIST_LIMIT);
@@ -122,7 +142,7 @@ function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
   const status = plan.statusColumn ? q(plan.statusColumn) : undefined;
   if (status && !sets.some((s) => s.startsWith(`${status} =`))) sets.push(`${status} = '${plan.cls.status}'`);
   if (table.columns.has('updated_at')) sets.push('updated_at = now()');
-  const conds = whereOf(plan, by);
+  const conds = whereOf(plan, table, by);
   const error = by.length > 0 ? `Error: ${label(table)} ${keyDescription(by)} not found.` : `Error: there is no ${label(table)} to update.`;
   steps.push({ run: `UPDATE ${q(table.name)} SET ${sets.join(', ')}${where(conds)}`, expect: 'change', error });
   const output: Output = by.length > 0 ? { row: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}` } : { rows: `SELECT * FROM ${q(table.name)} ORDER BY ${q(table.pk)} LIMIT ${LIST_LIMIT}` };
@@ -132,7 +152,7 @@ function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
 function deleteTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
   const key = plan.params.filter(hasColumn).filter((r) => r.role === 'key');
   const by = key.length > 0 ? key.slice(0, 1) : plan.params.filter(hasColumn).filter((r) => plan.required.has(r.param));
-  const conds = whereOf(plan, by);
+  const conds = whereOf(plan, table, by);
   const error = by.length > 0 ? `Error: ${label(table)} ${keyDescription(by)} not found.` : `Error: there is no ${label(table)} to remove.`;
   // Rows still referred to cannot go: say so instead of letting the foreign key fail.
   const steps: Step[] = key.length === 0 ? [] : model.tables.flatMap((child) =>

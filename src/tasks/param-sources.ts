@@ -68,6 +68,12 @@ function statementSources(sql: string, tables: Map<string, Table>, found: Map<st
     const wrapped = isPunct(tokens[i - 1], '(') && isName(tokens[i - 2]) && isPunct(tokens[i + 1], ')');
     const start = wrapped ? i - 2 : i;
     const end = wrapped ? i + 1 : i;
+    // col IN (SELECT value FROM json_each(:p)): each value of the list names a row.
+    if (wrapped && tokens[i - 2].text.toLowerCase() === 'json_each' && isWord(tokens[i - 3], 'FROM') && isWord(tokens[i - 5], 'SELECT') && isPunct(tokens[i - 6], '(') && isWord(tokens[i - 7], 'IN')) {
+      const ref = columnTable(tokens, i - 8, names, tables);
+      if (ref) add(param, ref[0], ref[1], 'lookup');
+      return;
+    }
     if (isPunct(tokens[start - 1], '=')) {
       // col = :p, or f(col) = f(:p)
       const at = isPunct(tokens[start - 2], ')') ? start - 3 : start - 2;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Domain } from '../../src/env/domain.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
+import { sampleTasks } from '../../src/tasks/sample.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
 import { shopDomain } from './helpers.js';
 
@@ -119,6 +120,29 @@ describe('an update with an object of changes', () => {
       const edited = s.call('edit_ticket', { ticket_id: 1, updates: { status: 'closed', priority: 5 } });
       expect(edited).toMatchObject({ ok: true, value: { ticket_id: 1, status: 'closed', priority: 5 } });
       expect((edited.ok && (edited.value as { title: unknown }).title)).toBe(before.ok && (before.value as { title: unknown }).title);
+    } finally {
+      s.close();
+      domain.close();
+    }
+  });
+});
+
+describe('a list of ids', () => {
+  it('matches every row it names, checks every reference, and is sampled from live ids', () => {
+    const tools: ToolSpec[] = [
+      { name: 'get_case', description: 'Get a case.', parameters: { type: 'object', properties: { case_id: { type: 'integer' } }, required: ['case_id'] }, source: 't' },
+      { name: 'display_cases', description: 'Display cases.', parameters: { type: 'object', properties: { case_id: { type: 'array', items: { type: 'string' } } }, required: ['case_id'] }, source: 't' },
+    ];
+    const spec = synthesizeRuleBased({ name: 'cases', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 2);
+    const domain = new Domain(spec);
+    const s = domain.openSession();
+    try {
+      const shown = s.call('display_cases', { case_id: ['1', '2'] });
+      expect(shown.ok && (shown.value as Array<{ case_id: number }>).map((c) => c.case_id)).toEqual([1, 2]);
+      expect(s.call('display_cases', { case_id: ['999'] })).toMatchObject({ ok: false });
+      const sampled = sampleTasks(domain, { n: 5, seed: 1, maxSteps: 1 }).tasks.flatMap((t) => t.gold.actions).filter((a) => a.tool === 'display_cases');
+      expect(sampled.length).toBeGreaterThan(0);
+      for (const a of sampled) expect(s.call('display_cases', a.args).ok).toBe(true);
     } finally {
       s.close();
       domain.close();
