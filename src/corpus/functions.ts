@@ -1,3 +1,4 @@
+import { MissingRefError, selfContained } from './refs.js';
 import { toParameters } from './schema.js';
 import { childPointer, emptyResult, isRecord, issueAt, sourceOf, type Place, type RawTool, type ReadResult } from './types.js';
 
@@ -41,9 +42,17 @@ function readFunction(rec: Record<string, unknown>, place: Place, pointer: strin
     out.skipped.push(issueAt(place, pointer, `MCP tool ${JSON.stringify(name)} has no inputSchema; MCP requires one (use {"type":"object"} for no arguments)`));
     return;
   }
-  const parameters = toParameters(rec[schemaKey]);
-  if (typeof parameters === 'string') {
-    out.skipped.push(issueAt(place, childPointer(pointer, schemaKey), `tool ${JSON.stringify(name)}: ${parameters}`));
+  const parsed = toParameters(rec[schemaKey]);
+  if (typeof parsed === 'string') {
+    out.skipped.push(issueAt(place, childPointer(pointer, schemaKey), `tool ${JSON.stringify(name)}: ${parsed}`));
+    return;
+  }
+  let parameters: typeof parsed;
+  try {
+    parameters = selfContained(parsed, (reason) => out.notes.push(issueAt(place, childPointer(pointer, schemaKey), `tool ${JSON.stringify(name)}: ${reason}`))) as typeof parsed;
+  } catch (err) {
+    if (!(err instanceof MissingRefError)) throw err;
+    out.skipped.push(issueAt(place, childPointer(pointer, schemaKey), `tool ${JSON.stringify(name)}: ${err.message}`));
     return;
   }
   const response = describeResponse(rec.response);

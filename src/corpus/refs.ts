@@ -63,3 +63,14 @@ export function inlineRefs(node: unknown, root: unknown, note: (reason: string) 
   }
   return out;
 }
+
+/**
+ * A parameters schema with its own local `$ref`s (`#/$defs/Passenger`) inlined and its
+ * definitions dropped, so that readers which do not follow references (argument generators,
+ * seeders, the partition's features) see the whole shape. Throws MissingRefError like inlineRefs.
+ */
+export function selfContained(schema: Record<string, unknown>, note: (reason: string) => void): Record<string, unknown> {
+  if (!JSON.stringify(schema).includes('"$ref"')) return schema;
+  const { $defs: _defs, definitions: _definitions, ...rest } = inlineRefs(schema, schema, note) as Record<string, unknown>;
+  return rest;
+}

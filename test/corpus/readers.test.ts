@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inlineRefs } from '../../src/corpus/refs.js';
@@ -151,5 +153,22 @@ describe('deep schemas', () => {
       expect(notes).toContainEqual(expect.stringMatching(/deeper than \d+ levels was cut off/));
       expect(() => compileArguments(schema)).not.toThrow();
     }
+  });
+});
+
+describe('function schemas with definitions', () => {
+  it('inline their own $refs, so every reader sees the whole shape, and skip a dangling one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-defs-'));
+    const file = join(dir, 'tools.json');
+    const passenger = { type: 'object', properties: { first_name: { type: 'string' } }, required: ['first_name'] };
+    writeFileSync(file, JSON.stringify([
+      { name: 'update_passengers', description: 'Update passengers.', parameters: { type: 'object', $defs: { Passenger: passenger }, properties: { passengers: { type: 'array', items: { $ref: '#/$defs/Passenger' } } } } },
+      { name: 'broken', description: 'Refers to nothing.', parameters: { type: 'object', properties: { x: { $ref: '#/$defs/Nothing' } } } },
+    ]));
+    const { tools, report } = ingest([file]);
+    expect(tools.map((t) => t.name)).toEqual(['update_passengers']);
+    expect(tools[0].parameters).toEqual({ type: 'object', properties: { passengers: { type: 'array', items: passenger } } });
+    expect(report.skipped).toContainEqual(expect.objectContaining({ pointer: '/1/parameters', reason: expect.stringMatching(/broken.*#\/\$defs\/Nothing/) }));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
