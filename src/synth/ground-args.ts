@@ -94,9 +94,26 @@ export class ArgGrounder {
         if (value !== undefined && value !== null) args[param] = fitValue(prop, value);
         else if (required.has(param)) args[param] = schemaValue(param, prop, this.rng, i, this.domain.spec.clock);
       }
-      out.push(args);
+      out.push(this.reshaped(toolName, args, i));
     }
     return out;
+  }
+
+  /**
+   * A stored value can have another shape than the parameter it fills (a column of names for a
+   * parameter of passenger objects): each argument the tool's validator refuses is drawn from the
+   * schema instead.
+   */
+  private reshaped(toolName: string, args: Record<string, unknown>, i: number): Record<string, unknown> {
+    const tool = this.domain.tools.get(toolName)!;
+    const valid = tool.validate as (data: unknown) => boolean;
+    if (valid(args)) return args;
+    const props = tool.spec.parameters.properties ?? {};
+    const refused = new Set((tool.validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((p) => p !== undefined && p in args));
+    if (refused.size === 0) return args;
+    const fixed = { ...args };
+    for (const param of refused) fixed[param] = schemaValue(param, props[param], this.rng, i, this.domain.spec.clock);
+    return fixed;
   }
 
   private value(param: string, prop: JsonSchema, source: ParamSource | undefined, main: Table | undefined, rows: Row[], i: number): unknown {

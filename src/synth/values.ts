@@ -102,7 +102,12 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
   const schema = typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as JsonSchema) : undefined;
   if (schema && 'const' in schema) return schema.const;
   if (Array.isArray(schema?.enum) && schema.enum.length > 0) return schema.enum[index % schema.enum.length];
-  const t = Array.isArray(schema?.type) ? (schema.type as string[]).find((x) => x !== 'null') : schema?.type;
+  // Without a type, the shape says it: the first choice of anyOf/oneOf (then allOf's first part), properties, items.
+  const choices = schema?.type === undefined ? ((schema?.anyOf ?? schema?.oneOf ?? schema?.allOf) as unknown[] | undefined) : undefined;
+  if (Array.isArray(choices) && choices.length > 0) return schemaValue(name, choices[0], rng, index, clock);
+  const t = Array.isArray(schema?.type)
+    ? (schema.type as string[]).find((x) => x !== 'null')
+    : (schema?.type ?? (schema?.properties ? 'object' : schema?.items ? 'array' : undefined));
   switch (t) {
     case 'integer':
       return numberValue(name, true, schema, rng);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Domain } from '../../src/env/domain.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
+import { schemaValue } from '../../src/synth/values.js';
+import { Random } from '../../src/tasks/random.js';
 import { sampleTasks } from '../../src/tasks/sample.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
 import { shopDomain } from './helpers.js';
@@ -147,5 +149,29 @@ describe('a list of ids', () => {
       s.close();
       domain.close();
     }
+  });
+});
+
+describe('values from schemas without a type', () => {
+  it('take the shape the schema shows: the first choice, properties, items', () => {
+    const rng = new Random(1);
+    const clock = '2025-06-02T09:00:00Z';
+    const passenger = { type: 'object', properties: { first_name: { type: 'string' }, age: { type: 'integer' } }, required: ['first_name', 'age'] };
+    const list = schemaValue('passengers', { type: 'array', items: { anyOf: [passenger, { type: 'object' }] } }, rng, 1, clock) as Array<Record<string, unknown>>;
+    expect(list.length).toBeGreaterThan(0);
+    for (const p of list) expect(p).toEqual({ first_name: expect.any(String), age: expect.any(Number) });
+    expect(schemaValue('point', { properties: { lat: { type: 'number' } }, required: ['lat'] }, rng, 1, clock)).toEqual({ lat: expect.any(Number) });
+    expect(Array.isArray(schemaValue('tags', { items: { type: 'string' } }, rng, 1, clock))).toBe(true);
+  });
+
+  it('verify a tool whose list items are a choice of objects, even where stored values have another shape', () => {
+    const passenger = { type: 'object', properties: { first_name: { type: 'string' }, last_name: { type: 'string' } }, required: ['first_name', 'last_name'] };
+    const tools: ToolSpec[] = [
+      { name: 'get_reservation', description: 'Get a reservation.', parameters: { type: 'object', properties: { reservation_id: { type: 'string' } }, required: ['reservation_id'] }, source: 't' },
+      { name: 'create_reservation', description: 'Create a reservation.', parameters: { type: 'object', properties: { passengers: { type: 'array', items: { type: 'string' } } }, required: ['passengers'] }, source: 't' },
+      { name: 'update_reservation_passengers', description: 'Update the passengers.', parameters: { type: 'object', properties: { reservation_id: { type: 'string' }, passengers: { type: 'array', items: { anyOf: [passenger, { type: 'object' }] } } }, required: ['reservation_id', 'passengers'] }, source: 't' },
+    ];
+    const outcome = synthesizeOffline({ name: 'reservations', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 1);
+    expect(outcome.verdicts.find((v) => v.tool === 'update_reservation_passengers')).toMatchObject({ ok: true });
   });
 });
