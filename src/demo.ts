@@ -85,13 +85,9 @@ export const DEMO_DEFAULTS = { seed: 7, tasksPerDomain: 6, curated: 'projects' }
  * recorded in corpus.json are the same in every checkout.
  */
 export function bundledCorpus(): string {
-  const path = packageCorpus();
+  const path = join(packageRoot(), 'fixtures', 'demo', 'corpus');
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
-function packageCorpus(): string {
-  return join(packageRoot(), 'fixtures', 'demo', 'corpus');
 }
 
 /** The output folder, new or empty so that nothing of another run mixes in; `clean` undoes what the demo wrote. */

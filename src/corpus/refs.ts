@@ -1,10 +1,8 @@
+import { SCHEMA_MAPS } from '../util/schema-walk.js';
 import { isRecord } from './types.js';
 
 /** Expanding deeper than this inlines whole API models into every tool; cut there instead. */
 const MAX_DEPTH = 12;
-
-/** Keywords whose value maps names to schemas, rather than being a schema. */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
 
 /** A local `$ref` that points at nothing: the record that uses it cannot be read. */
 export class MissingRefError extends Error {

@@ -1,4 +1,5 @@
 import type { ParametersSchema } from '../spec/json-schema.js';
+import { mapSubschemas } from '../util/schema-walk.js';
 import { isRecord } from './types.js';
 
 /**
@@ -43,19 +44,7 @@ function fitTypeToEnum(node: Record<string, unknown>): Record<string, unknown> {
 
 /** Walk a schema and map pseudo-types everywhere a subschema can appear; a type its enum contradicts follows the enum. */
 export function mapPseudoTypes(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(mapPseudoTypes);
-  if (!isRecord(schema)) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'properties' && isRecord(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapPseudoTypes(v)]));
-    } else if (key === 'items' || key === 'additionalProperties' || key === 'anyOf' || key === 'oneOf' || key === 'allOf') {
-      out[key] = mapPseudoTypes(value);
-    } else {
-      out[key] = value;
-    }
-  }
-  return fitTypeToEnum(mapType(out));
+  return mapSubschemas(schema, (node) => fitTypeToEnum(mapType(node)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PlannedDomain } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { mapSubschemas } from '../util/schema-walk.js';
 import type { PlannedJob } from './parallel.js';
 
 /**
@@ -18,27 +19,13 @@ function withoutTransport(tool: ToolSpec): ToolSpec {
   return { ...tool, parameters: { ...tool.parameters, properties: kept, ...(required ? { required } : {}) } };
 }
 
-const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions']);
-const SUBSCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems']);
-
 /**
  * A JSON Schema without the corpus's annotations (`x-in`, `x-bfcl-type`, vendor `x-*` keys): they
  * say where a parameter came from, which neither the agent nor the training data needs. Property
  * names are kept whatever they look like; only keywords are dropped.
  */
 export function withoutAnnotations(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key.startsWith('x-')) continue;
-    if (SUBSCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withoutAnnotations(sub)]));
-    } else if (SUBSCHEMA_LISTS.has(key) || key === 'items' || key === 'additionalProperties' || key === 'not') {
-      out[key] = withoutAnnotations(value);
-    } else out[key] = value;
-  }
-  return out;
+  return mapSubschemas(schema, (node) => Object.fromEntries(Object.entries(node).filter(([key]) => !key.startsWith('x-'))));
 }
 
 /**

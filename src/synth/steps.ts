@@ -139,8 +139,7 @@ function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
       for (const f of r.fields) if (unset(f.column)) sets.push(`${q(f.column)} = coalesce(json_extract(:${r.param}, '$.${f.key}'), ${q(f.column)})`);
     }
   }
-  const status = plan.statusColumn ? q(plan.statusColumn) : undefined;
-  if (status && !sets.some((s) => s.startsWith(`${status} =`))) sets.push(`${status} = '${plan.cls.status}'`);
+  if (plan.statusColumn && unset(plan.statusColumn)) sets.push(`${q(plan.statusColumn)} = '${plan.cls.status}'`);
   if (table.columns.has('updated_at')) sets.push('updated_at = now()');
   const conds = whereOf(plan, table, by);
   const error = by.length > 0 ? `Error: ${label(table)} ${keyDescription(by)} not found.` : `Error: there is no ${label(table)} to update.`;
