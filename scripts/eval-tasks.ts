@@ -1,13 +1,21 @@
 /**
- * Task quality across domains: sample 200 tasks per domain and report the share that passes
- * check-tasks; lint the tasks a domain ships (curated or imported) the same way.
- * Usage: node dist/scripts/eval-tasks.js [domain folders...]. By default: projects; tau2 retail
- * imported from ../shared/data/tau2-retail; and the five largest domains with writes synthesized
- * (offline, default settings) from ../shared/corpora. Everything generated goes to a temp folder.
+ * Task quality across domains (issue 18's figures): per source, sample tasks in every domain and
+ * report linked steps (the share of steps after the first, in tasks of two steps or more, whose
+ * arguments reuse a value an earlier step used or returned: not a boolean, a number under 100 or
+ * a string under 3 characters), tasks per check-tasks finding, the share passing check-tasks,
+ * instruction length, the share of instructions that spell out a tool or parameter name, distinct
+ * opening phrases per 100 instructions, and sampling + checking time. The tasks a domain ships
+ * (curated or imported) are linted the same way.
+ *
+ * Usage: node dist/scripts/eval-tasks.js [--per-domain N] [--examples N] [domain folders...].
+ * By default: the curated projects domain; tau2 retail imported from ../shared/data/tau2-retail;
+ * every domain synthesized offline (default settings) from ../shared/corpora/openapi,
+ * ../shared/corpora/openapi-extra and the BFCL multi-turn classes, each set on its own.
+ * Everything generated goes to a temp folder.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Domain } from '../src/env/domain.js';
 import { readDomainSpec, readTasks } from '../src/env/load.js';
 import { ingest } from '../src/corpus/ingest.js';
@@ -16,56 +24,145 @@ import { importTau2 } from '../src/importers/tau2/import.js';
 import { synthesizeOffline } from '../src/synth/pipeline.js';
 import { plannedJobs } from '../src/synth/planned-tools.js';
 import { writeDomainFolder } from '../src/synth/write.js';
-import { checkTasks } from '../src/tasks/check.js';
+import { checkTasks, type TaskCheck } from '../src/tasks/check.js';
+import { measureTasks, type TaskQuality } from '../src/tasks/quality.js';
+import { Random } from '../src/tasks/random.js';
 import { sampleTasks } from '../src/tasks/sample.js';
+import type { Task } from '../src/spec/task.js';
 import { markdownTable } from '../src/util/table.js';
 
 const root = resolve(import.meta.dirname, '../..');
+const shared = resolve(root, '../shared');
 
-/** Synthesize the planned domains of the shared corpora and keep the largest ones that write. */
-function synthesizedDomains(out: string, count: number): string[] {
-  const corpora = resolve(root, '../shared/corpora');
-  if (!existsSync(corpora)) return [];
-  const { tools } = ingest([corpora]);
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(args[i + 1]);
+  args.splice(i, 2);
+  return value;
+};
+const perDomain = option('--per-domain', 100);
+const exampleCount = option('--examples', 10);
+
+interface Source {
+  name: string;
+  dirs: string[];
+  /** Tasks sampled per domain. */
+  n: number;
+}
+
+/** Synthesize every planned domain of one tool collection, offline with default settings. */
+function synthesized(input: string, out: string): string[] {
+  const { tools } = ingest([input]);
   const { plan } = partitionTools(tools, DEFAULT_SETTINGS);
-  const written: Array<{ dir: string; tools: number }> = [];
+  const dirs: string[] = [];
   for (const { planned, tools: domainTools } of plannedJobs(plan.domains, tools)) {
     const outcome = synthesizeOffline(planned, domainTools, 1);
-    if (!outcome.spec || !outcome.spec.tools.some((t) => t.kind === 'write')) continue;
-    written.push({ dir: writeDomainFolder(out, outcome.spec, outcome.verdicts), tools: outcome.spec.tools.length });
+    if (outcome.spec) dirs.push(writeDomainFolder(out, outcome.spec, outcome.verdicts));
   }
-  return written.sort((a, b) => b.tools - a.tools || a.dir.localeCompare(b.dir)).slice(0, count).map((w) => w.dir);
+  return dirs.sort();
 }
 
-function defaultDomains(): string[] {
-  const tmp = mkdtempSync(join(tmpdir(), 'envscale-eval-'));
-  const dirs = [join(root, 'domains/projects')];
-  const tau2 = resolve(root, '../shared/data/tau2-retail');
+function defaultSources(tmp: string): Source[] {
+  const sources: Source[] = [{ name: 'projects', dirs: [join(root, 'domains/projects')], n: 200 }];
+  const tau2 = join(shared, 'data/tau2-retail');
   if (existsSync(tau2)) {
     importTau2(tau2, join(tmp, 'tau2-retail'));
-    dirs.push(join(tmp, 'tau2-retail'));
+    sources.push({ name: 'tau2-retail', dirs: [join(tmp, 'tau2-retail')], n: 200 });
   }
-  return [...dirs, ...synthesizedDomains(join(tmp, 'synthesized'), 5)];
+  for (const set of ['openapi', 'openapi-extra', 'bfcl_multi_turn_classes.json']) {
+    const input = join(shared, 'corpora', set);
+    if (existsSync(input)) sources.push({ name: set.replace(/\.json$/, ''), dirs: synthesized(input, join(tmp, set)), n: perDomain });
+  }
+  return sources;
 }
 
-const pct = (a: number, b: number) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
-const rows: Array<Array<string | number>> = [];
-const problems = new Map<string, number>();
-for (const dir of process.argv.length > 2 ? process.argv.slice(2) : defaultDomains()) {
-  const domain = new Domain(readDomainSpec(dir), dir);
-  const started = performance.now();
-  const { tasks, report } = sampleTasks(domain, { n: 200, seed: 7 });
-  const sampled = checkTasks(domain, tasks);
-  const shipped = checkTasks(domain, readTasks(dir));
-  for (const c of shipped) for (const p of c.problems) {
-    const kind = p.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').replace(/: .*$/, '');
-    problems.set(`${domain.name}: ${kind}`, (problems.get(`${domain.name}: ${kind}`) ?? 0) + 1);
-  }
-  const ok = (list: typeof sampled) => list.filter((c) => c.problems.length === 0).length;
-  rows.push([domain.name, tasks.length, `${report.writes} / ${report.readOnly}`, pct(ok(sampled), sampled.length), shipped.length, pct(ok(shipped), shipped.length), `${((performance.now() - started) / 1000).toFixed(1)} s`]);
+interface Measured {
+  quality: TaskQuality;
+  writes: number;
+  ms: number;
+  domains: number;
 }
-console.log(markdownTable(['domain', 'sampled', 'write / read-only', 'sampled pass check', 'shipped tasks', 'shipped pass check', 'time'], rows));
-if (problems.size > 0) {
-  console.log('\nProblems found in shipped tasks, by kind:\n');
-  console.log(markdownTable(['kind', 'count'], [...problems].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, n])));
+
+const sum = (list: Measured[], pick: (q: TaskQuality) => number) => list.reduce((s, m) => s + pick(m.quality), 0);
+const pct = (a: number, b: number) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);
+
+function row(name: string, list: Measured[]): Array<string | number> {
+  const tasks = sum(list, (q) => q.tasks);
+  const findings = list.reduce((s, m) => s + Object.values(m.quality.findings).reduce((a, b) => a + b, 0), 0);
+  const withTasks = list.filter((m) => m.quality.tasks > 0);
+  const openings = withTasks.reduce((s, m) => s + m.quality.openingsPer100, 0) / Math.max(1, withTasks.length);
+  const words = list.reduce((s, m) => s + m.quality.meanWords * m.quality.tasks, 0) / Math.max(1, tasks);
+  const ms = list.reduce((s, m) => s + m.ms, 0);
+  return [
+    name,
+    list.reduce((s, m) => s + m.domains, 0),
+    tasks,
+    `${list.reduce((s, m) => s + m.writes, 0)} / ${tasks - list.reduce((s, m) => s + m.writes, 0)}`,
+    pct(sum(list, (q) => q.linkedSteps), sum(list, (q) => q.laterSteps)),
+    findings === 0 ? 'no findings' : (tasks / findings).toFixed(1),
+    pct(sum(list, (q) => q.passing), tasks),
+    words.toFixed(1),
+    pct(sum(list, (q) => q.namingTools), tasks),
+    openings.toFixed(1),
+    tasks === 0 ? '-' : `${((1000 * ms) / tasks / 1000).toFixed(1)} s`,
+  ];
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'envscale-eval-'));
+try {
+  const sources: Source[] = args.length > 0 ? args.map((dir) => ({ name: basename(dir), dirs: [resolve(dir)], n: 200 })) : defaultSources(tmp);
+  const sampledRows: Array<Array<string | number>> = [];
+  const shippedRows: Array<Array<string | number>> = [];
+  const byCode = new Map<string, number>();
+  const shippedByCode = new Map<string, number>();
+  const examples: Array<{ source: string; task: Task }> = [];
+  for (const source of sources) {
+    const sampled: Measured[] = [];
+    const shipped: Measured[] = [];
+    for (const dir of source.dirs) {
+      const domain = new Domain(readDomainSpec(dir), dir);
+      try {
+        const started = performance.now();
+        const { tasks, report } = sampleTasks(domain, { n: source.n, seed: 7 });
+        const checks: TaskCheck[] = checkTasks(domain, tasks);
+        const ms = performance.now() - started;
+        const quality = measureTasks(domain, tasks, checks);
+        sampled.push({ quality, writes: report.writes, ms, domains: 1 });
+        for (const [code, n] of Object.entries(quality.findings)) byCode.set(`${source.name}: ${code}`, (byCode.get(`${source.name}: ${code}`) ?? 0) + n);
+        examples.push(...tasks.map((task) => ({ source: `${source.name}/${domain.name}`, task })));
+        const own = readTasks(dir);
+        if (own.length > 0) {
+          const ownChecks = checkTasks(domain, own);
+          const q = measureTasks(domain, own, ownChecks);
+          shipped.push({ quality: q, writes: own.filter((t) => t.gold.actions.some((a) => domain.tools.get(a.tool)?.spec.kind === 'write')).length, ms: 0, domains: 1 });
+          for (const [code, n] of Object.entries(q.findings)) shippedByCode.set(`${source.name}: ${code}`, (shippedByCode.get(`${source.name}: ${code}`) ?? 0) + n);
+        }
+      } finally {
+        domain.close();
+      }
+    }
+    sampledRows.push(row(source.name, sampled));
+    if (shipped.length > 0) shippedRows.push(row(`${source.name} (shipped)`, shipped).slice(0, -1).concat('-'));
+  }
+  const header = ['source', 'domains', 'tasks', 'write / read-only', 'linked steps', 'tasks per finding', 'pass check-tasks', 'words per instruction', 'naming a tool or parameter', 'openings per 100', 'sample + check per 1,000 tasks'];
+  console.log(`## Sampled tasks (seed 7, ${perDomain} per synthesized domain, 200 otherwise)\n`);
+  console.log(markdownTable(header, sampledRows));
+  if (shippedRows.length > 0) console.log(`\n## Tasks the domains ship\n\n${markdownTable(header, shippedRows)}`);
+  const codes = (m: Map<string, number>) => markdownTable(['source: finding', 'count'], [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => [k, n]));
+  if (byCode.size > 0) console.log(`\n## check-tasks findings on sampled tasks, by code\n\n${codes(byCode)}`);
+  if (shippedByCode.size > 0) console.log(`\n## check-tasks findings on shipped tasks, by code\n\n${codes(shippedByCode)}`);
+  if (exampleCount > 0 && examples.length > 0) {
+    const rng = new Random(18);
+    console.log('\n## Sampled instructions\n');
+    const picked = new Set<number>();
+    while (picked.size < Math.min(exampleCount, examples.length)) picked.add(rng.int(0, examples.length - 1));
+    for (const i of [...picked].sort((a, b) => a - b)) {
+      const { source, task } = examples[i];
+      console.log(`- ${source} (${task.gold.actions.map((a) => a.tool).join(' -> ')}):\n  ${task.user.instructions.replace(/\n+/g, ' / ')}`);
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }

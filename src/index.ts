@@ -15,7 +15,7 @@ export { synthesizeOffline, type DomainOutcome } from './synth/pipeline.js';
 export { verifySpec, keepVerified, type ToolVerdict } from './synth/verify.js';
 export { writeDomainFolder } from './synth/write.js';
 export { sampleTasks, type SampleOptions, type SampleReport } from './tasks/sample.js';
-export { checkTasks, type TaskCheck } from './tasks/check.js';
+export { checkTasks, FINDING_CODES, type Finding, type FindingCode, type TaskCheck } from './tasks/check.js';
 export { dependencyGraph } from './tasks/dependency-graph.js';
 export { evaluateEpisode, evaluateActions, type Verdict, type EpisodeOutcome } from './record/reward.js';
 export { passHatK, passHatKTable } from './record/pass-k.js';

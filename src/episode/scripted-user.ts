@@ -1,5 +1,4 @@
 import type { Task } from '../spec/task.js';
-import { ASK_TO_BE_TOLD, PLAY_GUIDANCE } from '../tasks/instructions.js';
 import { lastAgentText, type ChatMessage } from '../spec/chat.js';
 import type { SimulatedUser, UserSession } from './types.js';
 
@@ -19,9 +18,17 @@ export function firstPerson(text: string): string {
     .replace(/\byou\b/g, 'me');
 }
 
-/** What the user says first: the instructions in the first person, without the guidance on playing the part. */
+/** Instructions written to the user ("You want to ..."), as tau2's and hand-written tasks are; sampled ones speak as the user. */
+const SECOND_PERSON = /(^|[.:!?\n]\s*)You\b/;
+
+/**
+ * What the user says first. Instructions in the user's own words open with their first paragraph
+ * (the request; what follows is what they know, given when asked); instructions written to the
+ * user are turned into the first person.
+ */
 export function openingLine(instructions: string): string {
-  return firstPerson(instructions.replace(PLAY_GUIDANCE, '').replaceAll(ASK_TO_BE_TOLD, 'Please tell me the ').trim());
+  if (SECOND_PERSON.test(instructions)) return firstPerson(instructions.trim());
+  return instructions.split(/\n\s*\n/)[0].trim();
 }
 
 /** "you" as a subject: followed by a verb (the instructions are written in simple present and past). */

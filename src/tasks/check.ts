@@ -1,20 +1,69 @@
 import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
+import type { Session } from '../env/session.js';
 import type { Task } from '../spec/task.js';
 import { messageOf } from '../util/errors.js';
 import { findableTexts, ReadMemo } from './findable.js';
-import { isKeyColumn, paramSources } from './param-sources.js';
+import { meaningfulValues, reuses } from './links.js';
+import { isKeyColumn, paramSources, type ParamSource } from './param-sources.js';
+import { copiesDescription, namedIdentifiers, templateArtifact } from './wording.js';
+
+/** What check-tasks can find wrong with a task, one code per kind of problem. */
+export const FINDING_CODES = [
+  'initial-state',
+  'unknown-tool',
+  'action-fails',
+  'unknown-identifier',
+  'no-gold-hash',
+  'stale-gold-hash',
+  'unlinked-step',
+  'names-tool-or-parameter',
+  'copies-tool-description',
+  'template-artifact',
+  'answer-not-in-outputs',
+  'no-answer',
+  'writes-change-nothing',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export interface Finding {
+  code: FindingCode;
+  message: string;
+}
 
 export interface TaskCheck {
   task: string;
-  problems: string[];
+  problems: Finding[];
+}
+
+/** A task that bundles unrelated requests on purpose says so with this tag; its steps need not build on each other. */
+export const BUNDLE_TAG = 'bundle';
+
+const said = (text: string) => text.toLowerCase().replace(/(\d),(\d)/g, '$1$2');
+
+/**
+ * Whether a step that reuses no earlier value still acts on a row linked to what came before: a
+ * row it looks up by key holds an earlier value (an order whose customer was found first), or
+ * what a read returns does.
+ */
+function linkedByReference(session: Session, sources: Map<string, ParamSource> | undefined, tables: Map<string, Parameters<typeof isKeyColumn>[0]>, args: Record<string, unknown>, result: unknown, read: boolean, earlier: Set<string>): boolean {
+  for (const [param, value] of Object.entries(args)) {
+    const src = sources?.get(param);
+    if (!src || src.role !== 'lookup' || !isKeyColumn(tables.get(src.table)!, src.column)) continue;
+    const rows = session.reader.prepare(`SELECT * FROM "${src.table}" WHERE "${src.column}" = ? LIMIT 5`).all(typeof value === 'boolean' ? Number(value) : value);
+    if ([...meaningfulValues(rows)].some((v) => earlier.has(v))) return true;
+  }
+  return read && [...meaningfulValues(result)].some((v) => earlier.has(v));
 }
 
 /**
- * Lint tasks against their domain: every gold action replays without error on a fresh state, the
- * stored gold hash reproduces, and every identifier a gold action needs is known to the user,
- * said in the instructions, returned by an earlier call, or findable with the read tools from
- * what the user knows (see findableTexts).
+ * Lint tasks against their domain, each finding with a code (FINDING_CODES): every gold action
+ * replays without error on a fresh state, the stored gold hash reproduces, every identifier a gold
+ * action needs is known to the user, said in the instructions, returned by an earlier call, or
+ * findable with the read tools from what the user knows (see findableTexts); the steps build on
+ * each other; the instructions name no tool or parameter, copy no tool description and hold no
+ * template leftovers; a read-only task asks something its outputs answer; a task that writes
+ * changes the state.
  */
 export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const sources = paramSources(domain);
@@ -22,37 +71,67 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const listers = [...domain.tools.values()].filter((t) => t.spec.kind === 'read' && !((t.spec.parameters.required as string[] | undefined)?.length));
   const memo = new ReadMemo();
   return tasks.map((task) => {
-    const problems: string[] = [];
+    const problems: Finding[] = [];
+    const add = (code: FindingCode, message: string) => problems.push({ code, message });
+    const text = task.user.instructions;
+    const names = namedIdentifiers(domain, text);
+    if (names.length > 0) add('names-tool-or-parameter', `its instructions name ${names.map((n) => JSON.stringify(n)).join(', ')}, which only the tools use`);
+    if (copiesDescription(domain, text)) add('copies-tool-description', 'its instructions repeat a tool description word for word');
+    const artifact = templateArtifact(text);
+    if (artifact !== undefined) add('template-artifact', `its instructions hold ${JSON.stringify(artifact)}, which no person writes`);
     let session;
     try {
       session = openTaskSession(domain, task);
     } catch (err) {
-      return { task: task.id, problems: [`its initial state cannot be set: ${messageOf(err)}`] };
+      add('initial-state', `its initial state cannot be set: ${messageOf(err)}`);
+      return { task: task.id, problems };
     }
     try {
+      const initialHash = session.stateHash();
       // What the user knows, what argument-free reads list, and what reads reach from there.
       const listed = listers.map((t) => memo.read(session!, t.spec.name, {}) ?? '');
-      const seen = findableTexts(session, sources, [JSON.stringify(task.user.known), task.user.instructions, ...listed], memo);
+      const seen = findableTexts(session, sources, [JSON.stringify(task.user.known), text, ...listed], memo);
+      const results: unknown[] = [];
+      const outputs: string[] = [];
+      const earlier = new Set<string>();
+      let writes = false;
       task.gold.actions.forEach((action, i) => {
         const where = `gold action ${i + 1} (${action.tool})`;
-        if (!domain.tools.has(action.tool)) {
-          problems.push(`${where} names a tool the domain does not have`);
+        const tool = domain.tools.get(action.tool);
+        if (!tool) {
+          add('unknown-tool', `${where} names a tool the domain does not have`);
+          results.push(undefined);
           return;
         }
+        writes ||= tool.spec.kind === 'write';
         for (const [param, value] of Object.entries(action.args)) {
           const src = sources.get(action.tool)?.get(param);
           if (!src || src.role !== 'lookup' || !isKeyColumn(tables.get(src.table)!, src.column) || typeof value !== 'string') continue;
           const needle = value.toLowerCase();
-          if (!seen.some((text) => text.toLowerCase().includes(needle))) {
-            problems.push(`${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
-          }
+          if (!seen.some((t) => t.toLowerCase().includes(needle))) add('unknown-identifier', `${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
         }
+        const linked = i === 0 || task.tags.includes(BUNDLE_TAG) || reuses(action.args, earlier);
         const result = session!.call(action.tool, action.args);
-        if (!result.ok) problems.push(`${where} fails: ${result.error}`);
+        const value = result.ok ? result.value : undefined;
+        if (!linked && !linkedByReference(session!, sources.get(action.tool), tables, action.args, value, tool.spec.kind === 'read', earlier)) {
+          add('unlinked-step', `${where} uses nothing an earlier step used or returned, nor a row linked to one: it does not build on the steps before it`);
+        }
+        if (!result.ok) add('action-fails', `${where} fails: ${result.error}`);
+        meaningfulValues(action.args, earlier);
+        meaningfulValues(value, earlier);
+        results.push(value);
+        outputs.push(result.text);
         seen.push(result.text);
       });
-      if (!task.gold.state_hash) problems.push('it has no gold state hash');
-      else if (task.gold.state_hash !== session.stateHash()) problems.push('its stored gold state hash does not reproduce');
+      if (!task.gold.state_hash) add('no-gold-hash', 'it has no gold state hash');
+      else if (task.gold.state_hash !== session.stateHash()) add('stale-gold-hash', 'its stored gold state hash does not reproduce');
+      if (writes && session.stateHash() === initialHash) add('writes-change-nothing', 'its gold actions write, but the gold state equals the initial state');
+      if (!writes && task.gold.actions.length > 0) {
+        const out = said(outputs.join('\n'));
+        const missing = task.communicate.filter((c) => !out.includes(said(c)));
+        if (task.communicate.length === 0) add('no-answer', 'it only reads, but asks to be told nothing: a read-only task needs a question its outputs answer');
+        else if (missing.length > 0) add('answer-not-in-outputs', `it asks to be told ${missing.map((m) => JSON.stringify(m)).join(', ')}, which no gold output holds`);
+      }
     } finally {
       session.close();
     }

@@ -62,7 +62,7 @@ export function checkCommand(ref: string, file?: string): void {
   const bad = results.filter((r) => r.problems.length > 0);
   for (const r of bad) {
     console.log(`${r.task}:`);
-    for (const p of r.problems) console.log(`  - ${p}`);
+    for (const p of r.problems) console.log(`  - [${p.code}] ${p.message}`);
   }
   console.log(`${results.length - bad.length} of ${results.length} tasks pass check-tasks.`);
   if (bad.length > 0) process.exitCode = 1;

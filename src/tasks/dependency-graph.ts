@@ -1,7 +1,7 @@
 import { DirectedGraph } from 'graphology';
 import type { Domain } from '../env/domain.js';
 import { tokenize } from '../env/sql-tokens.js';
-import { aliases, type ParamSource } from './param-sources.js';
+import { aliases, tableReferences, type ParamSource } from './param-sources.js';
 
 /** The tables a tool's SQL reads or writes: the entities it touches. */
 export function tablesOf(domain: Domain, tool: string): Set<string> {
@@ -13,9 +13,16 @@ export function tablesOf(domain: Domain, tool: string): Set<string> {
   return out;
 }
 
+/** The tables a tool reads, and those their references point at: every table whose keys its results can hold. */
+export function reachable(domain: Domain, tool: string, refs = tableReferences(domain)): Set<string> {
+  const out = tablesOf(domain, tool);
+  for (const t of [...out]) for (const [, table] of refs.get(t) ?? []) out.add(table);
+  return out;
+}
+
 /**
- * The domain's tool dependency graph: A -> B when an entity A reads or returns can feed a
- * parameter by which B looks up a row. Edge attribute `params` lists those parameters.
+ * The domain's tool dependency graph: A -> B when an entity A reads or returns (or a key one of
+ * them points at) can feed a parameter by which B looks up a row. Edge attribute `params` lists those parameters.
  * A domain that lists its `dependencies` (reviewed edges) gets exactly those edges.
  */
 export function dependencyGraph(domain: Domain, sources: Map<string, Map<string, ParamSource>>): DirectedGraph {
@@ -35,8 +42,10 @@ export function dependencyGraph(domain: Domain, sources: Map<string, Map<string,
 function derivedGraph(domain: Domain, sources: Map<string, Map<string, ParamSource>>): DirectedGraph {
   const graph = new DirectedGraph({ allowSelfLoops: false });
   for (const [name, tool] of domain.tools) graph.addNode(name, { kind: tool.spec.kind });
+  const refs = tableReferences(domain);
   for (const a of domain.tools.keys()) {
-    const reads = tablesOf(domain, a);
+    // What A can return keys of: the tables it reads, and the tables they point at (a user's order ids).
+    const reads = reachable(domain, a, refs);
     for (const [b, params] of sources) {
       if (a === b) continue;
       const fed = [...params].filter(([, s]) => s.role === 'lookup' && reads.has(s.table)).map(([p]) => p);

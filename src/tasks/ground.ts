@@ -4,6 +4,7 @@ import type { Session } from '../env/session.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import { fitValue } from '../env/values.js';
 import { isKeyColumn, type ParamSource } from './param-sources.js';
+import { inventText } from './invented.js';
 import type { Random } from './random.js';
 
 /** A value an earlier call returned, with the key it came under. */
@@ -30,8 +31,6 @@ export interface GroundedArgs {
 
 /** Columns a person would recognise a row by, in order of preference. */
 const READABLE = ['name', 'full_name', 'title', 'email', 'username'];
-
-const WORDS = ['review', 'budget', 'launch', 'draft', 'update', 'design', 'follow-up', 'summary', 'schedule', 'report', 'customer', 'release'];
 
 /** Picks argument values grounded in the live state of a session and in earlier results. */
 export class Grounder {
@@ -101,17 +100,18 @@ export class Grounder {
 
   private valueFor(session: Session, param: string, prop: JsonSchema, source: ParamSource | undefined): unknown {
     if (Array.isArray(prop.enum) && prop.enum.length > 0) return this.rng.pick(prop.enum);
-    if (source) {
+    // An object of changes is made from its own schema, not from one column's values.
+    if (source && prop.type !== 'object') {
       const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
       const fresh = source.role === 'value' && isKeyColumn(table, source.column);
       const values = fresh ? [] : this.existing(session, source).list;
       if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return fitValue(prop, this.rng.pick(values));
     }
-    return this.generate(param, prop);
+    return this.generate(param, prop, !!source && source.role === 'value' && isKeyColumn(this.domain.spec.tables.find((t) => t.name === source.table)!, source.column));
   }
 
   /** A value from the schema alone. Dates fall after the domain clock: tasks ask for things to come. */
-  private generate(param: string, prop: JsonSchema): unknown {
+  private generate(param: string, prop: JsonSchema, unique = false): unknown {
     const n = ++this.fresh;
     const clock = new Date(this.domain.spec.clock);
     const day = (offset: number) => new Date(clock.getTime() + offset * 86_400_000);
@@ -140,9 +140,7 @@ export class Grounder {
       default: {
         if (prop.format === 'date' || /(^|_)date$/.test(param)) return day(this.rng.int(3, 60)).toISOString().slice(0, 10);
         if (prop.format === 'date-time') return day(this.rng.int(3, 60)).toISOString().replace('.000Z', 'Z');
-        if (prop.format === 'email' || /email/.test(param)) return `user${n}@example.com`;
-        const words = [this.rng.pick(WORDS), this.rng.pick(WORDS)];
-        const text = `${words[0][0].toUpperCase()}${words[0].slice(1)} ${words[1]} ${n}`;
+        const text = inventText(prop.format === 'email' ? 'email' : param, this.rng, n, unique);
         return typeof prop.maxLength === 'number' ? text.slice(0, prop.maxLength) : text;
       }
     }

@@ -11,6 +11,8 @@ export interface ParamSource {
   table: string;
   column: string;
   role: 'lookup' | 'value';
+  /** For a stored reference (tasks.assignee_id): the column the SQL names; table and column are then the row it points at. */
+  via?: { table: string; column: string };
 }
 
 const isPunct = (t: Token | undefined, p: string) => t?.kind === 'punct' && t.text === p;
@@ -54,6 +56,26 @@ function columnTable(tokens: Token[], at: number, names: Map<string, string>, ta
   return owners.length === 1 ? [owners[0], col.text] : undefined;
 }
 
+/**
+ * The column named by the operand that ends just before position `eq` (an `=`): a plain or
+ * qualified column, or the first column inside calls around it (lower(trim(email, ' '))).
+ */
+function operandColumn(tokens: Token[], eq: number, names: Map<string, string>, tables: Map<string, Table>): [string, string] | undefined {
+  if (!isPunct(tokens[eq - 1], ')')) return columnTable(tokens, eq - 1, names, tables);
+  let depth = 0;
+  let open = eq - 1;
+  for (; open >= 0; open--) {
+    if (isPunct(tokens[open], ')')) depth++;
+    else if (isPunct(tokens[open], '(') && --depth === 0) break;
+  }
+  for (let k = open + 1; k < eq - 1; k++) {
+    if (!isName(tokens[k]) || isPunct(tokens[k + 1], '(') || isPunct(tokens[k + 1], '.')) continue;
+    const ref = columnTable(tokens, k, names, tables);
+    if (ref) return ref;
+  }
+  return undefined;
+}
+
 function statementSources(sql: string, tables: Map<string, Table>, found: Map<string, ParamSource>): void {
   const tokens = tokenize(sql);
   const names = aliases(tokens, tables);
@@ -66,7 +88,6 @@ function statementSources(sql: string, tables: Map<string, Table>, found: Map<st
     const param = t.text.slice(1);
     // The operand is `:p` or a one-argument call around it, such as lower(:p).
     const wrapped = isPunct(tokens[i - 1], '(') && isName(tokens[i - 2]) && isPunct(tokens[i + 1], ')');
-    const start = wrapped ? i - 2 : i;
     const end = wrapped ? i + 1 : i;
     // col IN (SELECT value FROM json_each(:p)): each value of the list names a row.
     if (wrapped && tokens[i - 2].text.toLowerCase() === 'json_each' && isWord(tokens[i - 3], 'FROM') && isWord(tokens[i - 5], 'SELECT') && isPunct(tokens[i - 6], '(') && isWord(tokens[i - 7], 'IN')) {
@@ -74,10 +95,12 @@ function statementSources(sql: string, tables: Map<string, Table>, found: Map<st
       if (ref) add(param, ref[0], ref[1], 'lookup');
       return;
     }
+    // Calls wrapped around :p as their first argument: lower(trim(:p, ' ')).
+    let start = i;
+    while (isPunct(tokens[start - 1], '(') && isName(tokens[start - 2]) && !CLAUSE.test(tokens[start - 2].text)) start -= 2;
     if (isPunct(tokens[start - 1], '=')) {
-      // col = :p, or f(col) = f(:p)
-      const at = isPunct(tokens[start - 2], ')') ? start - 3 : start - 2;
-      const ref = columnTable(tokens, at, names, tables);
+      // col = :p, or f(col, ...) = f(:p, ...)
+      const ref = operandColumn(tokens, start - 1, names, tables);
       const before = tokens.slice(Math.max(0, start - 40), start);
       // `SET col = :p` stores a value; a comparison looks a row up.
       const setting = before.some((x) => isWord(x, 'SET')) && !before.some((x) => isWord(x, 'WHERE'));
@@ -128,7 +151,7 @@ export function paramSources(domain: Domain): Map<string, Map<string, ParamSourc
     for (const [param, src] of found) {
       const col = tables.get(src.table)!.columns.find((c) => c.name === src.column)!;
       const ref = col.references ? resolveReference(col.references, domain.spec.tables) : undefined;
-      if (ref) found.set(param, { table: ref.table.name, column: ref.column, role: 'lookup' });
+      if (ref) found.set(param, { table: ref.table.name, column: ref.column, role: 'lookup', via: { table: src.table, column: src.column } });
     }
     out.set(name, found);
   }
@@ -139,4 +162,25 @@ export function paramSources(domain: Domain): Map<string, Map<string, ParamSourc
 export function isKeyColumn(table: Table, column: string): boolean {
   const col = table.columns.find((c) => c.name === column);
   return (table.primaryKey.length === 1 && table.primaryKey[0] === column) || !!col?.unique || !!col?.references;
+}
+
+/**
+ * The references of each table: declared ones, and columns named exactly like another table's
+ * single-column key (user_orders.order_id -> orders.order_id) where nothing is declared, since
+ * imported and synthesized domains do not always declare them. [column, table, key column].
+ */
+export function tableReferences(domain: Domain): Map<string, Array<[string, string, string]>> {
+  const keys = new Map<string, string>();
+  for (const t of domain.spec.tables) if (t.primaryKey.length === 1 && t.primaryKey[0] !== 'id') keys.set(t.primaryKey[0], t.name);
+  const out = new Map<string, Array<[string, string, string]>>();
+  for (const t of domain.spec.tables) {
+    const refs: Array<[string, string, string]> = [];
+    for (const c of t.columns) {
+      const ref = c.references ? resolveReference(c.references, domain.spec.tables) : undefined;
+      if (ref) refs.push([c.name, ref.table.name, ref.column]);
+      else if (keys.has(c.name) && keys.get(c.name) !== t.name) refs.push([c.name, keys.get(c.name)!, c.name]);
+    }
+    out.set(t.name, refs);
+  }
+  return out;
 }

@@ -1,20 +1,22 @@
 import type { DirectedGraph } from 'graphology';
 import type { Domain } from '../env/domain.js';
-import type { Session } from '../env/session.js';
 import type { Task } from '../spec/task.js';
 import { dependencyGraph } from './dependency-graph.js';
-import { Grounder, producedValues, type Produced } from './ground.js';
-import { knownFacts, writeInstruction, type WalkStep } from './instructions.js';
+import { Grounder } from './ground.js';
+import { InstructionWriter } from './instructions.js';
+import { reusedValues } from './links.js';
 import { paramSources } from './param-sources.js';
+import { Planner, type Plan } from './plan.js';
 import { Random } from './random.js';
+import { isTransferTool } from '../spec/chat.js';
 
 export interface SampleOptions {
   /** How many tasks to produce. */
   n: number;
   seed: number;
-  /** Longest walk, in tool calls. */
+  /** Longest task, in tool calls. */
   maxSteps?: number;
-  /** Tries at grounding one call before the walk is given up. */
+  /** Tries at grounding the goal's call before the walk is given up. */
   triesPerStep?: number;
 }
 
@@ -30,38 +32,24 @@ export interface SampleReport {
   writes: number;
 }
 
-interface Walk {
-  steps: WalkStep[];
-  lastResult: unknown;
-  hash: string;
-}
-
 const WRITE_WEIGHT = 3;
 
-/** Pick the next tool of a walk: a successor in the dependency graph, writes favoured, most at the end. */
-function nextTool(graph: DirectedGraph, rng: Random, prev: string | undefined, last: boolean): string | undefined {
-  const candidates = prev === undefined ? graph.nodes() : graph.outNeighbors(prev);
-  if (candidates.length === 0) return undefined;
-  const weight = (t: string) => (graph.getNodeAttribute(t, 'kind') === 'write' ? (last ? WRITE_WEIGHT * 2 : WRITE_WEIGHT) : 1);
-  return rng.weighted(candidates.sort(), weight);
-}
-
-/** The field of a read result the user should be told: a readable scalar that is not an id. */
-function communicable(result: unknown, rng: Random): Array<{ key: string; value: string }> {
-  const top = Array.isArray(result) ? result[0] : result;
-  if (!top || typeof top !== 'object') return [];
-  const fields = Object.entries(top as Record<string, unknown>).filter(
-    ([k, v]) => !/(^|_)id$/.test(k) && ((typeof v === 'string' && v.length >= 3 && v.length <= 60) || (typeof v === 'number' && Math.abs(v) >= 10)),
-  );
-  if (fields.length === 0) return [];
-  const [key, value] = rng.pick(fields.sort(([a], [b]) => a.localeCompare(b)));
-  return [{ key, value: String(value) }];
+/** The goal of a walk: any tool, writes favoured (reads make read-only tasks, questions). */
+function goalTool(graph: DirectedGraph, rng: Random): string | undefined {
+  // Handing over to a human is how a conversation ends, not a goal.
+  const tools = graph.nodes().filter((t) => !isTransferTool(t)).sort();
+  if (tools.length === 0) return undefined;
+  return rng.weighted(tools, (t) => (graph.getNodeAttribute(t, 'kind') === 'write' ? WRITE_WEIGHT : 1));
 }
 
 /**
- * Sample tasks by seeded directed walks over the domain's tool dependency graph. Each call's
- * arguments are grounded in the live state of a fresh session and in earlier results; a walk is
- * kept when every call succeeds and, if it writes, the state changed.
+ * Sample tasks with one goal each: pick the goal's tool and ground its call in the live state,
+ * then work back to how the user and the agent come to know every row it names: the user says
+ * what a person has (an email, an order number, a title), read tools find the rest from there,
+ * each building on what an earlier step found (find_member_by_email -> list_tasks(assignee) ->
+ * update_task_status). The steps run on one forked session inside a savepoint and are rolled
+ * back. A walk is kept when every call succeeds and, if it writes, the state changed; the
+ * instruction is written from the plan in the user's voice.
  */
 export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Task[]; report: SampleReport } {
   const maxSteps = options.maxSteps ?? 5;
@@ -69,32 +57,45 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   const rng = new Random(options.seed);
   const sources = paramSources(domain);
   const graph = dependencyGraph(domain, sources);
-  const grounder = new Grounder(domain, sources, rng);
+  const planner = new Planner(domain, sources, graph, new Grounder(domain, sources, rng), rng);
+  const writer = new InstructionWriter(domain, rng);
   const report: SampleReport = { requested: options.n, produced: 0, walks: 0, duplicates: 0, abandoned: {}, byLength: {}, readOnly: 0, writes: 0 };
   const seen = new Set<string>();
   const tasks: Task[] = [];
   const budget = options.n * 40 + 100;
-  // One fork serves every walk: each walk runs inside a savepoint and is rolled back after.
+  const abandon = (why: string) => (report.abandoned[why] = (report.abandoned[why] ?? 0) + 1);
   const session = domain.openSession();
   try {
     while (tasks.length < options.n && report.walks < budget) {
       report.walks++;
-      const length = rng.int(1, maxSteps);
-      const walk = session.rewindAfter(() => takeWalk(session, graph, grounder, rng, length, tries));
-      if (typeof walk === 'string') {
-        report.abandoned[walk] = (report.abandoned[walk] ?? 0) + 1;
+      const tool = goalTool(graph, rng);
+      if (!tool) break;
+      const plan = session.rewindAfter(() => planner.plan(session, tool, maxSteps, tries));
+      if (typeof plan === 'string') {
+        abandon(plan);
         continue;
       }
-      const key = `${JSON.stringify(walk.steps.map((s) => s.action))}|${walk.hash}`;
+      const write = domain.tools.get(tool)!.spec.kind === 'write';
+      if (!write && !plan.question) {
+        abandon('a read with nothing to ask about');
+        continue;
+      }
+      const links = reusedValues(plan.steps.map((s) => s.action), plan.steps.map((s) => s.result));
+      if (links.includes(false)) {
+        abandon('steps that do not build on each other');
+        continue;
+      }
+      const actions = plan.steps.map((s) => s.action);
+      const key = `${JSON.stringify(actions)}|${plan.hash}`;
       if (seen.has(key)) {
         report.duplicates++;
         continue;
       }
       seen.add(key);
-      const task = toTask(domain, walk, `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`, rng);
+      const task = toTask(plan, writer, write, `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`);
       tasks.push(task);
-      report.byLength[task.gold.actions.length] = (report.byLength[task.gold.actions.length] ?? 0) + 1;
-      if (task.tags.includes('write')) report.writes++;
+      report.byLength[actions.length] = (report.byLength[actions.length] ?? 0) + 1;
+      if (write) report.writes++;
       else report.readOnly++;
     }
   } finally {
@@ -104,48 +105,16 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   return { tasks, report };
 }
 
-function toTask(domain: Domain, walk: Walk, id: string, rng: Random): Task {
-  const actions = walk.steps.map((s) => s.action);
-  const writes = actions.some((a) => domain.tools.get(a.tool)!.spec.kind === 'write');
-  const communicate = writes ? [] : communicable(walk.lastResult, rng);
+function toTask(plan: Plan, writer: InstructionWriter, write: boolean, id: string): Task {
+  const written = writer.write(plan);
+  const actions = plan.steps.map((s) => s.action);
   return {
     id,
-    user: { instructions: writeInstruction(domain, walk.steps, communicate), known: knownFacts(walk.steps) },
+    user: { instructions: written.instructions, known: written.known, persona: written.persona },
     initial: [],
-    gold: { actions, state_hash: walk.hash },
-    communicate: communicate.map((c) => c.value),
+    gold: { actions, state_hash: plan.hash },
+    communicate: written.communicate,
     evaluation: {},
-    tags: ['sampled', writes ? 'write' : 'read-only', `steps:${actions.length}`],
+    tags: ['sampled', write ? 'write' : 'read-only', `steps:${actions.length}`, `goal:${plan.intent.kind}`],
   };
-}
-
-function takeWalk(session: Session, graph: DirectedGraph, grounder: Grounder, rng: Random, length: number, tries: number): Walk | string {
-  const steps: WalkStep[] = [];
-  const produced: Produced[] = [];
-  let lastResult: unknown;
-  let prev: string | undefined;
-  for (let i = 0; i < length; i++) {
-    const tool = nextTool(graph, rng, prev, i === length - 1);
-    if (!tool) break;
-    const write = session.domain.tools.get(tool)!.spec.kind === 'write';
-    let done = false;
-    for (let t = 0; t < tries && !done; t++) {
-      const { args, fromEarlier } = grounder.ground(session, tool, produced);
-      const before = session.stateHash();
-      const result = session.call(tool, args);
-      if (!result.ok || (write && session.stateHash() === before)) continue;
-      const labels: WalkStep['labels'] = {};
-      for (const [k, v] of Object.entries(args)) {
-        const label = fromEarlier.has(k) ? undefined : grounder.label(session, tool, k, v);
-        if (label) labels[k] = label;
-      }
-      steps.push({ action: { tool, args }, fromEarlier, labels });
-      produced.push(...producedValues(result.value, i));
-      lastResult = result.value;
-      done = true;
-    }
-    if (!done) return `no successful call of ${tool} in ${tries} tries`;
-    prev = tool;
-  }
-  return steps.length > 0 ? { steps, lastResult, hash: session.stateHash() } : 'no tool to start from';
 }

@@ -1,0 +1,120 @@
+import type { Domain } from '../env/domain.js';
+import { tokenize, type Token } from '../env/sql-tokens.js';
+import { singular, splitWords } from '../synth/words.js';
+
+/**
+ * What a tool does, in the terms a person asks for it: the kind of change (read from its SQL, not
+ * from its description), the verb of its name when it has a telling one (cancel, book, assign),
+ * the table it acts on, and the columns a write sets to a fixed value (status = 'closed').
+ */
+export interface Intent {
+  kind: 'create' | 'update' | 'delete' | 'act' | 'read';
+  /** A verb of the tool's name that says more than the kind (cancel, close, send), if any. */
+  verb?: string;
+  /** The table written, or the one a read returns rows of. */
+  table?: string;
+  /** The thing acted on, in words: "task", "project member", or for an act the object of the name ("message"). */
+  entity: string;
+  /** Columns a write sets to a constant, such as {status: 'closed'}. */
+  fixed: Record<string, string | number>;
+}
+
+/** Verbs that tell what a person wants beyond create / change / delete, and their base form. */
+const TELLING = new Set([
+  'cancel', 'close', 'resolve', 'reopen', 'archive', 'restore', 'approve', 'reject', 'confirm', 'complete', 'finish', 'activate', 'deactivate',
+  'enable', 'disable', 'block', 'unblock', 'lock', 'unlock', 'mute', 'unmute', 'pin', 'unpin', 'star', 'unstar', 'follow', 'unfollow', 'like',
+  'unlike', 'subscribe', 'unsubscribe', 'publish', 'unpublish', 'assign', 'unassign', 'book', 'reserve', 'rate', 'send', 'pay', 'refund',
+  'return', 'exchange', 'transfer', 'share', 'invite', 'login', 'logout', 'move', 'rename', 'upload', 'copy', 'reschedule', 'schedule',
+  'start', 'stop', 'pause', 'resume', 'suspend', 'accept', 'decline', 'submit', 'post', 'reply', 'comment', 'forward', 'retweet', 'tweet',
+  'purchase', 'buy', 'order', 'checkout', 'ship', 'deposit', 'withdraw', 'sell', 'trade', 'vote', 'claim', 'redeem', 'join', 'leave', 'enroll',
+  'register', 'verify', 'flag', 'hide', 'release', 'dismiss', 'acknowledge', 'mark', 'sign', 'play', 'fill', 'turn', 'press', 'lift', 'charge',
+  'authenticate', 'add', 'remove', 'delete', 'create', 'update', 'edit', 'modify', 'change', 'set', 'replace', 'link', 'attach', 'detach',
+]);
+/** Words that are HTTP methods or plain CRUD: a later, more telling verb of the name wins over them. */
+const WEAK = new Set(['post', 'put', 'patch', 'get', 'add', 'create', 'update', 'edit', 'modify', 'change', 'set', 'delete', 'remove']);
+const ALIASES: Record<string, string> = { logout: 'logout', signout: 'logout', log: 'log', signin: 'login' };
+
+const isWord = (t: Token | undefined, w: string) => t?.kind === 'word' && t.text.toUpperCase() === w;
+const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'ident';
+
+/** "project_members" -> "project member". */
+export const entityOf = (table: string): string => {
+  const words = splitWords(table);
+  if (words.length === 0) return table;
+  words[words.length - 1] = singular(words[words.length - 1]);
+  return words.join(' ');
+};
+
+const HTTP = new Set(['get', 'post', 'put', 'patch', 'head']);
+
+/**
+ * The verb of a tool name: its first word when that is a verb (modify_pending_order_address is a
+ * modification, not an order); after an HTTP method, the last telling verb of the rest
+ * (put_appointments_by_id_cancel cancels); otherwise the first verb anywhere (ticket_login).
+ */
+export function nameVerb(name: string): string | undefined {
+  const words = splitWords(name).map((w) => ALIASES[w] ?? w);
+  // "log out" / "sign in" written as two words.
+  for (let i = 0; i + 1 < words.length; i++) {
+    if ((words[i] === 'log' || words[i] === 'sign') && (words[i + 1] === 'out' || words[i + 1] === 'in')) return words[i + 1] === 'out' ? 'logout' : 'login';
+  }
+  if (words.length === 0) return undefined;
+  if (TELLING.has(words[0]) && !HTTP.has(words[0])) return words[0];
+  const telling = words.filter((w) => TELLING.has(w) && !HTTP.has(w));
+  if (HTTP.has(words[0])) return telling.filter((w) => !WEAK.has(w)).pop() ?? telling[0];
+  return telling[0];
+}
+
+const cache = new WeakMap<Domain, Map<string, Intent>>();
+
+/** The intent of a domain tool, from its SQL and its name. */
+export function toolIntent(domain: Domain, tool: string): Intent {
+  let byTool = cache.get(domain);
+  if (!byTool) cache.set(domain, (byTool = new Map()));
+  let intent = byTool.get(tool);
+  if (!intent) byTool.set(tool, (intent = readIntent(domain, tool)));
+  return intent;
+}
+
+function readIntent(domain: Domain, name: string): Intent {
+  const compiled = domain.tools.get(name)!;
+  const tables = new Set(domain.spec.tables.map((t) => t.name));
+  const verb = nameVerb(name);
+  const fixed: Record<string, string | number> = {};
+  const writes = compiled.steps.filter((s) => s.kind === 'run').map((s) => tokenize(s.stmt.sql));
+  for (const tokens of writes) {
+    const first = tokens[0]?.text.toUpperCase();
+    const at = tokens.findIndex((t, i) => (isWord(t, 'INTO') || isWord(t, 'UPDATE') || (isWord(t, 'FROM') && isWord(tokens[i - 1], 'DELETE'))) && isName(tokens[i + 1]) && tables.has(tokens[i + 1].text));
+    if (at < 0) continue;
+    const table = tokens[at + 1].text;
+    // SET col = 'constant' (a state the write moves the row into).
+    tokens.forEach((t, i) => {
+      if (t.kind === 'punct' && t.text === '=' && isName(tokens[i - 1]) && (tokens[i + 1]?.kind === 'string' || tokens[i + 1]?.kind === 'number') && (isWord(tokens[i - 2], 'SET') || tokens[i - 2]?.text === ',')) {
+        const value = tokens[i + 1];
+        fixed[tokens[i - 1].text] = value.kind === 'number' ? Number(value.text) : value.text;
+      }
+    });
+    const ledger = /(^|_)(log|ledger|entries)$/.test(table) && domain.spec.tables.find((t) => t.name === table)?.columns.some((c) => c.name === 'action');
+    if (ledger) return { kind: 'act', verb, table, entity: actObject(name, verb), fixed };
+    const kind = first === 'DELETE' || (first === 'WITH' && tokens.some((t) => isWord(t, 'DELETE'))) ? 'delete' : isWord(tokens[at], 'UPDATE') ? 'update' : 'create';
+    return { kind, verb, table, entity: entityOf(table), fixed };
+  }
+  if (compiled.spec.kind === 'write') return { kind: 'act', verb, entity: actObject(name, verb), fixed };
+  const sql = compiled.output?.stmt.sql ?? compiled.steps[0]?.stmt.sql ?? '';
+  const tokens = tokenize(sql);
+  // The table of the outer query: subqueries (counts of tasks in a milestone) name others.
+  let depth = 0;
+  const from = tokens.findIndex((t, i) => {
+    if (t.kind === 'punct' && t.text === '(') depth++;
+    else if (t.kind === 'punct' && t.text === ')') depth--;
+    return depth === 0 && isWord(t, 'FROM') && isName(tokens[i + 1]) && tables.has(tokens[i + 1].text);
+  });
+  const table = from >= 0 ? tokens[from + 1].text : undefined;
+  return { kind: 'read', verb, table, entity: table ? entityOf(table) : actObject(name, verb), fixed };
+}
+
+/** The object of an action named like send_message or ticket_login: the name's words other than verbs and filler. */
+function actObject(name: string, verb: string | undefined): string {
+  const words = splitWords(name).filter((w) => w !== verb && !WEAK.has(w) && !/^(v\d+|api|by|id|the|a|an|to|for|of|in|on|with|from|me|my|do|can|out)$/.test(w));
+  return words.length > 0 ? words.map((w, i) => (i === words.length - 1 ? singular(w) : w)).join(' ') : 'request';
+}
