@@ -15,6 +15,7 @@ import {
 import type { Domain } from '../env/domain.js';
 import type { ToolResult } from '../env/executor.js';
 import type { Session } from '../env/session.js';
+import { listTools } from '../episode/tools.js';
 
 /** What the server reports after every tool call (the trajectory recorder listens here). */
 export interface ToolCallEvent {
@@ -56,26 +57,6 @@ export interface DomainServerOptions {
 }
 
 export const SERVER_VERSION = '0.1.0';
-
-/** The tools/list entries of a domain, computed once per domain. */
-const toolLists = new WeakMap<Domain, Tool[]>();
-export function listTools(domain: Domain): Tool[] {
-  let tools = toolLists.get(domain);
-  if (!tools) {
-    tools = [...domain.tools.values()].map(({ spec, deletes }) => ({
-      name: spec.name,
-      ...(spec.title ? { title: spec.title } : {}),
-      description: spec.description,
-      inputSchema: spec.parameters as Tool['inputSchema'],
-      annotations:
-        spec.kind === 'read'
-          ? { readOnlyHint: true, openWorldHint: false }
-          : { readOnlyHint: false, destructiveHint: deletes, openWorldHint: false },
-    }));
-    toolLists.set(domain, tools);
-  }
-  return tools;
-}
 
 const policyUri = (domain: Domain) => `envscale://${domain.name}/policy`;
 const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;

@@ -2,7 +2,7 @@ import type { Domain } from '../env/domain.js';
 import type { Session } from '../env/session.js';
 import type { Action, Task } from '../spec/task.js';
 import type { EpisodeCounts, StopReason, StoredToolCall, StoredVerdict, ToolResultEvent } from '../spec/trajectory.js';
-import type { ChatMessage } from '../rollout/types.js';
+import type { ChatMessage } from '../spec/chat.js';
 import { evaluateEpisode, type Message, type Verdict } from './reward.js';
 import { reachedTool } from './conversation.js';
 import type { EpisodeWriter } from './store.js';

@@ -7,20 +7,8 @@ import type { Session } from '../env/session.js';
 import { createDomainServer, type ToolCallEvent } from '../mcp/server.js';
 import type { Task } from '../spec/task.js';
 import type { StoredToolCall, ToolDefinition, ToolResultEvent } from '../spec/trajectory.js';
+import { parseArguments } from '../spec/chat.js';
 import { messageOf } from '../util/errors.js';
-
-/** Parse a tool call's raw arguments: an empty string means no arguments; anything else must be a JSON object. */
-export function parseArguments(raw: string): { args: Record<string, unknown> } | { problem: string } {
-  if (raw.trim() === '') return { args: {} };
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (err) {
-    return { problem: `not valid JSON (${messageOf(err)})` };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'not a JSON object' };
-  return { args: value as Record<string, unknown> };
-}
 
 /**
  * A task's environment as the agent reaches it: a real MCP client talking to the domain's MCP

@@ -6,8 +6,9 @@ import type { StopReason } from '../spec/trajectory.js';
 import { messageOf } from '../util/errors.js';
 import { McpEnvironment } from './environment.js';
 import { ModelFailure } from '../llm/chat-model.js';
-import { agentSystemPrompt } from './prompts.js';
-import { GREETING, isTransferTool, userStopReason, type Agent, type SimulatedUser } from './types.js';
+import { agentSystemPrompt } from '../episode/prompts.js';
+import { GREETING, isTransferTool, userStopReason } from '../spec/chat.js';
+import { type Agent, type SimulatedUser } from '../episode/types.js';
 
 export interface EpisodeLimits {
   /** Most messages and tool-calling steps of agent and user together. */

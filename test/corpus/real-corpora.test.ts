@@ -11,7 +11,9 @@ describe('the shared real corpora', () => {
   it('ingest without an error, every record accounted for', () => {
     const { tools, report } = ingest([corpora]);
     expect(report.skipped).toEqual([]);
-    expect(report.unrecognized.map((u) => u.file)).toEqual([resolve(corpora, 'openapi/index.json'), resolve(corpora, 'openapi-extra/index.json')]);
+    // The only files that are not tool collections are the OpenAPI folders' indexes (the folder grows).
+    expect(report.unrecognized.length).toBeGreaterThan(0);
+    for (const u of report.unrecognized) expect(u.file).toMatch(/\/index\.json$/);
     const perFile = Object.fromEntries(report.files.map((f) => [f.file.slice(corpora.length + 1), f.tools]));
     expect(perFile['bfcl_functions.json']).toBe(3311);
     expect(perFile['bfcl_multi_turn_classes.json']).toBe(162);
@@ -29,5 +31,4 @@ describe('the shared real corpora', () => {
     expect(ticket.returns).toMatch(/^id: .*\ntitle: .*\ndescription: /s);
     expect(ticket.returns).toContain('created_by');
   });
-
 });
