@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runSynthesize, runVerify } from '../../src/synth/run.js';
 import { UserError } from '../../src/util/errors.js';
 import { CLI, REPO_ROOT } from '../helpers/mcp.js';
-import { folderBytes, SHOP_TOOLS_FILE, tempDir, writePlan } from './helpers.js';
+import { folderBytes, MCP_SERVERS_FILE, SHOP_TOOLS_FILE, shopDomain, tempDir, writePlan } from './helpers.js';
+import { synthesizeAll } from '../../src/synth/parallel.js';
+import type { ToolSpec } from '../../src/spec/tool.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -60,6 +62,39 @@ describe('synthesize and verify commands', () => {
       expect((error as Error).message).not.toContain('\n');
     }
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('failure isolation', () => {
+  it('synthesizes tools and parameters named like Object members (constructor, toString)', async () => {
+    const dir = tempDir('mcp');
+    dirs.push(dir);
+    const plan = writePlan(dir, [MCP_SERVERS_FILE]);
+    const out = join(dir, 'out');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const outcomes = await runSynthesize(plan, { out, seed: 1, workers: 1 });
+      expect(outcomes.every((o) => o.spec && !o.domainError)).toBe(true);
+      expect(readdirSync(out).sort()).toEqual(outcomes.map((o) => o.name).sort());
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('reports a domain that cannot be synthesized with its reason and still synthesizes the others', async () => {
+    const { planned, tools } = shopDomain();
+    const broken = { ...tools[0], name: undefined } as unknown as ToolSpec;
+    const jobs = [
+      { planned: { ...planned, name: 'broken', tools: [tools[0].name] }, tools: [broken] },
+      { planned, tools },
+    ];
+    const seen: string[] = [];
+    const outcomes = await synthesizeAll(jobs, 1, 1, (o) => seen.push(o.name));
+    expect(seen).toEqual(['broken', 'shop']);
+    expect(outcomes[0].spec).toBeUndefined();
+    expect(outcomes[0]).toMatchObject({ name: 'broken', domainError: expect.stringMatching(/^internal error: /) });
+    expect(outcomes[0].verdicts).toEqual([expect.objectContaining({ ok: false, code: 'internal error' })]);
+    expect(outcomes[1].spec?.tools.length).toBe(tools.length);
   });
 });
 
