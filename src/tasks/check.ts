@@ -1,11 +1,10 @@
 import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
-import type { Session } from '../env/session.js';
 import type { Task } from '../spec/task.js';
 import { messageOf } from '../util/errors.js';
 import { findableTexts, ReadMemo } from './findable.js';
-import { meaningfulValues, reuses } from './links.js';
-import { isKeyColumn, paramSources, type ParamSource } from './param-sources.js';
+import { isKeyColumn, paramSources } from './param-sources.js';
+import { StepLinks } from './step-links.js';
 import { copiesDescription, namedIdentifiers, templateArtifact } from './wording.js';
 
 /** What check-tasks can find wrong with a task, one code per kind of problem. */
@@ -42,21 +41,6 @@ export const BUNDLE_TAG = 'bundle';
 const said = (text: string) => text.toLowerCase().replace(/(\d),(\d)/g, '$1$2');
 
 /**
- * Whether a step that reuses no earlier value still acts on a row linked to what came before: a
- * row it looks up by key holds an earlier value (an order whose customer was found first), or
- * what a read returns does.
- */
-function linkedByReference(session: Session, sources: Map<string, ParamSource> | undefined, tables: Map<string, Parameters<typeof isKeyColumn>[0]>, args: Record<string, unknown>, result: unknown, read: boolean, earlier: Set<string>): boolean {
-  for (const [param, value] of Object.entries(args)) {
-    const src = sources?.get(param);
-    if (!src || src.role !== 'lookup' || !isKeyColumn(tables.get(src.table)!, src.column)) continue;
-    const rows = session.reader.prepare(`SELECT * FROM "${src.table}" WHERE "${src.column}" = ? LIMIT 5`).all(typeof value === 'boolean' ? Number(value) : value);
-    if ([...meaningfulValues(rows)].some((v) => earlier.has(v))) return true;
-  }
-  return read && [...meaningfulValues(result)].some((v) => earlier.has(v));
-}
-
-/**
  * Lint tasks against their domain, each finding with a code (FINDING_CODES): every gold action
  * replays without error on a fresh state, the stored gold hash reproduces, every identifier a gold
  * action needs is known to the user, said in the instructions, returned by an earlier call, or
@@ -70,6 +54,7 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const tables = new Map(domain.spec.tables.map((t) => [t.name, t]));
   const listers = [...domain.tools.values()].filter((t) => t.spec.kind === 'read' && !((t.spec.parameters.required as string[] | undefined)?.length));
   const memo = new ReadMemo();
+  const links = new StepLinks(domain, sources);
   return tasks.map((task) => {
     const problems: Finding[] = [];
     const add = (code: FindingCode, message: string) => problems.push({ code, message });
@@ -91,16 +76,14 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
       // What the user knows, what argument-free reads list, and what reads reach from there.
       const listed = listers.map((t) => memo.read(session!, t.spec.name, {}) ?? '');
       const seen = findableTexts(session, sources, [JSON.stringify(task.user.known), text, ...listed], memo);
-      const results: unknown[] = [];
       const outputs: string[] = [];
-      const earlier = new Set<string>();
+      const flow = links.start(session);
       let writes = false;
       task.gold.actions.forEach((action, i) => {
         const where = `gold action ${i + 1} (${action.tool})`;
         const tool = domain.tools.get(action.tool);
         if (!tool) {
           add('unknown-tool', `${where} names a tool the domain does not have`);
-          results.push(undefined);
           return;
         }
         writes ||= tool.spec.kind === 'write';
@@ -110,16 +93,13 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
           const needle = value.toLowerCase();
           if (!seen.some((t) => t.toLowerCase().includes(needle))) add('unknown-identifier', `${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
         }
-        const linked = i === 0 || task.tags.includes(BUNDLE_TAG) || reuses(action.args, earlier);
+        flow.before(action);
         const result = session!.call(action.tool, action.args);
         const value = result.ok ? result.value : undefined;
-        if (!linked && !linkedByReference(session!, sources.get(action.tool), tables, action.args, value, tool.spec.kind === 'read', earlier)) {
+        if (!flow.after(action, result.ok, value) && !task.tags.includes(BUNDLE_TAG)) {
           add('unlinked-step', `${where} uses nothing an earlier step used or returned, nor a row linked to one: it does not build on the steps before it`);
         }
         if (!result.ok) add('action-fails', `${where} fails: ${result.error}`);
-        meaningfulValues(action.args, earlier);
-        meaningfulValues(value, earlier);
-        results.push(value);
         outputs.push(result.text);
         seen.push(result.text);
       });

@@ -37,7 +37,10 @@ export async function sampleCommand(ref: string, opts: SampleCommandOptions): Pr
   if (opts.llm) {
     if (!opts.model) throw new UserError('--llm needs --model <name>, the model that writes the instructions.');
     const model = new ChatModel('task writer', opts.model, { ...DEFAULT_ENDPOINT, baseURL: opts.baseUrl }, '--base-url');
-    tasks = await writeInstructionsWithModel(domain, tasks, model, new ResponseCache(opts.cache));
+    const written = await writeInstructionsWithModel(domain, tasks, model, new ResponseCache(opts.cache));
+    tasks = written.tasks;
+    for (const { task, problems } of written.report.kept) console.error(`${task}: kept the offline instruction; the model's ${problems.join('; ')}`);
+    if (written.report.kept.length > 0) console.error(`${written.report.written} of ${tasks.length} instructions written by ${opts.model}; the rest kept their offline text.`);
   }
   const json = `${JSON.stringify(tasks, null, 2)}\n`;
   if (!opts.out) {

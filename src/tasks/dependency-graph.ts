@@ -13,10 +13,16 @@ export function tablesOf(domain: Domain, tool: string): Set<string> {
   return out;
 }
 
-/** The tables a tool reads, and those their references point at: every table whose keys its results can hold. */
+/**
+ * The tables a tool reads, and those that references it reads point at (a user's order ids point
+ * at orders): every table whose keys its results can hold. A reference counts when the tool's SQL
+ * names its column or reads whole rows (`*`).
+ */
 export function reachable(domain: Domain, tool: string, refs = tableReferences(domain)): Set<string> {
   const out = tablesOf(domain, tool);
-  for (const t of [...out]) for (const [, table] of refs.get(t) ?? []) out.add(table);
+  const compiled = domain.tools.get(tool)!;
+  const words = new Set([...compiled.steps.map((s) => s.stmt.sql), ...(compiled.output ? [compiled.output.stmt.sql] : [])].flatMap((sql) => tokenize(sql).map((t) => t.text)));
+  for (const t of [...out]) for (const [column, table] of refs.get(t) ?? []) if (words.has(column) || words.has('*')) out.add(table);
   return out;
 }
 

@@ -29,6 +29,7 @@ function columnOf(domain: Domain, sources: Map<string, ParamSource> | undefined,
 export class ReadMemo {
   private readonly results = new Map<string, string | undefined>();
   private readonly values = new Map<string, string[]>();
+  private readonly scans = new Map<string, Map<string, Set<string>>>();
 
   /** The text of a successful read, or undefined when it fails. */
   read(session: Session, tool: string, args: Record<string, unknown>): string | undefined {
@@ -38,6 +39,24 @@ export class ReadMemo {
       this.results.set(key, result.ok ? result.text : undefined);
     }
     return this.results.get(key);
+  }
+
+  /**
+   * The values of a column a text mentions. Texts recur across tasks (the lists argument-free
+   * reads return, a user's details), so each is scanned once per column and state.
+   */
+  mentioned(session: Session, src: ParamSource, text: string): Set<string> {
+    const key = `${session.stateHash()}|${src.table}.${src.column}`;
+    let byText = this.scans.get(key);
+    if (!byText) this.scans.set(key, (byText = new Map()));
+    let found = byText.get(text);
+    if (!found) {
+      const lower = text.toLowerCase();
+      found = new Set(this.columnValues(session, src).filter((v) => mentions(lower, v)));
+      if (byText.size > 2000) byText.clear();
+      byText.set(text, found);
+    }
+    return found;
   }
 
   /** Distinct values of a column worth looking for in text (two characters or more). */
@@ -62,7 +81,6 @@ export function findableTexts(session: Session, sources: Map<string, Map<string,
   const seen = [...texts];
   const called = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
-    const haystack = seen.join('\n').toLowerCase();
     let calls = 0;
     for (const tool of domain.tools.values()) {
       if (tool.spec.kind !== 'read') continue;
@@ -70,7 +88,10 @@ export function findableTexts(session: Session, sources: Map<string, Map<string,
       if (required.length === 0) continue;
       const options = required.map((p) => {
         const src = columnOf(domain, sources.get(tool.spec.name), p);
-        return src ? memo.columnValues(session, src).filter((v) => mentions(haystack, v)).slice(0, CANDIDATES_PER_PARAM) : [];
+        if (!src) return [];
+        const hits = new Set<string>();
+        for (const text of seen) for (const v of memo.mentioned(session, src, text)) hits.add(v);
+        return memo.columnValues(session, src).filter((v) => hits.has(v)).slice(0, CANDIDATES_PER_PARAM);
       });
       if (options.some((o) => o.length === 0)) continue;
       let combos: Array<Record<string, string>> = [{}];

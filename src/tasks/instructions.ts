@@ -1,5 +1,4 @@
 import type { Domain } from '../env/domain.js';
-import { plural } from '../synth/words.js';
 import { entityOf } from './intent.js';
 import * as book from './phrasebook.js';
 import type { Change, Plan, Thing } from './plan.js';
@@ -65,8 +64,7 @@ export class InstructionWriter {
     if (plan.intent.kind === 'read' && plan.question) {
       const q = plan.question;
       let asked: string;
-      if (q.count) asked = `how many ${plural(this.within(q.field, q.of))} ${q.of ? (q.of.self ? 'I have' : `${name(q.of)} has`) : 'there are'}${this.criteria(plan.changes)}`;
-      else if (q.of && (q.of.label || q.of.given || q.of.self || mine(q.of))) asked = `what the ${fieldWords(q.field)} of ${q.of.self ? 'my account' : name(q.of)} is`;
+      if (q.of && (q.of.label || q.of.given || q.of.self || mine(q.of))) asked = `what the ${fieldWords(q.field)} of ${q.of.self ? 'my account' : name(q.of)} is`;
       else {
         const criteria = this.criteria(plan.changes);
         asked = criteria ? `what the ${fieldWords(q.field)} is${criteria}` : `what the ${fieldWords(q.field)} of the ${entityOf(q.of?.table || plan.intent.entity)} is`;
@@ -116,7 +114,7 @@ export class InstructionWriter {
       const key =
         about.label && this.rows.isPeople(about.table)
           ? `${about.label.value}'s ${words}`
-          : `${mine(about) ? 'my' : 'the'} ${words === 'number' || words === entity ? `${entity} number` : `${entity} ${words}`}`;
+          : `${mine(about) ? 'my' : 'the'} ${words === 'number' || words === entity ? `${entity} number` : words.includes(entity.split(' ').pop()!) ? words : `${entity} ${words}`}`;
       known[key] = said.value;
       facts.push(`${capital(key)} is ${value}.`);
     }
@@ -150,24 +148,12 @@ export class InstructionWriter {
     return said.startsWith('"') || /@/.test(value) || /\s/.test(said) ? said : `"${value}"`;
   }
 
-  /** An identifier column in words: "email address", "number" for a key. */
+  /** An identifier column in words: "email address", "number" for a key, "tracking number", "external shipment number". */
   private idWords(column: string, entity: string): string {
     const words = fieldWords(column);
     if (words === 'email' || words === 'mail') return 'email address';
     if (words === entity || /^(id|uuid|key)$/.test(words) || words === fieldWords(entity)) return 'number';
-    return words;
-  }
-
-  /** "project member" counted within a project is a "member". */
-  private within(entity: string, of: Thing | undefined): string {
-    if (!of) return entity;
-    const outer = entityOf(of.table).split(' ');
-    const words = entity.split(' ');
-    while (words.length > 1 && words[0] === outer[0]) {
-      words.shift();
-      outer.shift();
-    }
-    return words.join(' ');
+    return /(^|_)(id|uuid|key)$|[a-z](Id|Uuid|Key)$/.test(column) ? `${words} number` : words;
   }
 
   /** " for latitude 3.94 and longitude -108.41": the criteria a read was asked with. */
@@ -177,7 +163,8 @@ export class InstructionWriter {
   }
 
   private withReason(request: string, reason: string): string {
-    if (this.rng.chance(0.45)) {
+    // A reason that speaks of "it" comes after the request that says what "it" is.
+    if (this.rng.chance(0.45) && !/^(it|its|it's|they|that)\b/i.test(reason)) {
       const question = request.endsWith('?');
       const body = question ? request : request.replace(/[.]$/, '');
       const template = this.rng.pick(book.REASON_FIRST);
@@ -222,7 +209,7 @@ export class InstructionWriter {
     }
     if (intent.kind === 'create' && !telling) {
       const entity = intent.entity;
-      const make = rng.pick(['create', 'add', 'set up']);
+      const make = rng.pick(['add', 'add', 'create']);
       return { phrase: `${make} ${rng.chance(0.5) ? 'a new' : article(entity)} ${entity}${details(changes)}`, reason: this.reason('create', slotsOf()) };
     }
     if (intent.kind === 'update' && !telling && target) {
@@ -249,14 +236,18 @@ export class InstructionWriter {
     // A verb that is also the thing made (comment, reply, tweet) reads as "add a comment".
     const nounVerb = !target && verb !== undefined && intent.entity.split(' ').pop() === verb && NOUN_VERBS.test(verb);
     const act = nounVerb ? rng.pick(['add', 'leave', 'post']) : surface ?? 'take care of';
-    const object = target ? name(target) : /^(log in to|log out of|sign in to)$/.test(act) ? 'my account' : `${article(intent.entity)} ${intent.entity}`;
+    // An action named without a verb we know (a "run upgrades now"): the thing it acts on, with an article.
+    const service = /(support|service|desk|team|help|helpdesk|office|center|centre)$/.test(intent.entity);
+    const object = target ? name(target) : /^(log in to|log out of|sign in to)$/.test(act) ? 'my account' : `${act === 'take care of' || service ? 'the' : article(intent.entity)} ${intent.entity}`;
     const kind = reasonKind ?? (intent.kind === 'create' ? 'create' : intent.kind === 'delete' ? 'remove' : intent.kind === 'update' ? 'change' : 'act');
     // Moving something says where to: "reschedule the milestone ... to April 24, 2026".
     if (target && changes.length === 1 && /^(reschedule|move|rename|transfer|copy)$/.test(verb ?? '')) {
       return { phrase: `${act} ${name(target)} to ${sayValue(changes[0].field, changes[0].value)}${this.details([], refs, name, intent.entity)}`, reason: this.reason(kind, slotsOf(changes[0])) };
     }
     const statusSlots = statusChange ? slotsOf(statusChange) : slotsOf(changes[0]);
-    return { phrase: `${act} ${object}${details(changes)}`, reason: this.reason(kind, statusSlots) };
+    // Getting in touch is about something: "contact the customer support about my booking".
+    const about = /^(get in touch with|send|notify|remind|escalate|report|ping|ask|message|email|call)$/.test(act);
+    return { phrase: `${act} ${object}${this.details(changes, refs, name, intent.entity, about ? 'about' : undefined)}`, reason: this.reason(kind, statusSlots) };
   }
 
   /** "the due date to May 8, 2026 and the priority to high". */
@@ -265,7 +256,7 @@ export class InstructionWriter {
   }
 
   /** What comes with an action: the rows it names ("to Grace Chen", "in the project ..."), a message, other values. */
-  private details(changes: Change[], refs: Plan['refs'], name: (t: Thing) => string, made = ''): string {
+  private details(changes: Change[], refs: Plan['refs'], name: (t: Thing) => string, made = '', preposition?: string): string {
     const parts: string[] = [];
     for (const { param, thing } of refs) {
       const entity = entityOf(thing.table);
@@ -274,7 +265,7 @@ export class InstructionWriter {
         continue;
       }
       const prep = TO_PARAM.test(param) || this.rows.isPeople(thing.table) ? 'for' : book.CONTAINERS.test(entity.split(' ').pop()!) ? 'in' : ON_THINGS.test(made) ? 'on' : 'for';
-      parts.push(`${TO_PARAM.test(param) && /^(to|recipient|receiver|invitee)/i.test(param) ? 'to' : prep} ${name(thing)}`);
+      parts.push(`${TO_PARAM.test(param) && /^(to|recipient|receiver|invitee)/i.test(param) ? 'to' : preposition ?? prep} ${name(thing)}`);
     }
     const message = changes.find((c) => MESSAGE_FIELD.test(c.field) && typeof c.value === 'string' && c.value.length > 0);
     const named = changes.find((c) => /(^|_)(name|title|subject|label)$/i.test(c.field) && typeof c.value === 'string');

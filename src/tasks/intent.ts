@@ -29,6 +29,9 @@ const TELLING = new Set([
   'purchase', 'buy', 'order', 'checkout', 'ship', 'deposit', 'withdraw', 'sell', 'trade', 'vote', 'claim', 'redeem', 'join', 'leave', 'enroll',
   'register', 'verify', 'flag', 'hide', 'release', 'dismiss', 'acknowledge', 'mark', 'sign', 'play', 'fill', 'turn', 'press', 'lift', 'charge',
   'authenticate', 'add', 'remove', 'delete', 'create', 'update', 'edit', 'modify', 'change', 'set', 'replace', 'link', 'attach', 'detach',
+  'run', 'execute', 'trigger', 'sync', 'refresh', 'reindex', 'restart', 'reset', 'rebuild', 'import', 'export', 'generate', 'upgrade',
+  'install', 'uninstall', 'deploy', 'merge', 'split', 'clear', 'empty', 'rotate', 'renew', 'extend', 'upload', 'download', 'print', 'scan',
+  'contact', 'notify', 'remind', 'escalate', 'report', 'request', 'apply', 'ping',
 ]);
 /** Words that are HTTP methods or plain CRUD: a later, more telling verb of the name wins over them. */
 const WEAK = new Set(['post', 'put', 'patch', 'get', 'add', 'create', 'update', 'edit', 'modify', 'change', 'set', 'delete', 'remove']);
@@ -97,20 +100,33 @@ function readIntent(domain: Domain, name: string): Intent {
     const ledger = /(^|_)(log|ledger|entries)$/.test(table) && domain.spec.tables.find((t) => t.name === table)?.columns.some((c) => c.name === 'action');
     if (ledger) return { kind: 'act', verb, table, entity: actObject(name, verb), fixed };
     const kind = first === 'DELETE' || (first === 'WITH' && tokens.some((t) => isWord(t, 'DELETE'))) ? 'delete' : isWord(tokens[at], 'UPDATE') ? 'update' : 'create';
-    return { kind, verb, table, entity: entityOf(table), fixed };
+    return { kind, verb, table, entity: spaced(entityOf(table), name), fixed };
   }
   if (compiled.spec.kind === 'write') return { kind: 'act', verb, entity: actObject(name, verb), fixed };
-  const sql = compiled.output?.stmt.sql ?? compiled.steps[0]?.stmt.sql ?? '';
-  const tokens = tokenize(sql);
-  // The table of the outer query: subqueries (counts of tasks in a milestone) name others.
-  let depth = 0;
-  const from = tokens.findIndex((t, i) => {
-    if (t.kind === 'punct' && t.text === '(') depth++;
-    else if (t.kind === 'punct' && t.text === ')') depth--;
-    return depth === 0 && isWord(t, 'FROM') && isName(tokens[i + 1]) && tables.has(tokens[i + 1].text);
-  });
-  const table = from >= 0 ? tokens[from + 1].text : undefined;
-  return { kind: 'read', verb, table, entity: table ? entityOf(table) : actObject(name, verb), fixed };
+  // The table of the outer query of the output, else of the first step that reads one (a lookup
+  // by email whose output is the id it found); subqueries (counts of tasks in a milestone) name others.
+  const outerTable = (sql: string): string | undefined => {
+    const tokens = tokenize(sql);
+    let depth = 0;
+    const from = tokens.findIndex((t, i) => {
+      if (t.kind === 'punct' && t.text === '(') depth++;
+      else if (t.kind === 'punct' && t.text === ')') depth--;
+      return depth === 0 && isWord(t, 'FROM') && isName(tokens[i + 1]) && tables.has(tokens[i + 1].text);
+    });
+    return from >= 0 ? tokens[from + 1].text : undefined;
+  };
+  const table = [compiled.output?.stmt.sql, ...compiled.steps.map((s) => s.stmt.sql)].filter((x): x is string => !!x).map(outerTable).find(Boolean);
+  return { kind: 'read', verb, table, entity: table ? spaced(entityOf(table), name) : actObject(name, verb), fixed };
+}
+
+/** "issuetype" as the tool name spells it, "issue type", when the name has it in words. */
+function spaced(entity: string, name: string): string {
+  if (entity.includes(' ')) return entity;
+  const words = splitWords(name).map(singular);
+  for (let i = 0; i < words.length; i++) {
+    for (let j = i + 2; j <= words.length; j++) if (words.slice(i, j).join('') === entity) return words.slice(i, j).join(' ');
+  }
+  return entity;
 }
 
 /** The object of an action named like send_message or ticket_login: the name's words other than verbs and filler. */

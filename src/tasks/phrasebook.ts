@@ -99,7 +99,7 @@ export const REASON_OF_VERB: Record<string, string> = {
 };
 
 /** Verbs as people say them when the name spells them as one word. */
-export const VERB_SURFACE: Record<string, string> = { login: 'log in to', logout: 'log out of', checkout: 'check out', authenticate: 'sign in to', signin: 'sign in to', retweet: 'retweet', unassign: 'unassign' };
+export const VERB_SURFACE: Record<string, string> = { login: 'log in to', logout: 'log out of', checkout: 'check out', authenticate: 'sign in to', signin: 'sign in to', retweet: 'retweet', unassign: 'unassign', contact: 'get in touch with', ping: 'ping' };
 
 /** Words that put a thing inside another ("in the project ..."). */
 export const CONTAINERS = /^(project|folder|channel|board|list|calendar|category|group|team|workspace|milestone|playlist|album|directory|space|room|repository|collection|section|sprint|queue|course|class|store|shop|cart|basket|order|account)$/;

@@ -1,5 +1,6 @@
 import type { DirectedGraph } from 'graphology';
 import type { Domain } from '../env/domain.js';
+import type { ToolResult } from '../env/executor.js';
 import type { Session } from '../env/session.js';
 import { fitValue } from '../env/values.js';
 import type { JsonSchema } from '../spec/json-schema.js';
@@ -57,8 +58,6 @@ export interface Question {
   answer: string;
   /** The row asked about. */
   of?: Thing;
-  /** "How many": the answer counts the rows a read returned. */
-  count?: boolean;
 }
 
 /** A sampled goal: the steps that reach it, and what the instruction writer needs to say it. */
@@ -85,6 +84,8 @@ export interface Plan {
 }
 
 const MAX_DEPTH = 3;
+/** Most values besides the rows it names that one request states. */
+const MAX_DETAILS = 6;
 const FINDER_TRIES = 6;
 /** Parameters by which a tool says who is acting: the row they point at is the user. */
 const SELF_PARAM = /^(requested_?by|requester(_id)?|request_by|actor(_id)?|acting_user(_id)?|user(_id)?|userid|customer(_id)?|customerid|client(_id)?|account(_id)?|me|my_id|current_user(_id)?|author(_id)?|sender(_id)?|from_user(_id)?|passenger(_id)?|patient(_id)?|guest(_id)?|consumer(_id)?)$/i;
@@ -170,6 +171,7 @@ export class Planner {
   private readonly readers: string[];
   /** For each read tool, the tables whose keys its results can hold. */
   private readonly reach: Map<string, Set<string>>;
+  private readonly reads = new Map<string, ToolResult>();
 
   constructor(
     private readonly domain: Domain,
@@ -189,8 +191,23 @@ export class Planner {
     const write = this.domain.tools.get(tool)!.spec.kind === 'write';
     for (let t = 0; t < tries; t++) {
       const { args } = this.grounder.ground(session, tool, []);
+      // A question names what it is about; filters nobody asked for would be guesses for the agent.
+      if (!write) {
+        const required = new Set((this.domain.tools.get(tool)!.spec.parameters.required as string[] | undefined) ?? []);
+        const keyed = new Set(this.needsOf(tool, args).map((n) => n.param));
+        for (const param of Object.keys(args)) if (!required.has(param) && !keyed.has(param)) delete args[param];
+      }
       this.correlate(session, tool, intent, args);
-      const walk = new Walk();
+      // Try the goal's call first (rolled back): working back to it only pays when it succeeds.
+      const before = session.stateHash();
+      const trial = session.rewindAfter(() => {
+        const r = session.call(tool, args);
+        return { result: r, hash: session.stateHash() };
+      });
+      if (!trial.result.ok || (write && trial.hash === before)) continue;
+      // Nobody dictates a dozen fields in one request.
+      if (Object.values(args).length > MAX_DETAILS + this.needsOf(tool, args).length) return `${tool} takes more details than a person would give at once`;
+      const walk = new Walk(maxSteps - 1);
       const needs = this.needsOf(tool, args);
       // The user first (who is acting), then the row acted on, then anything else named.
       needs.sort((a, b) => rank(a) - rank(b));
@@ -210,11 +227,9 @@ export class Planner {
         continue;
       }
       if (walk.steps.length + 1 > maxSteps) return `the goal needs more than ${maxSteps} steps`;
-      const before = session.stateHash();
-      const result = session.call(tool, args);
-      if (!result.ok || (write && session.stateHash() === before)) continue;
-      walk.steps.push({ action: { tool, args }, result: result.value });
-      return this.finish(session, walk, tool, intent, args, things, result.value);
+      // The lookups only read, so the goal's call from the same state gives what the trial gave.
+      walk.steps.push({ action: { tool, args }, result: trial.result.value });
+      return this.finish(walk, tool, intent, args, things, trial.result.value, trial.hash);
     }
     return `no successful call of ${tool} in ${tries} tries`;
 
@@ -224,13 +239,26 @@ export class Planner {
     }
   }
 
+  /** A read's result; reads depend only on the state and their arguments, and walks share one state. */
+  private read(session: Session, tool: string, args: Record<string, unknown>): ToolResult {
+    const key = `${session.stateHash()}|${tool}|${JSON.stringify(args)}`;
+    let result = this.reads.get(key);
+    if (!result) {
+      result = session.call(tool, args);
+      if (this.reads.size > 5000) this.reads.clear();
+      this.reads.set(key, result);
+    }
+    return result;
+  }
+
   /**
    * Other rows a goal names are mostly ones linked to the row it acts on (the task's assignee
    * asks to close it, not a random member): take them from the target's references.
    */
   private correlate(session: Session, tool: string, intent: Intent, args: Record<string, unknown>): void {
     const needs = this.needsOf(tool, args);
-    const target = needs.find((n) => n.table === intent.table);
+    // The row acted on, or for a new row the first existing one it names (the project a task goes in).
+    const target = needs.find((n) => n.table === intent.table) ?? needs.find((n) => !SELF_PARAM.test(n.param));
     if (!target) return;
     const row = this.rows.find(target.table, target.column, target.value, session.reader);
     if (!row) return;
@@ -280,7 +308,7 @@ export class Planner {
       thing.given = { column, value };
       return walk.remember(thing, value);
     }
-    if (depth < MAX_DEPTH) {
+    if (depth < MAX_DEPTH && walk.steps.length < walk.budget) {
       const found = this.findWith(session, walk, thing, column, value, consumer, depth);
       if (found) return found;
     }
@@ -308,7 +336,7 @@ export class Planner {
     const scored = options.map((o) => ({ ...o, score: score(o.f, o.args), r: this.rng.float() }));
     scored.sort((a, b) => a.score - b.score || a.r - b.r);
     for (const { f, args } of scored.slice(0, FINDER_TRIES)) {
-      const result = session.call(f, args);
+      const result = this.read(session, f, args);
       if (!result.ok) continue;
       const hit = locate(result.value, column, value, entityOf(thing.table));
       if (!hit) continue;
@@ -374,7 +402,7 @@ export class Planner {
     return out;
   }
 
-  private finish(session: Session, walk: Walk, tool: string, intent: Intent, args: Record<string, unknown>, things: Map<string, Thing>, result: unknown): Plan {
+  private finish(walk: Walk, tool: string, intent: Intent, args: Record<string, unknown>, things: Map<string, Thing>, result: unknown, hash: string): Plan {
     const sources = this.sources.get(tool);
     let target: Thing | undefined;
     const refs: Plan['refs'] = [];
@@ -406,7 +434,7 @@ export class Planner {
       }
       seen.learn(step.action.args, step.result);
     }
-    const plan: Plan = { steps: walk.steps, tool, intent, target, refs, changes, context, said, self, hash: session.stateHash() };
+    const plan: Plan = { steps: walk.steps, tool, intent, target, refs, changes, context, said, self, hash };
     if (intent.kind === 'read') plan.question = this.question(plan, result);
     else if (intent.kind === 'create' && intent.table && this.rng.chance(0.5)) {
       const key = this.rows.key(intent.table);
@@ -442,7 +470,6 @@ export class Planner {
       return hit ? { field: hit[0], answer: hit[1], of: plan.target } : undefined;
     }
     if (list.length === 0) return undefined;
-    if (list.length >= 2 && this.rng.chance(0.35)) return { field: plan.intent.entity, answer: String(list.length), count: true, of: plan.target ?? plan.refs[0]?.thing };
     const table = plan.intent.table;
     const picks = list.map((obj) => ({ obj, label: list.length === 1 ? (table ? this.rows.label(table, obj) : undefined) : distinguishing(obj, list, undefined) })).filter((p) => p.label || list.length === 1);
     if (picks.length === 0) return undefined;
@@ -457,6 +484,8 @@ export class Planner {
 
 /** The steps of a goal under construction, with what they made known. */
 class Walk {
+  /** Lookups a walk may take before its goal. */
+  constructor(readonly budget = Infinity) {}
   steps: PlannedStep[] = [];
   /** Scalars the steps used or returned, in order. */
   values: unknown[] = [];

@@ -26,6 +26,7 @@ const last = (entity: string) => entity.split(' ').pop()!;
 export class Rows {
   private readonly tables: Map<string, Table>;
   private readonly refs: Map<string, Array<[string, string, string]>>;
+  private readonly statements = new Map<string, { reader: Database.Database; stmt: Database.Statement }>();
 
   constructor(private readonly domain: Domain) {
     this.tables = new Map(domain.spec.tables.map((t) => [t.name, t]));
@@ -91,7 +92,10 @@ export class Rows {
     if (!this.tables.get(table)?.columns.some((c) => c.name === column)) return undefined;
     const v = typeof value === 'boolean' ? Number(value) : value;
     if (v !== null && typeof v === 'object') return undefined;
-    const row = reader.prepare(`SELECT * FROM "${table}" WHERE "${column}" = ? LIMIT 1`).get(v) as Record<string, unknown> | undefined;
+    const key = `${table}|${column}`;
+    let cached = this.statements.get(key);
+    if (!cached || cached.reader !== reader) this.statements.set(key, (cached = { reader, stmt: reader.prepare(`SELECT * FROM "${table}" WHERE "${column}" = ? LIMIT 1`) }));
+    const row = cached.stmt.get(v) as Record<string, unknown> | undefined;
     return row ? this.parsed(table, row) : undefined;
   }
 

@@ -32,14 +32,22 @@ export interface SampleReport {
   writes: number;
 }
 
-const WRITE_WEIGHT = 3;
+/** Share of goals that are changes (the rest are questions). */
+const WRITE_SHARE = 0.65;
 
-/** The goal of a walk: any tool, writes favoured (reads make read-only tasks, questions). */
-function goalTool(graph: DirectedGraph, rng: Random): string | undefined {
+/**
+ * The goal of a walk: a write most of the time (a change to make), else a read (a question to
+ * ask). Within each kind, a tool whose goals keep failing (an archive the state rarely allows) or
+ * repeating is tried less and less.
+ */
+function goalTool(graph: DirectedGraph, rng: Random, failures: Map<string, number>): string | undefined {
   // Handing over to a human is how a conversation ends, not a goal.
   const tools = graph.nodes().filter((t) => !isTransferTool(t)).sort();
-  if (tools.length === 0) return undefined;
-  return rng.weighted(tools, (t) => (graph.getNodeAttribute(t, 'kind') === 'write' ? WRITE_WEIGHT : 1));
+  const writes = tools.filter((t) => graph.getNodeAttribute(t, 'kind') === 'write');
+  const reads = tools.filter((t) => graph.getNodeAttribute(t, 'kind') !== 'write');
+  const pool = writes.length > 0 && (reads.length === 0 || rng.chance(WRITE_SHARE)) ? writes : reads;
+  if (pool.length === 0) return undefined;
+  return rng.weighted(pool, (t) => 1 / (1 + (failures.get(t) ?? 0) / 3));
 }
 
 /**
@@ -61,6 +69,7 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   const writer = new InstructionWriter(domain, rng);
   const report: SampleReport = { requested: options.n, produced: 0, walks: 0, duplicates: 0, abandoned: {}, byLength: {}, readOnly: 0, writes: 0 };
   const seen = new Set<string>();
+  const failures = new Map<string, number>();
   const tasks: Task[] = [];
   const budget = options.n * 40 + 100;
   const abandon = (why: string) => (report.abandoned[why] = (report.abandoned[why] ?? 0) + 1);
@@ -68,11 +77,12 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   try {
     while (tasks.length < options.n && report.walks < budget) {
       report.walks++;
-      const tool = goalTool(graph, rng);
+      const tool = goalTool(graph, rng, failures);
       if (!tool) break;
       const plan = session.rewindAfter(() => planner.plan(session, tool, maxSteps, tries));
       if (typeof plan === 'string') {
         abandon(plan);
+        failures.set(tool, (failures.get(tool) ?? 0) + 1);
         continue;
       }
       const write = domain.tools.get(tool)!.spec.kind === 'write';
@@ -89,6 +99,7 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
       const key = `${JSON.stringify(actions)}|${plan.hash}`;
       if (seen.has(key)) {
         report.duplicates++;
+        failures.set(tool, (failures.get(tool) ?? 0) + 1);
         continue;
       }
       seen.add(key);

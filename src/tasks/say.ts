@@ -15,7 +15,15 @@ const SPELLED: Record<string, string> = {
  */
 const MOMENTS: Record<string, string> = { created: 'creation date', updated: 'date of the last update', modified: 'last change', completed: 'completion date', deleted: 'deletion date', started: 'start time', ended: 'end time', closed: 'closing date', resolved: 'resolution date', published: 'publication date', joined: 'date they joined' };
 
+const spokenNames = new Map<string, string>();
+
 export function fieldWords(name: string): string {
+  let said = spokenNames.get(name);
+  if (said === undefined) spokenNames.set(name, (said = spell(name)));
+  return said;
+}
+
+function spell(name: string): string {
   let words = splitWords(name)
     .flatMap((w) => w.replace(/([a-z])(\d)/g, '$1 $2').split(' '))
     .map((w) => SPELLED[w] ?? w);
@@ -70,6 +78,7 @@ export function sayValue(field: string, value: unknown, currency?: string): stri
     return listOf(parts.map(([k, v]) => `${fieldWords(k)} ${sayValue(k, v, currency)}`));
   }
   const text = String(value);
+  if (text.trim() === '') return 'empty';
   const date = sayDate(text);
   if (date) return date;
   if (/^[a-z]+(?:_[a-z]+)+$/.test(text)) return text.replace(/_/g, ' ');

@@ -6,7 +6,7 @@ const IDENTIFIER_SHAPED = /_|[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]/;
 const SHINGLE = 8;
 
 interface DomainWords {
-  /** Tool and parameter names shaped like identifiers, lowercased. */
+  /** Tool and parameter names shaped like identifiers. */
   identifiers: string[];
   /** Tool names of three words or more, as words ("find member by email"). */
   toolPhrases: string[];
@@ -43,7 +43,7 @@ function domainWords(domain: Domain): DomainWords {
     const desc = wordsOf(spec.description);
     for (let i = 0; i + SHINGLE <= desc.length; i++) shingles.add(desc.slice(i, i + SHINGLE).join(' '));
   }
-  const identifiers = [...names].filter((n) => IDENTIFIER_SHAPED.test(n)).map((n) => n.toLowerCase());
+  const identifiers = [...names].filter((n) => IDENTIFIER_SHAPED.test(n));
   words = { identifiers, toolPhrases, shingles };
   cache.set(domain, words);
   return words;
@@ -52,9 +52,16 @@ function domainWords(domain: Domain): DomainWords {
 /** Tool and parameter names an instruction spells out (as identifiers, or a tool name as words). */
 export function namedIdentifiers(domain: Domain, text: string): string[] {
   const { identifiers, toolPhrases } = domainWords(domain);
+  // snake_case is never written by people, whatever the case; camelCase only as spelled (userName, not username).
   const lower = text.toLowerCase();
-  const found = identifiers.filter((n) => lower.includes(n) && new RegExp(`(?<![a-z0-9_])${escape(n)}(?![a-z0-9_])`).test(lower));
-  const spaced = ` ${wordsOf(text).join(' ')} `;
+  const found = identifiers.filter((n) => {
+    const snake = n.includes('_');
+    const hay = snake ? lower : text;
+    const needle = snake ? n.toLowerCase() : n;
+    return hay.includes(needle) && new RegExp(`(?<![A-Za-z0-9_])${escape(needle)}(?![A-Za-z0-9_])`).test(hay);
+  });
+  // The words of a tool name, unless it was just found spelled as an identifier.
+  const spaced = ` ${lower.replace(/[a-z0-9]+(?:_[a-z0-9]+)+/g, ' ').match(/[a-z0-9']+/g)?.join(' ') ?? ''} `;
   return [...found, ...toolPhrases.filter((p) => spaced.includes(` ${p} `))];
 }
 

@@ -5,7 +5,7 @@ import { replayGold } from '../../src/env/replay.js';
 import { Episode, EpisodeOver, ActionRefused } from '../../src/episode/episode.js';
 import { makeUser } from '../../src/episode/users.js';
 import { evaluateActions } from '../../src/record/reward.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
+import { closingLine } from '../helpers/closing.js';
 import { REPO_ROOT, TINY_DIR } from '../helpers/mcp.js';
 
 const domain = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
@@ -24,7 +24,7 @@ describe('an episode bound to a task with the scripted user', () => {
     for (const a of task.gold.actions) expect(episode.callTool(a.tool, a.args)).toMatchObject({ ok: true });
     expect(episode.steps).toBe(task.gold.actions.length);
     expect(episode.done).toBe(false);
-    const { reply } = await episode.say(oracleReport(task.communicate));
+    const { reply } = await episode.say(closingLine(task.communicate));
     expect(reply).toContain('###STOP###');
     expect(episode).toMatchObject({ done: true, stopReason: 'user_stop', steps: task.gold.actions.length + 1 });
     const outcome = episode.result!;
@@ -118,7 +118,7 @@ describe('dense reward shaping', () => {
       else expect(r).toBeGreaterThan(0);
     }
     expect(shaped.reduce((a, b) => a + b, 0)).toBeCloseTo(1 - 0.25, 10);
-    const end = await episode.say(oracleReport(task.communicate));
+    const end = await episode.say(closingLine(task.communicate));
     expect(end.shaped).toBe(0);
     expect(episode.result?.verdict?.reward).toBe(1);
     expect(episode.state.stateHash()).toBe(replayGold(domain, task).stateHash);

@@ -9,7 +9,10 @@ import { runRollout } from '../../src/rollout/run.js';
 import { openingLine } from '../../src/episode/scripted-user.js';
 import { makeAgent } from '../../src/rollout/agents.js';
 import { makeUser } from '../../src/episode/users.js';
-import { ASK_TO_BE_TOLD, PLAY_GUIDANCE } from '../../src/tasks/instructions.js';
+import { sampleTasks } from '../../src/tasks/sample.js';
+import { lastAgentText, type ChatMessage } from '../../src/spec/chat.js';
+import type { Task } from '../../src/spec/task.js';
+import type { SimulatedUser } from '../../src/episode/types.js';
 import type { ToolResultEvent } from '../../src/spec/trajectory.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
 import { queues, startOpenAiServer } from '../helpers/openai-server.js';
@@ -21,9 +24,98 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fast = { timeoutMs: 2000, maxRetries: 3, retryBaseMs: 5 };
 
 describe('the scripted user', () => {
-  it('opens in the first person with the goal, without the guidance meant for whoever plays the user', () => {
-    const instructions = `You want to close task T-1 (your task). ${ASK_TO_BE_TOLD}new status. ${PLAY_GUIDANCE}`;
-    expect(openingLine(instructions)).toBe('I want to close task T-1 (my task). Please tell me the new status.');
+  const transcript = (...said: string[]): ChatMessage[] => said.map((content, i) => (i % 2 === 0 ? { role: 'assistant', content } : { role: 'user', content }));
+  const task = (over: Partial<Task> = {}): Task => ({
+    id: 't',
+    user: { instructions: 'Hi, I\'m Dana. Please mark my task "Ship it" as done.\n\nMy email address is dana@example.com.', known: { 'my email address': 'dana@example.com', 'the task title': 'Ship it' } },
+    initial: [],
+    gold: { actions: [{ tool: 'update_task_status', args: { task_id: 'T-1001', status: 'done', requested_by: 'M-001' } }] },
+    communicate: [],
+    evaluation: {},
+    tags: [],
+    ...over,
+  });
+  const play = async (t: Task, ...agent: string[]) => {
+    const session = makeUser('scripted').start({ domain, task: t, seed: 1, onRetry: () => {} });
+    const replies: string[] = [];
+    const said: string[] = [];
+    for (const line of ['Hi! How can I help you today?', ...agent]) {
+      said.push(line);
+      const reply = await session.reply(transcript(...said));
+      replies.push(reply);
+      said.push(reply);
+    }
+    return replies;
+  };
+
+  it('opens with its request: instructions in its own words up to the facts, or written to it turned into the first person', () => {
+    expect(openingLine('Hi, I\'m Dana. Please close my task.\n\nMy email address is dana@example.com.')).toBe("Hi, I'm Dana. Please close my task.");
+    expect(openingLine('You want to close task T-1 (your task). You are in a hurry.')).toBe('I want to close task T-1 (my task). I am in a hurry.');
+  });
+
+  it('gives what it knows when asked, says when it does not know, agrees to the change it wants and stops when it is done', async () => {
+    const replies = await play(task(), 'Could you give me your email address?', 'What is your date of birth?', 'I\'m about to update the task "Ship it" (T-1001), setting the status to done. Shall I go ahead?', 'Done: the task "Ship it" now has status done. Anything else I can do for you?');
+    expect(replies[0]).toBe('Hi, I\'m Dana. Please mark my task "Ship it" as done.');
+    expect(replies[1]).toBe('My email address is dana@example.com.');
+    expect(replies[2]).toBe("Sorry, I don't know that. I've told you what I know.");
+    expect(replies[3]).toBe('Yes, please go ahead.');
+    expect(replies[4]).toContain('###STOP###');
+  });
+
+  it('refuses a change it did not ask for, and any change when it only wants to know something', async () => {
+    const [, wrong] = await play(task(), 'I\'m about to delete the project "Website" (P-101). Shall I go ahead?');
+    expect(wrong).toMatch(/^No, that's not what I asked for\./);
+    const question = task({ gold: { actions: [{ tool: 'get_task', args: { task_id: 'T-1001' } }] }, communicate: ['in_review'] });
+    const [, asked] = await play(question, 'I\'m about to update the task T-1001. Shall I go ahead?');
+    expect(asked).toBe("No, please don't change anything. I only wanted some information.");
+  });
+
+  it('does not stop before it has heard the answer it wanted', async () => {
+    const question = task({ gold: { actions: [{ tool: 'get_task', args: { task_id: 'T-1001' } }] }, communicate: ['in_review'] });
+    const replies = await play(question, 'Is there anything else I can help you with?', 'The status is in_review. Anything else?');
+    expect(replies[1]).toBe('Before we finish: could you answer my question, please?');
+    expect(replies[2]).toContain('###STOP###');
+  });
+});
+
+describe('the oracle agent', () => {
+  it('asks for what the user knows before using it, says what it found and will change, waits for a yes, and reports from the results', async () => {
+    const task = tasks.find((t) => t.id === 'projects-003-close-navigation')!;
+    const store = TrajectoryStore.open(join(dir, 'talk.db'));
+    // The user's opening carries the email here; a sampled task keeps it for when the agent asks.
+    const sampled = sampleTasks(domain, { n: 40, seed: 5 }).tasks.find((t) => t.gold.actions[0].tool === 'find_member_by_email' && t.tags.includes('write'))!;
+    const report = await runRollout({ domain, tasks: [task, sampled], agent: makeAgent('oracle'), user: makeUser('scripted'), trials: 1, concurrency: 1, store });
+    expect(report.rows.map((r) => r.reward)).toEqual([1, 1]);
+    const [curated, asked] = store.episodes({ runId: report.runId }).map((e) => store.events(e.id).filter((x) => x.kind === 'message' && x.role !== 'system'));
+    const text = (events: typeof curated) => events.map((e) => (e.kind === 'message' ? `${e.role}: ${e.content}` : '')).join('\n');
+    // The curated user said their email in the opening: the oracle does not ask again.
+    expect(text(curated)).not.toMatch(/assistant: .*email address\?/);
+    expect(text(curated)).toMatch(/assistant: I found the task "Implement responsive navigation" \(T-1006\), currently in review\. .*Shall I go ahead\?|assistant: I found the task "Implement responsive navigation" \(T-1006\), currently in review\. .*(proceed|confirm)/);
+    expect(text(curated)).toMatch(/user: Yes, please go ahead\./);
+    expect(text(curated)).toMatch(/assistant: (Done|All set|That's done): the task "Implement responsive navigation" \(T-1006\) now has status done/);
+    // The sampled user keeps their email for when they are asked: the oracle asks, then uses it.
+    const email = sampled.gold.actions[0].args.email as string;
+    const lines = text(asked).split('\n');
+    const question = lines.findIndex((l) => /^assistant: .*email address/.test(l));
+    expect(question).toBeGreaterThan(0);
+    expect(lines[question + 1]).toBe(`user: My email address is ${email}.`);
+    store.close();
+  });
+
+  it('stops without changing anything when the user declines, and the run says the agent was the oracle', async () => {
+    const task = tasks.find((t) => t.id === 'projects-003-close-navigation')!;
+    const store = TrajectoryStore.open(join(dir, 'decline.db'));
+    const declining: SimulatedUser = {
+      info: { spec: 'declining' },
+      start: () => ({ reply: async (t) => (t.length <= 2 ? openingLine(task.user.instructions) : /go ahead|proceed|confirm/i.test(lastAgentText(t)) ? 'No, wait. Leave it as it is.' : '###STOP###') }),
+    };
+    const report = await runRollout({ domain, tasks: [task], agent: makeAgent('oracle'), user: declining, trials: 1, concurrency: 1, store });
+    const [episode] = store.episodes({ runId: report.runId });
+    expect(episode.final_hash).toBe(domain.openSession().stateHash());
+    const said = store.events(episode.id).filter((e) => e.kind === 'message' && e.role === 'assistant').map((e) => (e.kind === 'message' ? e.content : ''));
+    expect(said).toContain("Understood, I won't make that change. Is there anything else I can help you with?");
+    expect(store.runs().find((r) => r.id === report.runId)?.agent).toEqual({ spec: 'oracle' });
+    store.close();
   });
 });
 
@@ -38,7 +130,6 @@ describe('rollouts with the oracle agent and the scripted user', () => {
     const events = store.events(episodes[0].id);
     expect(events.map((e) => (e.kind === 'message' ? e.role : e.kind)).slice(0, 3)).toEqual(['system', 'assistant', 'user']);
     expect(events.at(-1)).toMatchObject({ kind: 'message', role: 'user', content: expect.stringContaining('###STOP###') });
-    expect(events.some((e) => e.kind === 'message' && e.role === 'user' && e.content.includes(PLAY_GUIDANCE))).toBe(false);
 
     // Rerunning the same rollout resumes it: nothing left to run.
     const again = await runRollout({ domain, tasks, agent: makeAgent('oracle'), user: makeUser('scripted'), trials: 1, concurrency: 4, store });

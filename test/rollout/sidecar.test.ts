@@ -11,7 +11,7 @@ import { startHttpHost } from '../../src/mcp/http.js';
 import { REQUEST_PROMPT, SEND_TOOL } from '../../src/mcp/server.js';
 import { episodeOpener } from '../../src/episode/opener.js';
 import { TrajectoryStore } from '../../src/record/store.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
+import { closingLine } from '../helpers/closing.js';
 import type { Task } from '../../src/spec/task.js';
 import { CLI, newClient, REPO_ROOT, textOf, waitFor } from '../helpers/mcp.js';
 
@@ -28,7 +28,7 @@ async function playOracle(client: Client, task: Task): Promise<string> {
   const opening = (prompt.messages[0].content as { text: string }).text;
   expect(send.description).toContain(opening);
   for (const a of task.gold.actions) expect((await client.callTool({ name: a.tool, arguments: a.args })).isError).toBeFalsy();
-  return textOf(await client.callTool({ name: SEND_TOOL, arguments: { message: oracleReport(task.communicate) } }));
+  return textOf(await client.callTool({ name: SEND_TOOL, arguments: { message: closingLine(task.communicate) } }));
 }
 
 describe('the sidecar simulated user', () => {
@@ -88,7 +88,7 @@ describe('the sidecar simulated user', () => {
       expect((refused as McpError).code).toBe(ErrorCode.InvalidParams);
       // Every gold call but the final comment: the state ends one row short of gold.
       for (const a of task.gold.actions.slice(0, -1)) expect((await client.callTool({ name: a.tool, arguments: a.args })).isError).toBeFalsy();
-      await client.callTool({ name: SEND_TOOL, arguments: { message: oracleReport(task.communicate) } });
+      await client.callTool({ name: SEND_TOOL, arguments: { message: closingLine(task.communicate) } });
       await transport.terminateSession();
       await client.close();
       await waitFor(() => store.episodes({ status: 'done' }).length === 1, 5000, 'the session to be recorded');

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { Domain } from '../../src/env/domain.js';
 import { loadDomain, readTasks } from '../../src/env/load.js';
-import { checkTasks } from '../../src/tasks/check.js';
+import type { DomainSpec } from '../../src/spec/domain.js';
+import { BUNDLE_TAG, checkTasks, type TaskCheck } from '../../src/tasks/check.js';
 import type { Task } from '../../src/spec/task.js';
 
 const projectsDir = resolve(import.meta.dirname, '../../domains/projects');
@@ -13,6 +15,8 @@ const variant = (change: (t: Task) => void, id = 'projects-003-close-navigation'
   change(t);
   return t;
 };
+
+const codes = (t: Task) => checkTasks(projects, [t])[0].problems.map((p) => p.code);
 
 test('the curated tasks pass', () => {
   expect(checkTasks(projects, curated).flatMap((c) => c.problems)).toEqual([]);
@@ -29,16 +33,90 @@ test('a failing gold action, a stale hash, an unknown tool and an identifier nob
     t.user.instructions = 'You want a comment replaced.';
   }, 'projects-010-replace-comment');
   const [f, s, u, x] = checkTasks(projects, [failing, stale, unknownTool, secret]);
-  expect(f.problems.join('\n')).toMatch(/gold action \d \(\w+\) fails: Error: no task with id T-9999/);
-  expect(f.problems).toContain('its stored gold state hash does not reproduce');
-  expect(s.problems).toEqual(['its stored gold state hash does not reproduce']);
-  expect(u.problems).toContain(`gold action ${unknownTool.gold.actions.length} (teleport) names a tool the domain does not have`);
-  expect(x.problems.join('\n')).toMatch(/needs comment_id "C-\d+", which the user does not know and no earlier call returns/);
+  const text = (c: TaskCheck) => c.problems.map((p) => `${p.code}: ${p.message}`).join('\n');
+  expect(text(f)).toMatch(/action-fails: gold action \d \(\w+\) fails: Error: no task with id T-9999/);
+  expect(text(f)).toContain('stale-gold-hash: its stored gold state hash does not reproduce');
+  expect(s.problems).toEqual([{ code: 'stale-gold-hash', message: 'its stored gold state hash does not reproduce' }]);
+  expect(text(u)).toContain(`unknown-tool: gold action ${unknownTool.gold.actions.length} (teleport) names a tool the domain does not have`);
+  expect(text(x)).toMatch(/unknown-identifier: gold action \d \(\w+\) needs comment_id "C-\d+", which the user does not know and no earlier call returns/);
 });
 
 test('a task whose initial statements break the rules is reported, not thrown', () => {
   const t = variant((t) => (t.initial = [{ sql: 'DROP TABLE tasks', params: {} }]));
-  expect(checkTasks(projects, [t])[0].problems[0]).toMatch(/^its initial state cannot be set: .*must start with one of INSERT/);
+  const [problem] = checkTasks(projects, [t])[0].problems;
+  expect(problem.code).toBe('initial-state');
+  expect(problem.message).toMatch(/^its initial state cannot be set: .*must start with one of INSERT/);
+});
+
+describe('what the lint asks of a task beyond replaying', () => {
+  test('steps that do not build on each other are reported, unless the task says it bundles them', () => {
+    // Aisha closes her task, then someone else's workload is looked up: nothing links the two.
+    const stray = variant((t) => t.gold.actions.push({ tool: 'get_member_workload', args: { member_id: 'M-019' } }));
+    expect(codes(stray)).toEqual(['unlinked-step']);
+    expect(checkTasks(projects, [stray])[0].problems[0].message).toBe(
+      `gold action ${stray.gold.actions.length} (get_member_workload) uses nothing an earlier step used or returned, nor a row linked to one: it does not build on the steps before it`,
+    );
+    expect(codes({ ...stray, tags: [...stray.tags, BUNDLE_TAG] })).toEqual([]);
+    // A colleague looked up by email is linked through the project both work on (a membership row).
+    expect(codes(curated.find((t) => t.id === 'projects-005-assign-screenshots')!)).toEqual([]);
+  });
+
+  test('instructions that spell out a tool or a parameter, copy a description or keep template leftovers are reported', () => {
+    expect(codes(variant((t) => (t.user.instructions += ' Use update_task_status.')))).toEqual(['names-tool-or-parameter']);
+    expect(codes(variant((t) => (t.user.instructions += ' The requested_by is me.')))).toEqual(['names-tool-or-parameter']);
+    expect(codes(variant((t) => (t.user.instructions += ' Please find member by email first.')))).toEqual(['names-tool-or-parameter']);
+    // "email" and "status" are words people use: only identifier-shaped names count.
+    expect(codes(variant((t) => (t.user.instructions += ' My email is on file and the status should be done.')))).toEqual([]);
+    const description = projects.tools.get('archive_project')!.spec.description.split(' ').slice(0, 10).join(' ');
+    expect(codes(variant((t) => (t.user.instructions += ` ${description}.`)))).toEqual(['copies-tool-description']);
+    expect(codes(variant((t) => (t.user.instructions += ' (task {"id": 1})')))).toEqual(['template-artifact']);
+    expect(codes(variant((t) => (t.user.instructions = `You want to first close it (using what was found before).`)))).toEqual(['template-artifact']);
+  });
+
+  test('a read-only task must ask something its outputs answer', () => {
+    const readOnly = curated.find((t) => t.id === 'projects-001-dana-workload')!;
+    expect(codes({ ...readOnly, communicate: ['Nowhere to be found'] })).toEqual(['answer-not-in-outputs']);
+    expect(codes({ ...readOnly, communicate: [] })).toEqual(['no-answer']);
+  });
+
+  test('a task that writes but leaves the state as it was is reported', () => {
+    const spec: DomainSpec = {
+      name: 'notes',
+      description: 'Notes.',
+      clock: '2026-01-01T00:00:00Z',
+      sequences: {},
+      policy: '',
+      seed: { notes: [{ id: 'N-100', text: 'Buy milk' }] },
+      tables: [{ name: 'notes', primaryKey: ['id'], columns: [{ name: 'id', type: 'text' }, { name: 'text', type: 'text' }] }],
+      tools: [
+        {
+          name: 'set_note',
+          kind: 'write',
+          description: 'Set the text of a note.',
+          parameters: { type: 'object', properties: { id: { type: 'string' }, text: { type: 'string' } }, required: ['id', 'text'] },
+          steps: [{ run: 'UPDATE notes SET text = :text WHERE id = :id', expect: 'any' }],
+          output: { row: 'SELECT * FROM notes WHERE id = :id' },
+        },
+      ],
+    };
+    const notes = new Domain(spec);
+    try {
+      const hash = notes.openSession().stateHash();
+      const task = (text: string): Task => ({
+        id: text,
+        user: { instructions: 'I would like my note "N-100" to read as I say.', known: { 'the note number': 'N-100' } },
+        initial: [],
+        gold: { actions: [{ tool: 'set_note', args: { id: 'N-100', text } }], state_hash: hash },
+        communicate: [],
+        evaluation: {},
+        tags: [],
+      });
+      expect(checkTasks(notes, [task('Buy milk')])[0].problems.map((p) => p.code)).toEqual(['writes-change-nothing']);
+      expect(checkTasks(notes, [task('Buy bread')])[0].problems.map((p) => p.code)).toEqual(['stale-gold-hash']);
+    } finally {
+      notes.close();
+    }
+  });
 });
 
 test('an identifier reached through a chain of reads from what the user knows is findable', () => {
@@ -50,13 +128,13 @@ test('an identifier reached through a chain of reads from what the user knows is
     user: { instructions: 'You want to know your workload.', known },
     initial: [],
     gold: { actions: [{ tool: 'get_member_workload', args: { member_id: id } }] },
-    communicate: [],
+    communicate: ['3'],
     evaluation: {},
     tags: [],
   });
   // The gold actions never look the member up: the email -> member read is what makes the id findable.
   const [byEmail] = checkTasks(projects, [workload({ email: 'dana.ortiz@brightforge.io' })]);
-  expect(byEmail.problems).toEqual(['it has no gold state hash']);
+  expect(byEmail.problems.map((p) => p.code)).toEqual(['no-gold-hash']);
 });
 
 test('findableTexts follows reads from what is known, and finds nothing from nothing', async () => {

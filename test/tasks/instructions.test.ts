@@ -1,24 +1,79 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verbPhrase } from '../../src/tasks/instructions.js';
+import { loadDomain } from '../../src/env/load.js';
+import { nameVerb, toolIntent } from '../../src/tasks/intent.js';
+import { openingPhrase, openingsPer100 } from '../../src/tasks/quality.js';
+import { fieldWords, sayAddress, sayDate, sayValue } from '../../src/tasks/say.js';
+import { copiesDescription, namedIdentifiers, templateArtifact } from '../../src/tasks/wording.js';
 
-describe('what a tool does, as the user would ask for it', () => {
-  it('takes the first sentence of the description, in the base form', () => {
-    expect(verbPhrase('Get one task. Returns its fields.', 'get_task')).toBe('get one task');
-    expect(verbPhrase('Retrieves the weather forecast for a city.', 'forecast')).toBe('retrieve the weather forecast for a city');
-    expect(verbPhrase('Subtracts the second integer from the first and returns the result.', 'subtract')).toBe('subtract the second integer from the first and return the result');
-    expect(verbPhrase('Summarizes the index.', 's')).toBe('summarize the index');
-    expect(verbPhrase('Status of the fleet', 's')).toBe('status of the fleet');
+const projects = loadDomain(resolve(import.meta.dirname, '../../domains/projects'));
+
+describe('names and values as a person says them', () => {
+  it('reads field and parameter names as words', () => {
+    expect(fieldWords('due_date')).toBe('due date');
+    expect(fieldWords('customerId')).toBe('customer');
+    expect(fieldWords('is_active')).toBe('active');
+    expect(fieldWords('updated_at')).toBe('date of the last update');
+    expect(fieldWords('address1')).toBe('address 1');
+    expect(fieldWords('start_lat')).toBe('start latitude');
   });
 
-  it('skips what the tool belongs to and reads "This function does X" as "do X"', () => {
-    const bfcl = 'This tool belongs to the ticketing system, which allows users to manage tickets. Tool description: Resolve a ticket with a resolution.';
-    expect(verbPhrase(bfcl, 'resolve_ticket')).toBe('resolve a ticket with a resolution');
-    expect(verbPhrase('This function prompts the user with a question and returns their response.', 'ask')).toBe('prompt the user with a question and return their response');
-    expect(verbPhrase('This tool is used to book a table.', 'book')).toBe('book a table');
-    expect(verbPhrase('This API allows users to cancel an order.', 'cancel')).toBe('cancel an order');
+  it('says dates in words, amounts with their currency, enum tokens as words, lists read out', () => {
+    expect(sayDate('2026-05-08')).toBe('May 8, 2026');
+    expect(sayDate('2026-05-08T14:30:00Z')).toBe('May 8, 2026 at 2:30 PM UTC');
+    expect(sayDate('2026-13-40')).toBeUndefined();
+    expect(sayValue('due_date', '2026-05-08')).toBe('May 8, 2026');
+    expect(sayValue('status', 'in_review')).toBe('in review');
+    expect(sayValue('amount', 12.5, 'usd')).toBe('$12.50');
+    expect(sayValue('price', 30, 'CAD')).toBe('30.00 CAD');
+    expect(sayValue('tags', ['red', 'blue', 'green'])).toBe('red, blue and green');
+    expect(sayValue('title', 'Fix the login page')).toBe('"Fix the login page"');
+    expect(sayValue('email', 'dana@example.com')).toBe('dana@example.com');
+    expect(sayValue('note', '')).toBe('empty');
+    expect(sayAddress([{ field: 'city', value: 'Lyon' }, { field: 'address1', value: '12 Rue Neuve' }, { field: 'zip', value: '69001' }])).toBe('12 Rue Neuve, Lyon, 69001');
+  });
+});
+
+describe('what a tool does, from its SQL and the verb of its name', () => {
+  it('finds the verb of a name wherever it is', () => {
+    expect(nameVerb('modify_pending_order_address')).toBe('modify');
+    expect(nameVerb('put_consumer_v1_appointments_by_id_cancel')).toBe('cancel');
+    expect(nameVerb('ticket_login')).toBe('login');
+    expect(nameVerb('signOut')).toBe('logout');
+    expect(nameVerb('get_user_profile')).toBeUndefined();
   });
 
-  it('falls back to the tool name', () => {
-    expect(verbPhrase('', 'list_open_tickets')).toBe('list open tickets');
+  it('reads the kind, the table and the fixed values of a write, and the outer table of a read', () => {
+    expect(toolIntent(projects, 'update_task_status')).toMatchObject({ kind: 'update', table: 'tasks', entity: 'task' });
+    expect(toolIntent(projects, 'create_task')).toMatchObject({ kind: 'create', table: 'tasks' });
+    expect(toolIntent(projects, 'delete_comment')).toMatchObject({ kind: 'delete', table: 'comments', entity: 'comment' });
+    expect(toolIntent(projects, 'archive_project')).toMatchObject({ kind: 'update', verb: 'archive', fixed: { status: 'archived' } });
+    // list_milestones counts tasks in a subquery: it is still a read of milestones.
+    expect(toolIntent(projects, 'list_milestones')).toMatchObject({ kind: 'read', table: 'milestones', entity: 'milestone' });
+    expect(toolIntent(projects, 'find_member_by_email')).toMatchObject({ kind: 'read', table: 'members' });
+  });
+});
+
+describe('what an instruction must not hold', () => {
+  it('names of tools and parameters as the tools spell them, tool names in words, descriptions, leftovers', () => {
+    expect(namedIdentifiers(projects, 'Please call get_member_workload for me.')).toEqual(['get_member_workload']);
+    expect(namedIdentifiers(projects, 'Set REQUESTED_BY to me.')).toEqual(['requested_by']);
+    expect(namedIdentifiers(projects, 'Could you find member by email?')).toEqual(['find member by email']);
+    expect(namedIdentifiers(projects, 'My email is dana@example.com; the status should be done.')).toEqual([]);
+    expect(copiesDescription(projects, 'Well: Look up a workspace member by email address. Use it first to identify the user.')).toBe(true);
+    expect(copiesDescription(projects, 'Could you look up my colleague by her email address?')).toBe(false);
+    expect(templateArtifact('close it (using what was found before)')).toBe('using what was found before');
+    expect(templateArtifact('set it to {"a": 1}')).toBe('{');
+    expect(templateArtifact('the the task')).toBe('the the');
+    expect(templateArtifact('Please close my task "Ship it".')).toBeUndefined();
+  });
+});
+
+describe('opening phrases', () => {
+  it('are the first three words, with names, numbers and quotes masked', () => {
+    expect(openingPhrase('Hi, I\'m Dana Ortiz. Please close it.')).toBe("hi i'm X");
+    expect(openingPhrase('"Beta release" is late, so I need it moved.')).toBe('"…" is late');
+    expect(openingPhrase('Order #W1234 never came.')).toBe('order # never');
+    expect(openingsPer100(['Hi, I am Ann.', 'Hi, I am Bob.', 'Hello there, it is me.'])).toBeCloseTo(200 / 3);
   });
 });

@@ -8,6 +8,9 @@ import { dependencyGraph } from '../../src/tasks/dependency-graph.js';
 import { paramSources } from '../../src/tasks/param-sources.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
 import { sampleTasks } from '../../src/tasks/sample.js';
+import { reusedValues } from '../../src/tasks/links.js';
+import { openingsPer100 } from '../../src/tasks/quality.js';
+import { namedIdentifiers, templateArtifact } from '../../src/tasks/wording.js';
 
 const projects = loadDomain(resolve(import.meta.dirname, '../../domains/projects'));
 
@@ -40,7 +43,8 @@ describe('sampling', () => {
     expect(tasks).toHaveLength(60);
     expect(report.produced).toBe(60);
     expect(report.readOnly).toBeGreaterThan(0);
-    expect(report.writes).toBeGreaterThan(report.readOnly);
+    // Changes and questions both: about two in three goals are changes, fewer when writes are refused often.
+    expect(report.writes).toBeGreaterThanOrEqual(20);
     expect(Object.keys(report.byLength).length).toBeGreaterThan(2);
     expect(new Set(tasks.map((t) => t.id)).size).toBe(60);
   });
@@ -67,13 +71,52 @@ describe('sampling', () => {
     expect(readOnly.some((t) => t.communicate.length > 0)).toBe(true);
   });
 
-  test('instructions are second person and carry the facts the user knows, not ids found on the way', () => {
+  test('each task has one goal, its last call, and every earlier step builds on the ones before', () => {
     for (const task of tasks) {
-      expect(task.user.instructions).toMatch(/^You want to /);
-      for (const value of Object.values(task.user.known)) expect(task.user.instructions).toContain(JSON.stringify(value).replace(/^"|"$/g, ''));
+      const { results } = replayGold(projects, task);
+      const links = reusedValues(task.gold.actions, results.map((r) => (r.result.ok ? r.result.value : undefined)));
+      expect(links.every(Boolean), task.id).toBe(true);
+      // The lookups before the goal only read: the goal is the one change.
+      const kinds = task.gold.actions.map((a) => projects.tools.get(a.tool)!.spec.kind);
+      expect(kinds.slice(0, -1).every((k) => k === 'read'), task.id).toBe(true);
+      expect(task.tags.includes('write')).toBe(kinds.at(-1) === 'write');
     }
-    const chained = tasks.find((t) => t.user.instructions.includes('using what was found before'));
-    expect(chained).toBeDefined();
+    // Multi-step tasks are most of them: lookups lead to the goal.
+    expect(tasks.filter((t) => t.gold.actions.length >= 3).length).toBeGreaterThan(tasks.length / 2);
+  });
+
+  test('instructions speak as the user: first person, a request with a reason, what they know after a blank line', () => {
+    for (const task of tasks) {
+      const text = task.user.instructions;
+      expect(text, task.id).not.toMatch(/(^|[.!?]\s+)You\b/);
+      expect(namedIdentifiers(projects, text), task.id).toEqual([]);
+      expect(templateArtifact(text), task.id).toBeUndefined();
+      expect(task.user.persona).toMatch(/^\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+\. /u);
+      expect(task.user.known['my name']).toBe(task.user.persona!.split('. ')[0]);
+      // Ids a person would not have (member ids) stay with the agent: the user gives emails and titles.
+      for (const value of Object.values(task.user.known)) expect(String(value), task.id).not.toMatch(/^M-\d+$/);
+    }
+    // Someone who identifies by email says it when asked: it is in the facts, not the opening request.
+    const byEmail = tasks.find((t) => t.gold.actions[0].tool === 'find_member_by_email' && t.user.instructions.includes('\n\n'))!;
+    const [request, facts] = byEmail.user.instructions.split('\n\n');
+    expect(facts).toContain(byEmail.gold.actions[0].args.email as string);
+    expect(request).not.toContain(byEmail.gold.actions[0].args.email as string);
+  });
+
+  test('read-only tasks ask a question whose answer the outputs hold, and the answer is what is communicated', () => {
+    const readOnly = tasks.filter((t) => t.tags.includes('read-only'));
+    expect(readOnly.length).toBeGreaterThan(5);
+    for (const task of readOnly) {
+      expect(task.communicate.length, task.id).toBeGreaterThan(0);
+      const outputs = replayGold(projects, task).results.map((r) => r.result.text.toLowerCase()).join('\n');
+      for (const c of task.communicate) expect(outputs, task.id).toContain(c.toLowerCase());
+    }
+  });
+
+  test('openings vary: at least 30 distinct opening phrases in 100 tasks, the same ones for the same seed', () => {
+    const hundred = sampleTasks(projects, { n: 100, seed: 21 }).tasks.map((t) => t.user.instructions);
+    expect(openingsPer100(hundred)).toBeGreaterThanOrEqual(30);
+    expect(sampleTasks(projects, { n: 100, seed: 21 }).tasks.map((t) => t.user.instructions)).toEqual(hundred);
   });
 });
 

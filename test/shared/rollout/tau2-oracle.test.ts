@@ -10,7 +10,6 @@ import { exportCommand } from '../../../src/record/commands.js';
 import { readEpisode, type StoredEpisode } from '../../../src/record/conversation.js';
 import { TrajectoryStore } from '../../../src/record/store.js';
 import { rolloutCommand } from '../../../src/rollout/commands.js';
-import { oracleReport } from '../../../src/rollout/oracle.js';
 import type { Task } from '../../../src/spec/task.js';
 import type { ToolResultEvent } from '../../../src/spec/trajectory.js';
 import { forkDb, referenceCall, type RetailDb } from '../importers/tau2-reference.js';
@@ -94,7 +93,8 @@ describe('rollout --agent oracle --user scripted on tau2-retail', () => {
         continue;
       }
       const said = ep.events.filter((e) => e.kind === 'message' && e.role === 'assistant').at(-1);
-      expect(said, `task ${task.id}`).toMatchObject({ content: oracleReport(task.communicate) });
+      const text = said?.kind === 'message' ? said.content.toLowerCase() : '';
+      for (const c of task.communicate) expect(text, `task ${task.id}`).toContain(c.toLowerCase());
       expect(ep.episode.stop_reason, `task ${task.id}`).toBe('user_stop');
       expect(ep.episode.verdict?.held.communicate, `task ${task.id}`).toBe(true);
     }
