@@ -32,7 +32,8 @@ function tablesOf(model: DomainModel): Table[] {
  */
 export function synthesizeRuleBased(planned: PlannedDomain, tools: ToolSpec[], seed: number): DomainSpec {
   const model = buildModel(tools, planned.terms[0] ?? planned.name);
-  const specTools = model.tools.map((p) => toolSteps(p, model));
+  const rng = new Random(domainSeed(planned.name, seed));
+  const specTools = model.tools.map((p) => toolSteps(p, model, { rng: new Random(domainSeed(p.tool.name, seed)), clock: SYNTH_CLOCK }));
   const sequences: Record<string, number> = {};
   for (const t of model.tables) sequences[t.prefix.toLowerCase()] = SEQUENCE_START;
   const terms = planned.terms.slice(0, 5).join(', ');
@@ -45,6 +46,6 @@ export function synthesizeRuleBased(planned: PlannedDomain, tools: ToolSpec[], s
     tables: tablesOf(model),
     tools: specTools,
     policy: writePolicy(`${planned.name} policy`, description, model),
-    seed: seedRows(model, new Random(domainSeed(planned.name, seed)), SYNTH_CLOCK),
+    seed: seedRows(model, rng, SYNTH_CLOCK),
   };
 }

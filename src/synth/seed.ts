@@ -2,6 +2,7 @@ import type { SeedFile } from '../spec/domain.js';
 import type { Random } from '../tasks/random.js';
 import type { ColumnDraft, DomainModel, TableDraft } from './model.js';
 import { columnValue } from './values.js';
+import { sqlName as q } from './words.js';
 
 /** Rows per entity table: enough that every read finds something and every delete has a spare. */
 export const ROWS_PER_TABLE = 6;
@@ -29,6 +30,32 @@ function suitAll(col: ColumnDraft, value: unknown, i: number): unknown {
 
 const suits = (type: ColumnDraft['type'], v: unknown) =>
   type === 'json' || (type === 'text' ? typeof v === 'string' : type === 'boolean' ? typeof v === 'boolean' : typeof v === 'number');
+
+/** A seed value for a column that is no key, reference, name or timestamp. */
+function plainValue(col: ColumnDraft, rng: Random, i: number, clock: string): unknown {
+  return col.enum && col.enum.length > 0 && col.enum.every((v) => suits(col.type, v)) ? col.enum[i % col.enum.length] : suitAll(col, columnValue(col.name, col.type, col.schema, rng, i, clock), i);
+}
+
+const sqlLiteral = (v: unknown): string =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : `'${(typeof v === 'string' ? v : JSON.stringify(v)).replace(/'/g, "''")}'`;
+
+const DATE_TIME = /(_at|datetime|timestamp|_time)$/;
+const DATE = /(date|_on|_day)$/;
+
+/**
+ * The SQL value a create gives a response field that no argument sets, fixed at synthesis: the
+ * clock for dates and times, a parent's first row for a reference, else a seed-like value.
+ */
+export function defaultValue(col: ColumnDraft, model: DomainModel, rng: Random, clock: string): string {
+  if (col.references) {
+    const parent = model.tables.find((t) => t.name === col.references)!;
+    return `(SELECT ${q(parent.pk)} FROM ${q(parent.name)} ORDER BY rowid LIMIT 1)`;
+  }
+  const format = typeof col.schema?.format === 'string' ? col.schema.format : '';
+  if (col.type === 'text' && (format === 'date-time' || (!format && DATE_TIME.test(col.name)))) return 'now()';
+  if (col.type === 'text' && (format === 'date' || (!format && DATE.test(col.name)))) return 'substr(now(), 1, 10)';
+  return sqlLiteral(plainValue(col, rng, 0, clock));
+}
 
 /** Parents before children; a reference that closes a cycle is left empty (columns are nullable). */
 function order(tables: TableDraft[]): TableDraft[] {
@@ -73,7 +100,7 @@ export function seedRows(model: DomainModel, rng: Random, clock: string): SeedFi
         } else if (col.name === 'created_at' || col.name === 'updated_at') {
           row[col.name] = new Date(new Date(clock).getTime() - (40 - i) * 86_400_000 - (col.name === 'created_at' ? 86_400_000 * 10 : 0)).toISOString().replace('.000Z', 'Z');
         } else {
-          row[col.name] = col.enum && col.enum.length > 0 && col.enum.every((v) => suits(col.type, v)) ? col.enum[i % col.enum.length] : suitAll(col, columnValue(col.name, col.type, col.schema, rng, i, clock), i);
+          row[col.name] = plainValue(col, rng, i, clock);
         }
       }
       rows.push(row);
