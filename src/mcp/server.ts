@@ -97,7 +97,10 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
     const result = session.call(name, args);
     const ms = performance.now() - started;
     onToolCall?.({ tool: name, args, result, ms, stateHash: tool.spec.kind === 'write' ? session.stateHash() : undefined });
-    return result.ok ? { content: [{ type: 'text', text: result.text }] } : { content: [{ type: 'text', text: result.text }], isError: true };
+    if (!result.ok) return { content: [{ type: 'text', text: result.text }], isError: true };
+    // A tool that declares its output schema returns the value as structured content too (MCP 2025-06-18).
+    const structured = tool.spec.outputSchema && typeof result.value === 'object' && result.value !== null && !Array.isArray(result.value);
+    return structured ? { content: [{ type: 'text', text: result.text }], structuredContent: result.value as Record<string, unknown> } : { content: [{ type: 'text', text: result.text }] };
   });
 
   const policyPrompt = {

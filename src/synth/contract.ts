@@ -27,13 +27,20 @@ export interface Contract {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The non-null type of a schema (`['object', 'null']` -> 'object'), or what its shape implies. */
-export function schemaType(schema: unknown): string | undefined {
-  if (!isObject(schema)) return undefined;
+export function schemaType(schema: unknown, depth = 0): string | undefined {
+  if (!isObject(schema) || depth > 8) return undefined;
   const t = schema.type;
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) return t.find((x) => x !== 'null') as string | undefined;
-  if (isObject(schema.properties) || Array.isArray(schema.allOf)) return 'object';
+  if (isObject(schema.properties)) return 'object';
   if (schema.items !== undefined) return 'array';
+  // `allOf: [{$ref}]` (a described reference) and `anyOf` choices say it through their members.
+  for (const key of ['allOf', 'anyOf', 'oneOf']) {
+    const members = schema[key];
+    if (!Array.isArray(members)) continue;
+    const found = members.map((m) => schemaType(m, depth + 1)).find((x) => x !== undefined && x !== 'null');
+    if (found) return found;
+  }
   return undefined;
 }
 
@@ -43,6 +50,16 @@ export function schemaType(schema: unknown): string | undefined {
  */
 export function objectSchema(schema: unknown): JsonSchema | undefined {
   if (!isObject(schema)) return undefined;
+  if (merged.has(schema)) return merged.get(schema);
+  const out = mergeObject(schema);
+  merged.set(schema, out);
+  return out;
+}
+
+/** Merged object schemas by schema object: values for every row ask for the same ones. */
+const merged = new WeakMap<object, JsonSchema | undefined>();
+
+function mergeObject(schema: Record<string, unknown>): JsonSchema | undefined {
   const choice = [schema.anyOf, schema.oneOf].find(Array.isArray) as unknown[] | undefined;
   if (choice && !isObject(schema.properties)) {
     const first = choice.map(objectSchema).find((s) => s !== undefined);
@@ -60,11 +77,24 @@ export function objectSchema(schema: unknown): JsonSchema | undefined {
   return { ...rest, type: 'object', properties, ...(required.length > 0 ? { required: [...new Set(required)] } : {}) };
 }
 
+/**
+ * A scalar schema with its `allOf` members folded in (`allOf: [{$ref: Id}]` plus a description):
+ * the pattern, format, enum and bounds of the members apply to the value.
+ */
+export function flatSchema(schema: unknown): JsonSchema | undefined {
+  if (!isObject(schema)) return undefined;
+  if (!Array.isArray(schema.allOf) || isObject(schema.properties)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const member of schema.allOf.map(flatSchema)) if (member) for (const [k, v] of Object.entries(member)) if (!(k in out)) out[k] = v;
+  const { allOf: _folded, ...own } = schema;
+  return { ...out, ...own };
+}
+
 /** Properties that describe a list rather than hold its items: counts, pages, links, status flags. */
 const LIST_META = /^(total|count|total_count|total_results|total_items|total_pages|num_results|result_count|size|page|page_size|per_page|limit|offset|skip|next|previous|prev|next_cursor|cursor|next_page|next_page_token|next_token|has_more|more|links|meta|metadata|paging|pagination|response_metadata|ok|success|status|message|warnings|errors|query|took|kind|etag|object|url|href|first|last|self)$/;
 
 /** Words of a schema title that say what kind of schema it is, not what it holds. */
-const TITLE_NOISE = new Set(['paging', 'simplified', 'current', 'minimal', 'compact', 'expanded', 'nested', 'embedded', 'linked', 'count', 'response', 'responses', 'result', 'results', 'dto', 'model', 'object', 'objs', 'obj', 'schema', 'resource', 'entity', 'fields', 'body', 'payload', 'wrapper', 'envelope', 'data', 'output', 'reply', 'success', 'default', 'item', 'items', 'list', 'array', 'collection', 'page', 'paged', 'paginated', 'get', 'post', 'put', 'patch', 'create', 'update', 'v1', 'v2', 'v3', 'json', 'api', 'info', 'details', 'detail', 'record', 'records', 'view', 'summary', 'full', 'base', 'extended', 'public', 'private', 'simple', 'response200', 'ok']);
+const TITLE_NOISE = new Set(['complete', 'detailed', 'mini', 'lite', 'short', 'paging', 'simplified', 'current', 'minimal', 'compact', 'expanded', 'nested', 'embedded', 'linked', 'count', 'response', 'responses', 'result', 'results', 'dto', 'model', 'object', 'objs', 'obj', 'schema', 'resource', 'entity', 'fields', 'body', 'payload', 'wrapper', 'envelope', 'data', 'output', 'reply', 'success', 'default', 'item', 'items', 'list', 'array', 'collection', 'page', 'paged', 'paginated', 'get', 'post', 'put', 'patch', 'create', 'update', 'v1', 'v2', 'v3', 'json', 'api', 'info', 'details', 'detail', 'record', 'records', 'view', 'summary', 'full', 'base', 'extended', 'public', 'private', 'simple', 'response200', 'ok']);
 
 /**
  * The entity a schema title names: `CustomerFields` -> customer, `objs_conversation` ->
@@ -132,4 +162,17 @@ export function readContract(tool: ToolSpec): Contract | undefined {
   const schema = plainSchema(tool.outputSchema);
   const found = locate(schema, [], 0);
   return found ? { schema, ...found } : { schema, path: [], list: false };
+}
+
+/** Keywords left out of a served output schema: MCP clients enforce them, and a value an agent wrote may be a fine string without being, say, a date-time. */
+const UNSERVED = new Set(['format', 'pattern', 'example', 'examples', 'readOnly', 'writeOnly', 'deprecated', 'discriminator', 'xml', 'externalDocs']);
+
+/**
+ * The output schema a synthesized tool declares (MCP `outputSchema`): the source's response
+ * schema, plain JSON Schema, when it is an object; annotations, formats and patterns left out.
+ */
+export function servedSchema(contract: Contract): JsonSchema | undefined {
+  if (schemaType(contract.schema) !== 'object') return undefined;
+  const lean = mapSubschemas(contract.schema, (node) => Object.fromEntries(Object.entries(node).filter(([key]) => !UNSERVED.has(key)))) as JsonSchema;
+  return { ...lean, type: 'object' };
 }

@@ -2,10 +2,12 @@ import type { ColumnType } from '../spec/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { classifyTool, type Classification } from './classify.js';
-import { objectSchema, readContract, schemaType, type Contract } from './contract.js';
+import { flatSchema, readContract, schemaType, type Contract } from './contract.js';
 import { controlOf } from './control.js';
 import { idEntity, toolEntities } from './entities.js';
-import { bindable, identifier, plural, singular, snake, splitWords } from './words.js';
+import { Random } from '../tasks/random.js';
+import { fromPattern } from './pools.js';
+import { bindable, identifier, plural, singular, snake } from './words.js';
 
 /**
  * Pass 3, columns: the data model of a domain from what its tools take and return. One table per
@@ -31,6 +33,13 @@ export interface ColumnDraft {
   field?: boolean;
 }
 
+/** Ids as `head` + the row number zero-padded to `width` + `tail`. */
+export interface IdStyle {
+  head: string;
+  width: number;
+  tail: string;
+}
+
 export interface TableDraft {
   name: string;
   entity: string;
@@ -38,6 +47,8 @@ export interface TableDraft {
   pkType: 'text' | 'integer';
   /** Text ids made of digits only, when a key parameter's pattern would refuse `ORD-1`. */
   digitIds?: boolean;
+  /** Text ids in the API's own style (`se-0001`, a uuid): fixed text around a zero-padded number. */
+  idStyle?: IdStyle;
   /** Prefix of generated text ids (`ORD-12`) and the name of their seq() sequence. */
   prefix: string;
   columns: Map<string, ColumnDraft>;
@@ -94,8 +105,7 @@ export function safeTest(pattern: string, value: string): boolean {
 }
 
 const typeOf = (schema: JsonSchema | undefined): ColumnType => {
-  const t = Array.isArray(schema?.type) ? (schema.type as string[]).find((x) => x !== 'null') : schema?.type;
-  switch (t) {
+  switch (schemaType(schema)) {
     case 'integer':
       return 'integer';
     case 'number':
@@ -125,7 +135,8 @@ function paramRole(param: string, schema: JsonSchema, entity: string, read: bool
   if (SEARCH.has(name) && typeOf(schema) === 'text') return { param, role: 'search' };
   if (name === 'id' && (typeOf(schema) === 'text' || typeOf(schema) === 'integer')) return { param, role: 'key', column: identifier(`${entity}_id`) };
   const target = idEntity(param, schema);
-  if (target === entity || (target !== undefined && identifier(`${target}_id`) === identifier(`${entity}_id`))) return { param, role: 'key', column: identifier(`${entity}_id`) };
+  // `user_id` names a complete_user's key as much as a user's.
+  if (target !== undefined && (target === entity || entity.endsWith(`_${target}`))) return { param, role: 'key', column: identifier(`${entity}_id`) };
   if (target) return { param, role: 'ref', column: identifier(param), table: tableFor(target).name };
   return { param, role: 'field', column: identifier(param) };
 }
@@ -183,10 +194,47 @@ function addColumn(table: TableDraft, draft: ColumnDraft): string {
     prev.type = widen(prev.type, draft.type);
     prev.sources!.add(draft.type);
     prev.enum = both;
-    prev.schema ??= draft.schema;
+    // The schema that says more about the values (a pattern, a format, an enum) describes the column.
+    if (!prev.schema || (draft.schema && constraints(draft.schema) > constraints(prev.schema))) prev.schema = draft.schema;
     return name;
   }
 }
+
+/** Numbers an id style must hold: seed rows and the first creates. */
+const STYLE_PROBES = [1, 20, 1001, 9999];
+
+/**
+ * The style of an entity's text ids from what its schemas say: a uuid format, a pattern (a sample
+ * of it), or an example id. The last run of letters and digits becomes the number's place, as
+ * long as every probe number put there still fits the pattern.
+ */
+function idStyleOf(given: JsonSchema[]): IdStyle | undefined {
+  const schemas = given.map((s) => flatSchema(s) ?? s);
+  if (schemas.some((s) => s.format === 'uuid')) return { head: '00000000-0000-4000-8000-', width: 12, tail: '' };
+  const pattern = schemas.map((s) => s.pattern).find((p): p is string => typeof p === 'string');
+  const example = schemas.map((s) => s.example ?? (Array.isArray(s.examples) ? s.examples[0] : undefined)).find((e): e is string => typeof e === 'string' && (!pattern || safeTest(pattern, e)));
+  const sample = example ?? (pattern ? fromPattern(pattern, new Random(1)) : undefined);
+  if (!sample || sample.length > 60) return undefined;
+  const runs = [...sample.matchAll(/[A-Za-z0-9]+/g)].reverse();
+  for (const run of runs) {
+    // The run's first letters may be a fixed prefix (`U` of Slack's `U0123ABCD`): keep up to three.
+    for (let keep = 0; keep <= Math.min(3, run[0].length - 1); keep++) {
+      const width = Math.max(run[0].length - keep, 4);
+      const style = { head: sample.slice(0, run.index + keep), width, tail: sample.slice(run.index + run[0].length) };
+      if (STYLE_PROBES.every((n) => !pattern || safeTest(pattern, styledId(style, n)))) return style;
+    }
+  }
+  return undefined;
+}
+
+/** The id of row number n in a style. */
+export const styledId = (style: IdStyle, n: number): string => `${style.head}${String(n).padStart(style.width, '0')}${style.tail}`;
+
+/** How much a schema says about its values. */
+const constraints = (schema: JsonSchema) => {
+  const flat = flatSchema(schema) ?? schema;
+  return ['pattern', 'format', 'enum', 'example', 'minimum', 'maxLength'].filter((k) => k in flat).length;
+};
 
 /** Whether a record field is the entity's own id: `id`, `_id`, or `<entity>_id` / `<entity>Id`. */
 const isIdField = (field: string, table: TableDraft) => snake(field) === 'id' || identifier(field) === table.pk;
@@ -318,18 +366,25 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
     plan.params = params;
     if (cls.status) plan.statusColumn = addColumn(table, { name: 'status', type: 'text' });
   }
+  linkFieldReferences(tables);
+  // Response fields that point at a table say how its ids look, as much as its own id field.
+  for (const table of tables.values()) {
+    for (const col of table.columns.values()) if (col.references && col.field && col.schema) keySchemas.set(col.references, [...(keySchemas.get(col.references) ?? []), col.schema]);
+  }
   for (const table of tables.values()) {
     addColumn(table, { name: 'name', type: 'text' });
     const schemas = [...(table.pkSchema ? [table.pkSchema] : []), ...(keySchemas.get(table.name) ?? [])];
     // Integer ids also suit string parameters ("6"); prefixed ids suit no integer parameter.
     if (schemas.some((s) => typeOf(s) === 'integer')) table.pkType = 'integer';
-    else if (schemas.some((s) => typeof s.pattern === 'string' && !safeTest(s.pattern, `${table.prefix}-1`))) table.digitIds = true;
+    else {
+      table.idStyle = idStyleOf(schemas);
+      if (!table.idStyle && schemas.some((s) => typeof s.pattern === 'string' && !safeTest(s.pattern, `${table.prefix}-1`))) table.digitIds = true;
+    }
     if (plans.some((p) => p.table === table.name && p.cls.kind === 'write')) {
       addColumn(table, { name: 'created_at', type: 'text' });
       addColumn(table, { name: 'updated_at', type: 'text' });
     }
   }
-  linkFieldReferences(tables);
   dropActionOnlyTables(tables, plans);
   renameTableNamedColumns([...tables.values()], plans);
   // Reference columns take the type of the key they point at.

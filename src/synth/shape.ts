@@ -35,11 +35,15 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const jsonLit = (v: unknown) => `json(${lit(JSON.stringify(v))})`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A column as a JSON value of the field's type: booleans stored 0/1 become true/false, JSON columns JSON. */
-function columnValue(ref: string, table: TableDraft, column: string): string {
+/**
+ * A column as a JSON value of the field's type: booleans stored 0/1 become true/false, JSON
+ * columns JSON, and a number where the field is a string (an integer id the API spells as text) text.
+ */
+function columnValue(ref: string, table: TableDraft, column: string, field: JsonSchema): string {
   const type = column === table.pk ? table.pkType : table.columns.get(column)?.type;
   if (type === 'boolean') return `CASE ${ref} WHEN 1 THEN json('true') WHEN 0 THEN json('false') END`;
   if (type === 'json') return `json(${ref})`;
+  if ((type === 'integer' || type === 'real') && schemaType(field) === 'string') return `CAST(${ref} AS TEXT)`;
   return ref;
 }
 
@@ -77,7 +81,7 @@ function recordValue(record: JsonSchema, s: Shaper, ref: (column: string) => str
   const props = (record.properties ?? {}) as Record<string, JsonSchema>;
   const pairs = Object.entries(props).map(([field, schema]) => {
     const column = columns.get(field);
-    return `${lit(field)}, ${column === undefined ? metaValue(field, schema, s) : columnValue(ref(column), s.rows.table, column)}`;
+    return `${lit(field)}, ${column === undefined ? metaValue(field, schema, s) : columnValue(ref(column), s.rows.table, column, schema)}`;
   });
   return `json_object(${pairs.join(', ')})`;
 }
@@ -91,8 +95,12 @@ function along(schema: JsonSchema, path: string[], inner: string, s: Shaper): st
   return `json_object(${pairs.join(', ')})`;
 }
 
-/** The first text column of the table for a list of plain values (`["T-Shirt", "Lamp"]`): its name. */
-const plainColumn = (table: TableDraft) => (table.columns.has('name') ? 'name' : table.pk);
+/** A row as one plain value for a list of them: its id where numbers are listed, else its name (or id) as text. */
+function plainValue(table: TableDraft, items: unknown): string {
+  const type = schemaType(items);
+  if (type === 'integer' || type === 'number') return `r.${q(table.pk)}`;
+  return `CAST(coalesce(r.name, r.${q(table.pk)}) AS TEXT)`;
+}
 
 /** The output statement of a tool whose source declares its response. */
 export function shapedOutput(contract: Contract, plan: ToolPlan, rows: RowQuery, rng: Random, clock: string): Output {
@@ -101,7 +109,8 @@ export function shapedOutput(contract: Contract, plan: ToolPlan, rows: RowQuery,
   const from = `FROM ${q(table.name)}${where}`;
   const record = contract.record;
   if (record && bound) {
-    return { json: `SELECT ${along(contract.schema, contract.path, recordValue(record, s, (c) => `:${bound}__${c}`), s)}` };
+    const removed = recordValue(record, s, (c) => `:${bound}__${c}`);
+    return { json: `SELECT ${along(contract.schema, contract.path, contract.list ? `json_array(${removed})` : removed, s)}` };
   }
   if (record && contract.list) {
     const list = `SELECT json_group_array(${recordValue(record, s, (c) => `r.${q(c)}`)}) FROM (SELECT * ${from} ${order} ${page}) AS r`;
@@ -113,7 +122,7 @@ export function shapedOutput(contract: Contract, plan: ToolPlan, rows: RowQuery,
   }
   // No record: a list of plain values, an object of counts and flags, or a single value.
   const type = schemaType(contract.schema);
-  if (type === 'array' && !bound) return { json: `SELECT json_group_array(r.${q(plainColumn(table))}) FROM (SELECT * ${from} ${order} ${page}) AS r` };
+  if (type === 'array' && !bound) return { json: `SELECT json_group_array(${plainValue(table, contract.schema.items)}) FROM (SELECT * ${from} ${order} ${page}) AS r` };
   if (type === 'object' && isObject(contract.schema.properties)) {
     const props = contract.schema.properties as Record<string, JsonSchema>;
     return { json: `SELECT json_object(${Object.entries(props).map(([k, sub]) => `${lit(k)}, ${metaValue(k, sub, s)}`).join(', ')})` };

@@ -1,8 +1,9 @@
 import type { DomainTool, Output, Step } from '../spec/domain.js';
 import type { Random } from '../tasks/random.js';
 import type { DomainModel, ParamRole, TableDraft, ToolPlan } from './model.js';
-import { NATURAL_KEY } from './model.js';
+import { NATURAL_KEY, type IdStyle } from './model.js';
 import { defaultValue } from './seed.js';
+import { servedSchema } from './contract.js';
 import { shapedOutput, type RowQuery } from './shape.js';
 import { sqlName as q } from './words.js';
 
@@ -130,7 +131,7 @@ function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: 
     vals.push(`:${key.param}`);
   } else {
     const next = `seq('${table.prefix.toLowerCase()}')`;
-    vals.push(table.pkType === 'integer' ? next : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`);
+    vals.push(table.pkType === 'integer' ? next : table.idStyle ? styledSql(table.idStyle, next) : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`);
   }
   for (const r of plan.params) {
     if ((r.role === 'field' || r.role === 'ref') && !cols.includes(r.column)) {
@@ -206,6 +207,12 @@ function deleteTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: 
   return { steps, output: output(plan, rowQuery(plan, table, conds, returnsRecord ? GONE : undefined), ctx, { value: `SELECT ${what}` }) };
 }
 
+/** A new id in a table's id style: the sequence's next number, zero-padded between fixed text. */
+function styledSql(style: IdStyle, next: string): string {
+  const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
+  return [style.head ? quote(style.head) : '', `printf('%0${style.width}d', ${next})`, style.tail ? quote(style.tail) : ''].filter(Boolean).join(' || ');
+}
+
 /** The name a delete's removed row is bound under (`:gone__name`). */
 const GONE = 'gone';
 
@@ -240,5 +247,6 @@ export function toolSteps(plan: ToolPlan, model: DomainModel, ctx: StepContext):
           : op === 'delete'
             ? deleteTool(plan, table, model, ctx)
             : actionTool(plan, table, model, ctx);
-  return { name: plan.tool.name, description: plan.tool.description, kind: plan.cls.kind, parameters: plan.tool.parameters, steps: body.steps, output: body.output, source: plan.tool.source };
+  const declared = plan.contract ? servedSchema(plan.contract) : undefined;
+  return { name: plan.tool.name, description: plan.tool.description, kind: plan.cls.kind, parameters: plan.tool.parameters, steps: body.steps, output: body.output, ...(declared ? { outputSchema: declared } : {}), source: plan.tool.source };
 }

@@ -15,7 +15,7 @@ describe('verifier', () => {
   it('passes every tool of the hand-written tiny domain, with warnings where an unknown id is accepted', () => {
     const { verdicts } = verifySpec(tiny);
     expect(verdicts.map((v) => [v.tool, v.ok])).toEqual([['find_author', true], ['list_notes', true], ['add_note', true], ['delete_note', true]]);
-    expect(verdicts.find((v) => v.tool === 'list_notes')!.warnings).toEqual(['accepts an unknown id for author_id']);
+    expect(verdicts.find((v) => v.tool === 'list_notes')!.warnings).toEqual([{ code: 'accepts unknown id', message: 'accepts an unknown id for author_id' }]);
     expect(verdicts.find((v) => v.tool === 'add_note')!.example).toMatchObject({ author_id: 'A1' });
   });
 
