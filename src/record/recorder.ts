@@ -5,7 +5,7 @@ import type { EpisodeCounts, StopReason, StoredToolCall, StoredVerdict, ToolResu
 import type { ChatMessage } from '../spec/chat.js';
 import { evaluateEpisode, type Message, type Verdict } from './reward.js';
 import { reachedTool } from './conversation.js';
-import type { EpisodeWriter } from './store.js';
+import type { EpisodeSink } from './store.js';
 
 export interface EpisodeOutcome {
   status: 'done' | 'failed';
@@ -30,7 +30,7 @@ export class EpisodeRecorder {
   lastHash?: string;
   private outcome?: EpisodeOutcome;
 
-  constructor(private readonly writer?: EpisodeWriter) {}
+  constructor(private readonly writer?: EpisodeSink) {}
 
   get episodeId(): number | undefined {
     return this.writer?.id;

@@ -1,6 +1,6 @@
 import type { Domain } from '../env/domain.js';
 import { EpisodeRecorder, type EpisodeOutcome } from '../record/recorder.js';
-import type { EpisodeWriter } from '../record/store.js';
+import type { EpisodeSink } from '../record/store.js';
 import type { Task } from '../spec/task.js';
 import type { StopReason } from '../spec/trajectory.js';
 import { messageOf } from '../util/errors.js';
@@ -26,7 +26,7 @@ export interface EpisodeInput {
   user: SimulatedUser;
   seed: number;
   limits?: EpisodeLimits;
-  writer?: EpisodeWriter;
+  writer?: EpisodeSink;
 }
 
 export interface EpisodeResult extends EpisodeOutcome {
