@@ -3,7 +3,7 @@ import { episodeLines, printRolloutReport, rolloutInputs, type RolloutCommandOpt
 import { runQueuedRollout } from './coordinator.js';
 import { defaultCacheDir } from './domain-bundle.js';
 import { progressBar } from './progress.js';
-import { parseRedisUrl } from './redis.js';
+import { checkRedis, parseRedisUrl } from './redis.js';
 import { roleSpec } from './roles.js';
 import { startWorker } from './worker.js';
 
@@ -13,6 +13,8 @@ export async function queuedRolloutCommand(ref: string, opts: RolloutCommandOpti
   const { domain, tasks, agentEndpoint, userEndpoint, limits } = rolloutInputs(ref, opts);
   const agent = roleSpec('agent', opts.agent, agentEndpoint);
   const user = roleSpec('user', opts.user, userEndpoint);
+  // Before the store file is created: a Redis that is not there leaves nothing behind.
+  await checkRedis(queue);
   const store = TrajectoryStore.open(opts.store);
   const bar = progressBar();
   try {

@@ -52,10 +52,10 @@ async function lastEventId(redis: Redis, key: string): Promise<string> {
 export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<RolloutReport> {
   const dir = o.domain.dir;
   if (!dir) throw new UserError(`The domain ${o.domain.name} was not read from a folder; a queue rollout sends workers the domain's folder, so load it from one.`);
+  await checkRedis(o.queue);
   const plan = planRollout({ ...o, agent: roleInfo('agent', o.agent), user: roleInfo('user', o.user), settings: { queue: o.queue.shown } });
   const rows: TrialRow[] = [...plan.resumed];
   if (plan.todo.length === 0) return { runId: plan.runId, rows: sortRows(o.tasks, rows), notStarted: 0 };
-  await checkRedis(o.queue);
 
   const jobs = new Map(plan.todo.map((item) => [episodeJobId(plan.key, item.task.id, item.trial), item]));
   const pending = new Set(jobs.keys());

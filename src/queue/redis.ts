@@ -42,12 +42,14 @@ export function parseRedisUrl(url: string): RedisTarget {
  */
 export async function checkRedis(target: RedisTarget, timeoutMs = 3000): Promise<void> {
   const client = new Redis({ ...target.options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => undefined);
+  // The socket's own error (ECONNREFUSED...) says more than the "Connection is closed" that follows it.
+  let cause: string | undefined;
+  client.on('error', (err) => (cause ??= messageOf(err)));
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    throw new UserError(`Cannot reach Redis at ${target.shown} (${messageOf(err) || 'connection failed'}); ${START_REDIS}.`);
+    throw new UserError(`Cannot reach Redis at ${target.shown} (${cause ?? messageOf(err)}); ${START_REDIS}.`);
   } finally {
     client.disconnect();
   }
