@@ -11,7 +11,7 @@ import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
 import { makeAgent } from '../../src/rollout/agents.js';
 import { makeUser } from '../../src/episode/users.js';
-import { runQueuedRollout } from '../../src/queue/coordinator.js';
+import { runQueuedRollout, type QueuedRolloutOptions } from '../../src/queue/coordinator.js';
 import { QUEUE_NAME } from '../../src/queue/names.js';
 import { parseRedisUrl } from '../../src/queue/redis.js';
 import { roleSpec } from '../../src/queue/roles.js';
@@ -81,6 +81,20 @@ function contents(store: TrajectoryStore) {
 /** A slow agent that reports at once: episodes take a while, so kills land mid-run. */
 const slowAgent = (ms: number) => () => ({ delayMs: ms, then: { content: 'All done.' } });
 
+/** The projects tasks, twice each, played by the slow agent on the queue's workers, coordinated here. */
+const slowRun = (url: string, store: TrajectoryStore, extra: Partial<QueuedRolloutOptions> = {}) =>
+  runQueuedRollout({
+    domain: loadDomain(projects),
+    tasks,
+    trials: 2,
+    store,
+    queue: parseRedisUrl(url),
+    agent: roleSpec('agent', 'openai:slow', {}),
+    user: roleSpec('user', 'scripted', {}),
+    reconnectMs: 3000,
+    ...extra,
+  });
+
 describe('rollouts on queue workers (real Redis, real worker processes)', () => {
   it('two workers play a run whose rewards and exported data equal the same run in-process; the domain travels through Redis', async () => {
     const redis = await redisServer();
@@ -146,17 +160,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     const store = TrajectoryStore.open(join(dir, 'kill-worker.db'));
     try {
       const rows: string[] = [];
-      const run = runQueuedRollout({
-        domain: loadDomain(projects),
-        tasks,
-        trials: 2,
-        store,
-        queue: parseRedisUrl(redis.url),
-        agent: roleSpec('agent', 'openai:slow', {}),
-        user: roleSpec('user', 'scripted', {}),
-        reconnectMs: 30_000,
-        onEpisode: (r) => rows.push(`${r.task}#${r.trial}`),
-      });
+      const run = slowRun(redis.url, store, { reconnectMs: 30_000, onEpisode: (r) => rows.push(`${r.task}#${r.trial}`) });
       // Kill the first worker while it holds jobs; a second one is there to take them.
       const held = await waitFor(
         async () => {
@@ -278,17 +282,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     const path = join(dir, 'lost.db');
     const store = TrajectoryStore.open(path);
     let recorded = 0;
-    const run = runQueuedRollout({
-      domain: loadDomain(projects),
-      tasks,
-      trials: 2,
-      store,
-      queue: parseRedisUrl(redis.url),
-      agent: roleSpec('agent', 'openai:slow', {}),
-      user: roleSpec('user', 'scripted', {}),
-      reconnectMs: 3000,
-      onEpisode: () => recorded++,
-    });
+    const run = slowRun(redis.url, store, { onEpisode: () => recorded++ });
     run.catch(() => undefined);
     await waitFor(() => recorded >= 3, 60_000, 'three stored episodes');
     await redis.kill();
@@ -302,16 +296,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     // Redis back (empty: it kept nothing), a worker again: the rerun plays only what is missing.
     const back = await redisServer(redis.port);
     worker(back.url, workerEnv('back', model), ['--concurrency', '4']);
-    const report = await runQueuedRollout({
-      domain: loadDomain(projects),
-      tasks,
-      trials: 2,
-      store,
-      queue: parseRedisUrl(back.url),
-      agent: roleSpec('agent', 'openai:slow', {}),
-      user: roleSpec('user', 'scripted', {}),
-      reconnectMs: 3000,
-    });
+    const report = await slowRun(back.url, store);
     expect(report.rows.filter((r) => r.resumed)).toHaveLength(kept);
     expect(trialsIn(store)).toEqual(tasks.flatMap((t) => [`${t.id}#1:done`, `${t.id}#2:done`]).sort());
     store.close();
