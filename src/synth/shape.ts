@@ -61,7 +61,7 @@ interface Shaper {
 }
 
 /** A field that no row holds: a count of the rows found, the page echoed, a flag, or a constant. */
-function metaValue(key: string, schema: JsonSchema, s: Shaper): string {
+function metaValue(key: string, schema: JsonSchema, s: Shaper, depth = 0): string {
   const type = schemaType(schema);
   const name = snakeKey(key);
   const { table, where } = s.rows;
@@ -71,6 +71,9 @@ function metaValue(key: string, schema: JsonSchema, s: Shaper): string {
   if (type === 'boolean' && (TRUE_FLAG.test(name) || name === 'has_more' || name === 'more')) {
     return TRUE_FLAG.test(name) ? "json('true')" : `CASE WHEN (SELECT count(*) FROM ${q(table.name)}${where}) > ${s.rows.offset} + ${s.rows.limit} THEN json('true') ELSE json('false') END`;
   }
+  // A wrapper's object of counts and links (`meta: {total}`): each of its fields the same way.
+  const object = type === 'object' && depth < 3 ? objectSchema(schema) : undefined;
+  if (object) return `json_object(${Object.entries(object.properties as Record<string, JsonSchema>).map(([k, sub]) => `${lit(k)}, ${metaValue(k, sub, s, depth + 1)}`).join(', ')})`;
   const value = schemaValue(key, schema, s.rng, 0, s.clock);
   return typeof value === 'string' ? lit(value) : jsonLit(value);
 }

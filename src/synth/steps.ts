@@ -136,7 +136,9 @@ function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: 
   for (const r of plan.params) {
     if ((r.role === 'field' || r.role === 'ref') && !cols.includes(r.column)) {
       cols.push(r.column);
-      vals.push(`:${r.param}`);
+      // A response field left out of an optional argument still gets its value, as the API would give it.
+      const col = table.columns.get(r.column);
+      vals.push(col?.field && !plan.required.has(r.param) ? `coalesce(:${r.param}, ${defaultValue(col, model, ctx.rng, ctx.clock)})` : `:${r.param}`);
     }
   }
   if (key && table.pkType === 'integer' && plan.tool.parameters.properties?.[key.param]?.type !== 'integer') {
