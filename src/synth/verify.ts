@@ -42,8 +42,9 @@ export interface VerifyResult {
   domainError?: string;
 }
 
-/** Valid argument sets tried per tool. */
+/** Valid argument sets tried per tool, grounded in rows; then varied ones, when none of those succeeded. */
 const CANDIDATES = 4;
+const VARIED = 100;
 
 function shapeProblem(shape: string | undefined, kind: string, value: unknown): string | undefined {
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -106,7 +107,11 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
   const fail = (code: FailureCode, reason: string) => Object.assign(verdict, { code, reason });
   let firstError: string | undefined;
   let succeeded = false;
-  for (const args of grounder.valid(name, CANDIDATES)) {
+  const candidates = function* () {
+    yield* grounder.valid(name, CANDIDATES);
+    yield* grounder.varied(name, VARIED);
+  };
+  for (const args of candidates()) {
     const { result, changed } = call(session, name, args);
     if (!result.ok) {
       if (result.internal) return fail('internal error', `${JSON.stringify(args)} -> ${result.error}`);
