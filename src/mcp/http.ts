@@ -5,6 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
+import { isLoopbackHost, loopbackProblem } from '../util/loopback.js';
 import { createDomainServer, type SessionBinding, type ToolCallEvent } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
@@ -26,6 +27,11 @@ export interface HttpHostOptions {
    * URL (e.g. /mcp/<domain>?task=<id>&user=<spec>). A UserError refuses the session with 400.
    */
   bindSession?: (domain: Domain, query: URLSearchParams) => Promise<SessionBinding | undefined>;
+  /**
+   * Other apps served under a path prefix (the viewer at /ui). Host and Origin are checked first;
+   * the token is theirs to check, since a browser cannot send a bearer header when it navigates.
+   */
+  mounts?: Array<{ prefix: string; handler: (req: IncomingMessage, res: ServerResponse) => unknown }>;
 }
 
 export interface HttpHost {
@@ -37,9 +43,6 @@ export interface HttpHost {
 }
 
 export const DEFAULTS = { host: '127.0.0.1', port: 8808, idleTimeoutMs: 5 * 60_000, maxSessions: 1000, maxBodyBytes: 4 * 1024 * 1024 };
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-const isLoopbackHost = (host: string) => LOOPBACK_NAMES.has(host) || host.startsWith('127.');
 
 /** An HTTP error with a JSON-RPC error body, the way MCP clients expect it. */
 class HttpFailure extends Error {
@@ -64,23 +67,8 @@ function sendFailure(res: ServerResponse, f: HttpFailure): void {
 
 /** Defence against DNS rebinding: on a loopback bind, only loopback Host and Origin are served. */
 function checkHostAndOrigin(req: IncomingMessage): void {
-  const host = req.headers.host;
-  let hostname: string;
-  try {
-    hostname = new URL(`http://${host ?? ''}`).hostname;
-  } catch {
-    throw new HttpFailure(400, `Bad Host header "${host}".`);
-  }
-  if (!host || !isLoopbackHost(hostname)) throw new HttpFailure(403, `Host "${host ?? ''}" is not allowed: this server only answers requests addressed to localhost.`);
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).hostname;
-  } catch {
-    throw new HttpFailure(403, `Origin "${origin}" is not allowed.`);
-  }
-  if (!isLoopbackHost(originHost)) throw new HttpFailure(403, `Origin "${origin}" is not allowed: only pages served from localhost may call this server.`);
+  const problem = loopbackProblem(req.headers.host, req.headers.origin);
+  if (problem) throw new HttpFailure(problem.status, problem.message);
 }
 
 function checkToken(req: IncomingMessage, token: string): void {
@@ -180,8 +168,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (loopbackBind) checkHostAndOrigin(req);
-    if (options.token) checkToken(req, options.token);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const mount = options.mounts?.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+    if (mount) return void (await mount.handler(req, res));
+    if (options.token) checkToken(req, options.token);
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, domains: [...byName.keys()], sessions: sessions.size }));
