@@ -7,12 +7,13 @@ import { z } from 'zod';
 import type { Domain } from '../env/domain.js';
 import { loadDomain } from '../env/load.js';
 import { DEFAULT_FUNNEL, funnelFailure } from '../record/funnel.js';
-import { EpisodeStatus, StopReason } from '../spec/trajectory.js';
+import type { Task } from '../spec/task.js';
+import { EpisodeStatus, StopReason, type EpisodeRecord, type RunRecord, type ToolDefinition, type TrajectoryEvent } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { readAssets, type Asset } from './assets.js';
 import { tokenGuard, loopbackGuard } from './auth.js';
 import { DomainCatalog, domainDetail, tableRows } from './domains.js';
-import { replayEpisodeState, type EpisodeState } from './episode-state.js';
+import { pairWithGold, replayEpisodeState, type CallPair, type EpisodeState } from './episode-state.js';
 import { StorePoller, type LiveChange, type LiveSource } from './live.js';
 import { PlanView } from './plan-view.js';
 import { StoreReader, type EpisodeQuery } from './store-reader.js';
@@ -36,6 +37,25 @@ export interface UiOptions {
   assetDir?: string;
   /** Aborting it releases the store connection and ends live streams. */
   signal?: AbortSignal;
+}
+
+/** Everything the episode page shows. */
+export interface EpisodeDetail {
+  episode: EpisodeRecord;
+  run: RunRecord | null;
+  task: Task | null;
+  /** Whether the task's gold actions only read (then exact match counts in the funnel). */
+  readOnly: boolean | null;
+  tools: ToolDefinition[];
+  events: TrajectoryEvent[];
+  /** The episode's calls beside the gold actions (null without a task). */
+  versus: CallPair[] | null;
+  /** The funnel stage that drops the episode, and why; null when it passes. */
+  funnel: { stage: string; reason: string } | null;
+  /** Rebuilt by replay (null while the episode runs, or when the domain cannot be loaded: see stateError). */
+  state: EpisodeState | null;
+  stateError: string | null;
+  neighbours: { prev: number | null; next: number | null; index: number; total: number };
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -167,18 +187,20 @@ export function createUiApp(options: UiOptions = {}): Hono {
         stateError = `The state cannot be rebuilt: ${messageOf(err)}`;
       }
     }
-    return c.json({
+    const detail: EpisodeDetail = {
       episode: e,
       run: reader.store?.run(e.run_id) ?? null,
       task: ep.task?.task ?? null,
       readOnly: ep.task?.readOnly ?? null,
       tools: ep.tools,
       events: ep.events,
+      versus: ep.task ? pairWithGold(ep.events, ep.task.task.gold.actions) : null,
       funnel: funnelFailure(ep, DEFAULT_FUNNEL) ?? null,
       state,
       stateError,
       neighbours: reader.neighbours(id, query(c, EpisodeFilter)),
-    });
+    };
+    return c.json(detail);
   });
 
   app.get('/api/compare', (c) => {

@@ -3,6 +3,7 @@ import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
 import type { Session } from '../env/session.js';
 import { reachedTool } from '../record/conversation.js';
+import { actionsMatch } from '../record/reward.js';
 import type { Action, Task } from '../spec/task.js';
 import type { TrajectoryEvent } from '../spec/trajectory.js';
 
@@ -76,4 +77,24 @@ export function replayEpisodeState(domain: Domain, task: Task | undefined, event
   } finally {
     agent.session.close();
   }
+}
+
+/** An episode's call that reached a tool beside the gold action at the same place. */
+export interface CallPair {
+  callId: string | null;
+  call: (Action & { ok: boolean }) | null;
+  gold: Action | null;
+  /** same: tool and arguments equal gold's; args: same tool, other arguments; differs: another tool, or nothing. */
+  match: 'same' | 'args' | 'differs';
+}
+
+/** The calls that reached a tool and the gold actions, place by place. */
+export function pairWithGold(events: TrajectoryEvent[], gold: Action[]): CallPair[] {
+  const calls = events.flatMap((e) => (e.kind === 'tool_result' && reachedTool(e) ? [{ callId: e.call_id, call: { tool: e.tool, args: e.args!, ok: e.ok } }] : []));
+  return Array.from({ length: Math.max(calls.length, gold.length) }, (_, i) => {
+    const c = calls[i];
+    const g = gold[i] ?? null;
+    const match = c && g && actionsMatch([c.call], [g]) ? 'same' : c && g && c.call.tool === g.tool ? 'args' : 'differs';
+    return { callId: c?.callId ?? null, call: c?.call ?? null, gold: g, match };
+  });
 }
