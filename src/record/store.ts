@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS episodes (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS episodes_trial ON episodes(run_id, task_id, trial);
 CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
+CREATE INDEX IF NOT EXISTS episodes_outcome ON episodes(run_id, task_id, status, reward);
 CREATE TABLE IF NOT EXISTS events (
   episode_id INTEGER NOT NULL REFERENCES episodes(id),
   seq INTEGER NOT NULL,
@@ -231,14 +232,25 @@ export class TrajectoryStore {
     return key;
   }
 
+  /** Tasks and tool lists are keyed by their content's hash, so each is parsed once (callers must not change them). */
+  private readonly parsed = new Map<string, StoredTask | ToolDefinition[]>();
+
   task(key: string): StoredTask | undefined {
+    const cached = this.parsed.get(`task:${key}`) as StoredTask | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT read_only, task FROM tasks WHERE key = ?').get(key) as { read_only: number; task: string } | undefined;
-    return row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    const task = row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    if (task) this.parsed.set(`task:${key}`, task);
+    return task;
   }
 
   tools(key: string): ToolDefinition[] {
+    const cached = this.parsed.get(`tools:${key}`) as ToolDefinition[] | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT tools FROM toolsets WHERE key = ?').get(key) as { tools: string } | undefined;
-    return row ? JSON.parse(row.tools) : [];
+    const tools = row ? (JSON.parse(row.tools) as ToolDefinition[]) : [];
+    if (row) this.parsed.set(`tools:${key}`, tools);
+    return tools;
   }
 
   /**

@@ -157,8 +157,8 @@ export function createUiApp(options: UiOptions = {}): Hono {
     return c.json(run);
   });
 
-  app.get('/api/runs/:id/funnel', (c) => {
-    const funnel = reader.funnel(idParam(c));
+  app.get('/api/runs/:id/funnel', async (c) => {
+    const funnel = await reader.funnel(idParam(c));
     if (!funnel) throw new NotFound(`No run ${c.req.param('id')} in the store.`);
     return c.json(funnel);
   });

@@ -44,6 +44,8 @@ export async function startUiServer(options: UiOptions & { host?: string; port?:
     );
     server.listen(options.port ?? UI_DEFAULTS.port, host, () => resolve());
   });
+  // A page left open polls and reconnects at its own pace: keep idle connections longer than Node's 5 s.
+  server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
