@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Browser tests (a real Chromium) run with their own command: npm run test:ui.
-    exclude: [...configDefaults.exclude, 'test/browser/**'],
+    // Suites that read ../shared (public corpora, benchmark data) run with `npm run test:shared`;
+    // browser tests (a real Chromium) with `npm run test:ui`.
+    exclude: [...configDefaults.exclude, 'test/shared/**', 'test/browser/**'],
     // Suites spawn servers and processes; two workers match the machines this runs on.
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -7,7 +7,8 @@ import { UserError } from '../util/errors.js';
 import { markdownTable } from '../util/table.js';
 import type { Endpoint } from '../llm/chat-model.js';
 import { runRollout, type TrialRow } from './run.js';
-import { makeAgent, makeUser } from './specs.js';
+import { makeAgent } from './agents.js';
+import { makeUser } from '../episode/users.js';
 
 export interface RolloutCommandOptions {
   tasks?: string;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Domain } from '../env/domain.js';
 import { hashSums } from '../env/state-hash.js';
-import { listTools } from '../mcp/server.js';
 import type { TrajectoryStore } from '../record/store.js';
 import type { Task } from '../spec/task.js';
 import type { ModelInfo, ToolDefinition } from '../spec/trajectory.js';
 import { DEFAULT_LIMITS, runEpisode, type EpisodeLimits, type EpisodeResult } from './episode.js';
-import type { Agent, SimulatedUser } from './types.js';
+import { domainTools, isReadOnly } from '../episode/tools.js';
+import type { Agent, SimulatedUser } from '../episode/types.js';
 
 export interface RolloutOptions {
   domain: Domain;
@@ -62,15 +62,6 @@ export function runKey(o: RolloutOptions): string {
     seed: o.seed ?? 0,
   };
   return createHash('sha256').update(JSON.stringify(data)).digest('hex');
-}
-
-/** Whether a task's gold actions only read (exact match of the calls applies to these by default). */
-export function isReadOnly(domain: Domain, task: Task): boolean {
-  return !task.gold.actions.some((a) => domain.tools.get(a.tool)?.spec.kind === 'write');
-}
-
-export function domainTools(domain: Domain): ToolDefinition[] {
-  return listTools(domain).map((t) => ({ name: t.name, description: t.description ?? '', parameters: t.inputSchema as Record<string, unknown> }));
 }
 
 /**
