@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { port } from './options.js';
+import { collect, port } from './options.js';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The viewer: runs, episodes, domains and partitions in the browser. */
 export function registerUiCommands(program: Command): void {

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
+import { listen } from '../util/listen.js';
 import { isLoopbackHost, loopbackProblem } from '../util/loopback.js';
 import { Episode, type ToolCallEvent } from '../episode/episode.js';
 import type { OpenRequest } from '../episode/opener.js';
@@ -192,16 +192,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendFailure(res, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UserError(err.code === 'EADDRINUSE' ? `Port ${options.port} on ${host} is in use; pick another with --port.` : `Cannot listen on ${host}:${options.port}: ${err.message}.`)),
-    );
-    server.listen(options.port ?? DEFAULTS.port, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listen(server, host, options.port ?? DEFAULTS.port);
   return {
-    url: `http://${shown}:${port}`,
+    url,
     port,
     sessions,
     close: () =>

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import { UserError } from '../util/errors.js';
+import { listen } from '../util/listen.js';
 import { isLoopbackHost } from '../util/loopback.js';
 import { createUiApp, type UiOptions } from './app.js';
 
@@ -38,18 +37,11 @@ export async function startUiServer(options: UiOptions & { host?: string; port?:
     }
     void handler(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UserError(err.code === 'EADDRINUSE' ? `Port ${options.port} on ${host} is in use; pick another with --port.` : `Cannot listen on ${host}:${options.port}: ${err.message}.`)),
-    );
-    server.listen(options.port ?? UI_DEFAULTS.port, host, () => resolve());
-  });
+  const { port, url } = await listen(server, host, options.port ?? UI_DEFAULTS.port);
   // A page left open polls and reconnects at its own pace: keep idle connections longer than Node's 5 s.
   server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shown}:${port}${UI_DEFAULTS.path}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`,
+    url: `${url}${UI_DEFAULTS.path}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

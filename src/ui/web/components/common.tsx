@@ -91,3 +91,17 @@ export function Copy({ text, label = 'Copy', title }: { text: () => string; labe
     </button>
   );
 }
+
+/** A row of figures, each with its label under it. */
+export function Stats({ items, small }: { items: Array<[ComponentChildren, string]>; small?: boolean }) {
+  return (
+    <div class={`stats ${small ? 'small' : ''}`}>
+      {items.map(([value, label]) => (
+        <div>
+          <b>{value}</b>
+          <span>{label}</span>
+        </div>
+      ))}
+    </div>
+  );
+}

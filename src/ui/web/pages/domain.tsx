@@ -1,7 +1,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type DomainDetail } from '../api.js';
-import { ErrorBox, Fold, Loading, Pager, Pill } from '../components/common.js';
+import { ErrorBox, Fold, Loading, Pager, Pill, Stats } from '../components/common.js';
 import { Json } from '../components/json.js';
 import { cell, int } from '../format.js';
 import { useData, useKeys } from '../hooks.js';
@@ -178,32 +178,16 @@ export function DomainPage({ name, query }: { name: string; query: Record<string
       </nav>
       {tab === 'overview' && (
         <div class="overview">
-          <div class="stats">
-            <div>
-              <b>{d.tables.length}</b>
-              <span>tables</span>
-            </div>
-            <div>
-              <b>{int(d.tables.reduce((n, t) => n + t.rows, 0))}</b>
-              <span>seed rows</span>
-            </div>
-            <div>
-              <b>{d.tools.filter((t) => t.kind === 'read').length}</b>
-              <span>read tools</span>
-            </div>
-            <div>
-              <b>{d.tools.filter((t) => t.kind === 'write').length}</b>
-              <span>write tools</span>
-            </div>
-            <div>
-              <b>{d.tasks.length}</b>
-              <span>tasks</span>
-            </div>
-            <div>
-              <b>{d.clock.slice(0, 19).replace('T', ' ')}</b>
-              <span>clock</span>
-            </div>
-          </div>
+          <Stats
+            items={[
+              [d.tables.length, 'tables'],
+              [int(d.tables.reduce((n, t) => n + t.rows, 0)), 'seed rows'],
+              [d.tools.filter((t) => t.kind === 'read').length, 'read tools'],
+              [d.tools.filter((t) => t.kind === 'write').length, 'write tools'],
+              [d.tasks.length, 'tasks'],
+              [d.clock.slice(0, 19).replace('T', ' '), 'clock'],
+            ]}
+          />
           {d.dropped.length > 0 && (
             <Fold title={`Tools dropped by verification (${d.dropped.length})`}>
               <table class="grid">

@@ -1,7 +1,7 @@
 import { UndirectedGraph } from 'graphology';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type PlanDomainView, type PlanGraphView } from '../api.js';
-import { ErrorBox, Loading, Pill } from '../components/common.js';
+import { ErrorBox, Loading, Pill, Stats } from '../components/common.js';
 import { GraphView, type GraphHandle } from '../components/graph.js';
 import { colour, int, num } from '../format.js';
 import { useData, useKeys } from '../hooks.js';
@@ -175,28 +175,16 @@ export function PartitionPage({ query }: { query: Record<string, string> }) {
     <div class="partition">
       <aside class="side">
         <h1>Partition</h1>
-        <div class="stats small">
-          <div>
-            <b>{int(p.stats.tools)}</b>
-            <span>tools</span>
-          </div>
-          <div>
-            <b>{int(p.stats.domains)}</b>
-            <span>domains</span>
-          </div>
-          <div>
-            <b>{int(p.stats.edges)}</b>
-            <span>edges</span>
-          </div>
-          <div>
-            <b>{num(p.stats.modularity)}</b>
-            <span>modularity</span>
-          </div>
-          <div>
-            <b>{int(p.isolated)}</b>
-            <span>isolated</span>
-          </div>
-        </div>
+        <Stats
+          small
+          items={[
+            [int(p.stats.tools), 'tools'],
+            [int(p.stats.domains), 'domains'],
+            [int(p.stats.edges), 'edges'],
+            [num(p.stats.modularity), 'modularity'],
+            [int(p.isolated), 'isolated'],
+          ]}
+        />
         <p class="muted small">
           {p.tools ? 'Every tool, coloured by domain.' : 'Domains as nodes (a large plan): click one, or zoom in, to see its tools.'} {p.note}
         </p>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type RunSummary } from '../api.js';
-import { ErrorBox, Fold, Loading, Pill } from '../components/common.js';
+import { ErrorBox, Fold, Loading, Pill, Stats } from '../components/common.js';
 import { EpisodeList } from '../components/episode-list.js';
 import { Json } from '../components/json.js';
 import { num, pct, when } from '../format.js';
@@ -175,42 +175,17 @@ export function RunPage({ id, query }: { id: number; query: Record<string, strin
         <a href={href(['domains', r.run.domain])}>domain</a>
         <a href={href(['compare'], { a: r.run.id })}>compare with…</a>
       </div>
-      <div class="stats">
-        <div>
-          <b>{modelText(r.run.agent)}</b>
-          <span>agent</span>
-        </div>
-        <div>
-          <b>{modelText(r.run.user)}</b>
-          <span>user</span>
-        </div>
-        <div>
-          <b>
-            {r.done}/{r.episodes}
-          </b>
-          <span>done{r.running ? `, ${r.running} running` : ''}{r.failed ? `, ${r.failed} failed` : ''}</span>
-        </div>
-        <div>
-          <b>{num(r.meanReward)}</b>
-          <span>mean reward ({r.scored} scored)</span>
-        </div>
-        {r.passK.map((v, k) => (
-          <div>
-            <b>{pct(v, 1)}</b>
-            <span>pass^{k + 1}</span>
-          </div>
-        ))}
-        <div>
-          <b>
-            <FunnelCell id={r.run.id} />
-          </b>
-          <span>funnel: all → validity → state → exact</span>
-        </div>
-        <div>
-          <b>{when(r.run.created_at)}</b>
-          <span>created</span>
-        </div>
-      </div>
+      <Stats
+        items={[
+          [modelText(r.run.agent), 'agent'],
+          [modelText(r.run.user), 'user'],
+          [`${r.done}/${r.episodes}`, `done${r.running ? `, ${r.running} running` : ''}${r.failed ? `, ${r.failed} failed` : ''}`],
+          [num(r.meanReward), `mean reward (${r.scored} scored)`],
+          ...r.passK.map((v, k): [string, string] => [pct(v, 1), `pass^${k + 1}`]),
+          [<FunnelCell id={r.run.id} />, 'funnel: all → validity → state → exact'],
+          [when(r.run.created_at), 'created'],
+        ]}
+      />
       <Fold title="settings" open={false}>
         <Json value={r.run.settings} />
       </Fold>
