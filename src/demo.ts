@@ -7,7 +7,7 @@ import { loadDomain, readTasks } from './env/load.js';
 import { DEFAULT_SETTINGS, partitionTools } from './graph/partition.js';
 import { replayThroughMcp } from './mcp/replay.js';
 import { readEpisode } from './record/conversation.js';
-import { exportLines } from './record/export.js';
+import { exportEpisodes } from './record/export.js';
 import { DEFAULT_FUNNEL, droppedLines, runFunnel, type Stage } from './record/funnel.js';
 import { TrajectoryStore } from './record/store.js';
 import { runRollout } from './rollout/run.js';
@@ -183,8 +183,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
     const funnel = runFunnel(store.episodes().map((e) => readEpisode(store!, e)), DEFAULT_FUNNEL);
     stage('funnel', `${funnel.kept.length} of ${funnel.total} episodes survive the funnel`);
-    writeFileAtomic(files.data, exportLines(funnel.kept, 'openai'));
-    stage('export', `exported ${funnel.kept.length} lines`);
+    const exported = exportEpisodes(funnel.kept, 'openai');
+    writeFileAtomic(files.data, exported.text);
+    stage('export', `exported ${exported.written} lines`);
     store.close();
 
     const curated = await replayCurated(curatedInput);
@@ -196,7 +197,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       partition: { domains: plan.domains.length, isolated: plan.isolated.length },
       domains,
       funnel: { total: funnel.total, after: funnel.after, dropped: funnel.dropped },
-      exported: funnel.kept.length,
+      exported: exported.written,
       curated,
       stageMs,
       totalMs: performance.now() - started,
