@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { ingest } from './corpus/ingest.js';
@@ -20,7 +20,7 @@ import { plannedJobs } from './synth/planned-tools.js';
 import { writeDomainFolder } from './synth/write.js';
 import { sampleTasks } from './tasks/sample.js';
 import { UserError } from './util/errors.js';
-import { writeFileAtomic } from './util/files.js';
+import { makeDir, writeFileAtomic } from './util/files.js';
 import { markdownTable } from './util/table.js';
 import { packageRoot } from './util/package-root.js';
 
@@ -98,7 +98,7 @@ function prepareOut(out: string | undefined): { dir: string; clean: () => void }
     return { dir, clean: () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!existsSync(out)) {
-    mkdirSync(out, { recursive: true });
+    makeDir(out);
     return { dir: out, clean: () => rmSync(out, { recursive: true, force: true }) };
   }
   if (!statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file; pass a new or empty folder.`);
