@@ -33,6 +33,8 @@ export interface TrialRow {
   resumed: boolean;
   stopReason?: string;
   error?: string;
+  /** The episode failed because a model endpoint cannot work (the run stopped there). */
+  fatal?: boolean;
 }
 
 export interface RolloutReport {
@@ -111,6 +113,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
         resumed: false,
         stopReason: result.stopReason,
         error: result.error,
+        ...(result.fatal ? { fatal: true } : {}),
       };
       rows.push(row);
       o.onEpisode?.(row);
