@@ -96,7 +96,7 @@ describe('missing inputs are named', () => {
     ]) {
       expectOneSentence(envscale(...args), /The task file \/missing\/tasks\.json does not exist/);
     }
-  });
+  }, 120_000);
 
   it('import tau2 of a folder that does not exist names the folder', () => {
     expectOneSentence(envscale('import', 'tau2', '/missing/retail'), /^envscale: \/missing\/retail does not exist; point at the data\/tau2\/domains\/retail folder/);
@@ -107,7 +107,7 @@ describe('missing inputs are named', () => {
     expect(list.code).toBe(0);
     for (const t of readTasks(join(REPO_ROOT, 'domains', 'projects'))) expect(list.stdout).toContain(t.id);
     expectOneSentence(envscale('serve', 'projects', '--task', 'nope'), /No task nope in the projects tasks; run "envscale tasks list projects" to list them\./);
-  });
+  }, 60_000);
 
   it('partition of a file that is not a corpus does not suggest overwriting it', () => {
     const plan = join(work, 'plan.json');

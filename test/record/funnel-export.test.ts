@@ -43,7 +43,7 @@ beforeAll(async () => {
     await server.close();
   }
   episodes = store.episodes().map((e) => readEpisode(store, e));
-});
+}, 120_000);
 afterAll(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
