@@ -242,7 +242,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     }
     expect(bad.stderr.trim()).toBe('envscale: --queue http://127.0.0.1:6379 is not a Redis URL; use redis://host:port, for example redis://127.0.0.1:6379.');
     expect(key.stderr.trim()).toBe("envscale: --agent-api-key does not reach queue workers; set OPENAI_API_KEY in each worker's environment instead.");
-  });
+  }, 120_000);
 
   it('fails a job that kills every worker that plays it after a bounded number of tries, reports it and plays the rest', async () => {
     const redis = await redisServer();
