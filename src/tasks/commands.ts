@@ -76,7 +76,7 @@ const SessionFile = z.object({
 export function evaluateCommand(ref: string, opts: { task: string; session: string; tasks?: string; json?: boolean }): void {
   const domain = loadDomain(ref);
   const task = tasksOf(domain, opts.tasks).find((t) => t.id === opts.task);
-  if (!task) throw new UserError(`No task ${opts.task} in the ${domain.name} tasks; run "envscale check-tasks ${domain.name}" to list them.`);
+  if (!task) throw new UserError(`No task ${opts.task} in the ${domain.name} tasks; run "envscale tasks list ${domain.name}" to list them.`);
   const session = parseOrExplain(SessionFile, readJsonFile(opts.session), opts.session);
   const verdict = evaluateActions(domain, task, session.actions, session.messages);
   if (opts.json) {
