@@ -86,10 +86,10 @@ describe('live updates', () => {
     const viewer = await startUiServer({ store: path, port: 0 });
     const stream = sse(`${viewer.url}api/live`);
     try {
-      await waitFor(() => stream.events.some((e) => e.event === 'hello'), 5000, 'hello');
+      await waitFor(() => stream.events.some((e) => e.event === 'hello'), 15_000, 'hello');
       const writer = store.beginEpisode({ runId: run, domain: 'projects', taskId: null, trial: 1 });
       writer.append({ kind: 'message', role: 'user', content: 'hi' });
-      const change = await waitFor(() => stream.changes().find((c) => c.episodes.some((e) => e.id === writer.id)), 5000, 'the new episode');
+      const change = await waitFor(() => stream.changes().find((c) => c.episodes.some((e) => e.id === writer.id)), 15_000, 'the new episode');
       expect(change!.episodes[0]).toMatchObject({ status: 'running', events: 1 });
     } finally {
       await stream.close();
@@ -131,9 +131,9 @@ describe('the viewer under envscale serve --http', () => {
     const stream = sse(`${base}/ui/api/live`, { cookie });
     const mcp = await connectHttp(base, 'projects', { token: 'tok' });
     try {
-      await waitFor(() => stream.events.some((e) => e.event === 'hello'), 5000, 'hello');
+      await waitFor(() => stream.events.some((e) => e.event === 'hello'), 15_000, 'hello');
       await mcp.client.callTool({ name: 'get_task', arguments: { task_id: 'T-1006' } });
-      const change = await waitFor(() => stream.changes().find((c) => c.episodes.some((e) => e.events >= 3)), 10_000, 'the recorded call');
+      const change = await waitFor(() => stream.changes().find((c) => c.episodes.some((e) => e.events >= 3)), 30_000, 'the recorded call');
       const id = change!.episodes[0].id;
       const episode = (await (await fetch(`${base}/ui/api/episodes/${id}`, { headers: auth })).json()) as { episode: { status: string }; events: Array<{ kind: string; tool?: string }> };
       expect(episode.episode.status).toBe('running');
