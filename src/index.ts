@@ -23,8 +23,12 @@ export { evaluateEpisode, evaluateActions, type Verdict, type EpisodeOutcome } f
 export { passHatK, passHatKTable } from './record/pass-k.js';
 export { TrajectoryStore } from './record/store.js';
 export { runFunnel, DEFAULT_FUNNEL } from './record/funnel.js';
-export { exportLines, FORMATS, type ExportFormat } from './record/export.js';
+export { exportEpisodes, exportRow, trainingDialogue, llamaFactoryEntry, FORMATS, type ExportFormat, type ExportResult } from './record/export.js';
 export { runRollout, type RolloutOptions, type RolloutReport } from './rollout/run.js';
+export { runQueuedRollout, type QueuedRolloutOptions } from './queue/coordinator.js';
+export { startWorker, type WorkerOptions } from './queue/worker.js';
+export { parseRedisUrl } from './queue/redis.js';
+export { roleSpec } from './queue/roles.js';
 export { makeAgent } from './rollout/agents.js';
 export { makeUser } from './episode/users.js';
 export { ChatModel, DEFAULT_ENDPOINT, ModelFailure } from './llm/chat-model.js';

@@ -6,7 +6,7 @@ import type { Session } from '../env/session.js';
 import { ModelFailure } from '../llm/failure.js';
 import { EpisodeRecorder, type EpisodeOutcome } from '../record/recorder.js';
 import { evaluateEpisode, type Verdict } from '../record/reward.js';
-import type { EpisodeWriter } from '../record/store.js';
+import type { EpisodeSink } from '../record/store.js';
 import { GREETING, isTransferTool, userStopReason, type ChatMessage } from '../spec/chat.js';
 import type { Task } from '../spec/task.js';
 import type { StopReason, StoredToolCall, ToolErrorKind } from '../spec/trajectory.js';
@@ -49,7 +49,7 @@ export interface EpisodeInit {
    * Where the episode is recorded. A function is called once the user's opening succeeded, so a
    * refused episode leaves nothing in the store (unless `keepRefused`).
    */
-  writer?: EpisodeWriter | (() => EpisodeWriter | undefined);
+  writer?: EpisodeSink | (() => EpisodeSink | undefined);
   /** Record and finish an episode whose simulated user failed to open (rollouts keep the failure). */
   keepRefused?: boolean;
   /** Limits of a task-bound episode; an episode without a task has none. */
@@ -67,6 +67,8 @@ export interface ToolStep {
   ok: boolean;
   /** What the agent sees. */
   text: string;
+  /** The result as data, when the call succeeded (structured content for MCP). */
+  value?: unknown;
   error?: ToolErrorKind;
   stateHash?: string;
   /** The dense reward of this step (with shaping on). */
@@ -223,7 +225,7 @@ export class Episode {
       const stateHash = tool.spec.kind === 'write' ? this.state.stateHash() : undefined;
       this.init.onToolCall?.({ tool: name, args, result, ms, stateHash });
       this.recorder.toolResult({ call_id: id, tool: name, args, ok: result.ok, content: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ms, ...(stateHash ? { state_hash: stateHash } : {}) });
-      step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
+      step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? { value: result.value } : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
     }
     this.afterCall();
     return { ...step, ...this.shape(!step.ok) };

@@ -5,11 +5,9 @@ import {
   EpisodeRecord,
   RunRecord,
   TrajectoryEvent,
-  type EpisodeCounts,
+  type EpisodeEnd,
   type EpisodeStatus,
   type ModelInfo,
-  type StopReason,
-  type StoredVerdict,
   type ToolDefinition,
   type TrajectoryEventInput,
 } from '../spec/trajectory.js';
@@ -68,6 +66,8 @@ CREATE TABLE IF NOT EXISTS episodes (
   task_key TEXT REFERENCES tasks(key)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS episodes_trial ON episodes(run_id, task_id, trial);
+CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
+CREATE INDEX IF NOT EXISTS episodes_outcome ON episodes(run_id, task_id, status, reward);
 CREATE TABLE IF NOT EXISTS events (
   episode_id INTEGER NOT NULL REFERENCES episodes(id),
   seq INTEGER NOT NULL,
@@ -82,11 +82,11 @@ type Row = Record<string, unknown>;
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : null);
 
-function runFromRow(r: Row): RunRecord {
+export function runFromRow(r: Row): RunRecord {
   return RunRecord.parse({ ...r, agent: parsed(r.agent), user: parsed(r.user), settings: parsed(r.settings) });
 }
 
-function episodeFromRow(r: Row): EpisodeRecord {
+export function episodeFromRow(r: Row): EpisodeRecord {
   return EpisodeRecord.parse({ ...r, verdict: parsed(r.verdict), counts: parsed(r.counts) });
 }
 
@@ -100,18 +100,32 @@ export interface RunInput {
   settings: Record<string, unknown>;
 }
 
-export interface EpisodeEnd {
-  status: Exclude<EpisodeStatus, 'running'>;
-  stopReason?: StopReason;
-  error?: string;
-  reward?: number;
-  finalHash?: string;
-  verdict?: StoredVerdict;
-  counts?: EpisodeCounts;
+export type { EpisodeEnd };
+
+/** Where the recorder sends an episode's events as they happen, and its end. */
+export interface EpisodeSink {
+  /** The episode's id in a store, when it has one yet. */
+  readonly id?: number;
+  append(event: TrajectoryEventInput): void;
+  finish(end: EpisodeEnd): void;
+}
+
+/** An event with the time it was recorded (ISO 8601). */
+export interface StampedEvent {
+  at: string;
+  event: TrajectoryEventInput;
+}
+
+/** A whole episode recorded elsewhere (a queue worker), stored in one go by recordEpisode. */
+export interface FinishedEpisode {
+  startedAt: string;
+  endedAt: string;
+  events: StampedEvent[];
+  end: EpisodeEnd;
 }
 
 /** Appends the events of one episode in order and closes it with its outcome. */
-export class EpisodeWriter {
+export class EpisodeWriter implements EpisodeSink {
   private seq = 0;
   constructor(
     private readonly store: TrajectoryStore,
@@ -125,6 +139,16 @@ export class EpisodeWriter {
   finish(end: EpisodeEnd): void {
     this.store.finishEpisode(this.id, end);
   }
+}
+
+/** Which trial of which run an episode is, and what it was played with. */
+export interface EpisodeInput {
+  runId: number;
+  domain: string;
+  taskId: string | null;
+  trial: number;
+  toolset?: string;
+  taskKey?: string;
 }
 
 export interface EpisodeFilter {
@@ -142,9 +166,12 @@ export class TrajectoryStore {
     readonly path: string,
   ) {}
 
-  /** Open (creating when missing) a store file. `readonly` refuses to create one. */
+  /**
+   * Open (creating when missing) a store file. `readonly` opens a read-only connection: it
+   * neither creates nor migrates a store, and nothing can be written through it.
+   */
   static open(path: string, options: { readonly?: boolean } = {}): TrajectoryStore {
-    if (options.readonly && !existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
+    if (options.readonly) return TrajectoryStore.openReadonly(path);
     let db: Database.Database;
     try {
       db = new Database(path);
@@ -155,6 +182,21 @@ export class TrajectoryStore {
       db.exec(SCHEMA);
     } catch (err) {
       throw new UserError(`Cannot open the trajectory store ${path} (${messageOf(err)}); pass another file with --store.`);
+    }
+    return new TrajectoryStore(db, path);
+  }
+
+  private static openReadonly(path: string): TrajectoryStore {
+    if (!existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('runs', 'episodes', 'events')").pluck().get();
+      if (tables !== 3) throw new Error('it holds no runs, episodes and events tables');
+    } catch (err) {
+      db?.close();
+      throw new UserError(`Cannot read the trajectory store ${path} (${messageOf(err)}); pass a store written by envscale with --store.`);
     }
     return new TrajectoryStore(db, path);
   }
@@ -212,43 +254,82 @@ export class TrajectoryStore {
     return key;
   }
 
+  /** Tasks and tool lists are keyed by their content's hash, so each is parsed once (callers must not change them). */
+  private readonly parsed = new Map<string, StoredTask | ToolDefinition[]>();
+
   task(key: string): StoredTask | undefined {
+    const cached = this.parsed.get(`task:${key}`) as StoredTask | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT read_only, task FROM tasks WHERE key = ?').get(key) as { read_only: number; task: string } | undefined;
-    return row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    const task = row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    if (task) this.parsed.set(`task:${key}`, task);
+    return task;
   }
 
   tools(key: string): ToolDefinition[] {
+    const cached = this.parsed.get(`tools:${key}`) as ToolDefinition[] | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT tools FROM toolsets WHERE key = ?').get(key) as { tools: string } | undefined;
-    return row ? JSON.parse(row.tools) : [];
+    const tools = row ? (JSON.parse(row.tools) as ToolDefinition[]) : [];
+    if (row) this.parsed.set(`tools:${key}`, tools);
+    return tools;
   }
 
   /**
    * Start an episode. A leftover unfinished attempt at the same trial (a killed or failed run)
    * is removed with its events first, so a resumed run redoes it from the start.
    */
-  beginEpisode(input: { runId: number; domain: string; taskId: string | null; trial: number; toolset?: string; taskKey?: string }): EpisodeWriter {
+  beginEpisode(input: EpisodeInput): EpisodeWriter {
     const id = this.db.transaction(() => {
-      if (input.taskId !== null) {
-        const old = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status != 'done'").get(input.runId, input.taskId, input.trial) as
-          | { id: number }
-          | undefined;
-        if (old) {
-          this.stmt('DELETE FROM events WHERE episode_id = ?').run(old.id);
-          this.stmt('DELETE FROM episodes WHERE id = ?').run(old.id);
-        }
-      }
-      const info = this.stmt("INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset, task_key) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)").run(
-        input.runId,
-        input.domain,
-        input.taskId,
-        input.trial,
-        new Date().toISOString(),
-        input.toolset ?? null,
-        input.taskKey ?? null,
-      );
-      return Number(info.lastInsertRowid);
+      this.dropUnfinished(input);
+      return this.insertEpisode(input, 'running', new Date().toISOString());
     })();
     return new EpisodeWriter(this, id);
+  }
+
+  /**
+   * Store a whole episode that was played elsewhere (a queue worker), events and outcome in one
+   * transaction. A trial that is already done in the run is kept as it is and nothing is written
+   * (`recorded: false`), so a result delivered twice is stored once; an unfinished or failed
+   * attempt at the trial is replaced.
+   */
+  recordEpisode(input: EpisodeInput & { taskId: string }, episode: FinishedEpisode): { id: number; recorded: boolean } {
+    return this.db.transaction(() => {
+      const done = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status = 'done'").get(input.runId, input.taskId, input.trial) as
+        | { id: number }
+        | undefined;
+      if (done) return { id: done.id, recorded: false };
+      this.dropUnfinished(input);
+      const id = this.insertEpisode(input, 'running', episode.startedAt);
+      const insert = this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)');
+      episode.events.forEach(({ at, event: { kind, ...data } }, seq) => insert.run(id, seq, at, kind, JSON.stringify(data)));
+      this.finishEpisode(id, episode.end, episode.endedAt);
+      return { id, recorded: true };
+    })();
+  }
+
+  private dropUnfinished(input: EpisodeInput): void {
+    if (input.taskId === null) return;
+    const old = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status != 'done'").get(input.runId, input.taskId, input.trial) as
+      | { id: number }
+      | undefined;
+    if (!old) return;
+    this.stmt('DELETE FROM events WHERE episode_id = ?').run(old.id);
+    this.stmt('DELETE FROM episodes WHERE id = ?').run(old.id);
+  }
+
+  private insertEpisode(input: EpisodeInput, status: EpisodeStatus, startedAt: string): number {
+    const info = this.stmt('INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset, task_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      input.runId,
+      input.domain,
+      input.taskId,
+      input.trial,
+      status,
+      startedAt,
+      input.toolset ?? null,
+      input.taskKey ?? null,
+    );
+    return Number(info.lastInsertRowid);
   }
 
   /** The next free trial number of a task in a run (sessions bound to a task over MCP). */
@@ -262,10 +343,10 @@ export class TrajectoryStore {
     this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)').run(episodeId, seq, new Date().toISOString(), kind, JSON.stringify(data));
   }
 
-  finishEpisode(id: number, end: EpisodeEnd): void {
+  finishEpisode(id: number, end: EpisodeEnd, endedAt = new Date().toISOString()): void {
     this.stmt('UPDATE episodes SET status = ?, ended_at = ?, stop_reason = ?, error = ?, reward = ?, final_hash = ?, verdict = ?, counts = ? WHERE id = ?').run(
       end.status,
-      new Date().toISOString(),
+      endedAt,
       end.stopReason ?? null,
       end.error ?? null,
       end.reward ?? null,

@@ -1,13 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { text } from 'node:stream/consumers';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { CLI, REPO_ROOT, waitFor } from '../helpers/mcp.js';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.js';
+import { doneCount, runCli } from '../helpers/processes.js';
 
 let server: OpenAiServer;
 const dir = mkdtempSync(join(tmpdir(), 'envscale-kill-'));
@@ -20,25 +19,6 @@ afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const doneCount = (path: string) => {
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM episodes WHERE status = 'done'").get() as { n: number }).n;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-};
-
-/** Run the CLI without blocking this process (it serves the model the child talks to). */
-async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env });
-  const [stdout, stderr, status] = await Promise.all([text(child.stdout), text(child.stderr), new Promise<number | null>((r) => child.once('exit', r))]);
-  return { status, stdout, stderr };
-}
 
 describe('a rollout killed with SIGKILL', () => {
   it('leaves a store that opens with every finished episode intact, and a rerun completes the rest', async () => {
@@ -78,16 +58,28 @@ describe('a rollout killed with SIGKILL', () => {
     final.close();
   }, 120_000);
 
-  it('reports a dead endpoint in one sentence, without a stack trace', () => {
-    const res = spawnSync(process.execPath, [CLI, 'rollout', 'projects', '--agent', 'openai:m', '--trials', '1', '--retries', '0', '--store', join(dir, 'dead.db')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'test' },
-      encoding: 'utf8',
-    });
-    expect(res.status).toBe(1);
-    const lines = res.stderr.split('\n').filter((l) => l.startsWith('envscale:'));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^envscale: Request to the agent model m at http:\/\/127\.0\.0\.1:9\/v1 failed: cannot connect .*Rerun the same command to resume/);
-    expect(res.stderr).not.toMatch(/\n\s+at /);
+  it('reports a dead endpoint (refused, unknown host) at once in one sentence, and prints nothing else', async () => {
+    const gone = await startOpenAiServer(() => ({ content: 'x' }));
+    await gone.close();
+    for (const [url, why] of [
+      [gone.url, 'connection refused \\(is the server running\\?\\)'],
+      ['http://envscale-test.invalid/v1', 'the host envscale-test\\.invalid is not found'],
+    ]) {
+      // Default retries and backoff: a refused connection must not be retried (that would take seconds and print retries).
+      const res = spawnSync(process.execPath, [CLI, 'rollout', 'projects', '--agent', 'openai:m', '--trials', '2', '--store', join(dir, 'dead.db')], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, OPENAI_BASE_URL: url, OPENAI_API_KEY: 'test' },
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr.trim().split('\n'), res.stderr).toHaveLength(1);
+      expect(res.stderr).toMatch(new RegExp(`^envscale: Request to the agent model m at ${url.replace(/[.:/]/g, '\\$&')} failed: ${why}; check --agent-base-url / OPENAI_BASE_URL, the key and the model name\\. Rerun the same command to resume the \\d+ episodes left\\.\\n$`));
+    }
+    const store = TrajectoryStore.open(join(dir, 'dead.db'));
+    const errors = store.episodes().flatMap((e) => store.events(e.id)).filter((e) => e.kind === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.kind === 'error' && !e.retry)).toBe(true);
+    store.close();
   });
 });
