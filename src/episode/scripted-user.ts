@@ -129,6 +129,20 @@ export class ScriptedUser implements SimulatedUser {
 /** "My email address is ...": the known facts the agent's question asks about, or undefined. */
 function answerFromKnown(task: Task, said: string): string | undefined {
   if (!ASKS.test(said)) return undefined;
+  // Facts asked for by their whole name, longest first, each masking what it covers ("your to
+  // account number" is not also a request for "your account number", but "account number and to
+  // account number" asks for both).
+  let rest = said;
+  const named = Object.entries(task.user.known)
+    .map(([key, value]) => ({ key, value, phrase: words(key).replace(/^(my|the) /, '') }))
+    .sort((a, b) => b.phrase.length - a.phrase.length)
+    .filter(({ phrase }) => {
+      if (!phrase.includes(' ') || !mentions(rest, phrase)) return false;
+      rest = rest.replace(new RegExp(`\\b${escape(phrase)}\\b`, 'gi'), ' ');
+      return true;
+    });
+  const order = Object.keys(task.user.known);
+  if (named.length > 0) return named.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key)).map(({ key, value }) => sayFact(key, value)).join(' ');
   const matched = Object.entries(task.user.known).map(([key, value]) => ({ key, value, hits: phrasesOf(key).filter((p) => mentions(said, p)) }));
   // "email address" is asked for, not every fact whose key holds "address".
   const facts = matched.filter((m) => m.hits.length > 0 && !m.hits.every((h) => matched.some((o) => o !== m && o.hits.some((x) => x !== h && x.includes(h)))));

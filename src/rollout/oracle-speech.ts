@@ -107,7 +107,9 @@ export function describeAction(domain: Domain, action: Action, results: unknown[
   const setting = [...fixed, ...changes];
   const verb = intent.verb && !/^(post|put|patch|get)$/.test(intent.verb) ? intent.verb : intent.kind === 'create' ? 'create' : intent.kind === 'delete' ? 'delete' : intent.kind === 'update' ? 'update' : 'process';
   if (intent.kind === 'create') {
-    const where = found && found.entity !== entity ? ` for ${target}` : '';
+    // The rows the new one belongs to, as the user can check them: the one found, else every key given.
+    const keys = Object.entries(action.args).filter(([k, v]) => KEY.test(k) && k !== 'requested_by' && (typeof v === 'string' || typeof v === 'number'));
+    const where = found && found.entity !== entity ? ` for ${target}` : keys.length > 0 ? ` for ${listOf(keys.map(([k, v]) => `${fieldWords(k)} ${String(v)}`))}` : '';
     return `${/^(create|add|post|submit)$/.test(verb) ? 'add' : verb} a new ${entity}${where}${changes.length ? ` with ${listOf(changes.map((c) => c.replace(/ to /, ' ')))}` : ''}`;
   }
   return `${verb} ${target || `the ${entity}`}${setting.length ? `, setting ${listOf(setting)}` : ''}`;

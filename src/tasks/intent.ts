@@ -1,6 +1,6 @@
 import type { Domain } from '../env/domain.js';
 import { tokenize, type Token } from '../env/sql-tokens.js';
-import { singular, splitWords } from '../synth/words.js';
+import { singular, splitWords } from '../util/words.js';
 
 /**
  * What a tool does, in the terms a person asks for it: the kind of change (read from its SQL, not

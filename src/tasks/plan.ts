@@ -14,7 +14,7 @@ import { isKeyColumn, type ParamSource } from './param-sources.js';
 import type { Random } from './random.js';
 import { Rows } from './rows.js';
 import { fieldWords, isAddressPart, sayValue } from './say.js';
-import { singular } from '../synth/words.js';
+import { singular } from '../util/words.js';
 import { entityOf } from './intent.js';
 
 /** A row the task is about, and how the user refers to it. */
@@ -463,11 +463,21 @@ export class Planner {
       const isId = !!table && !!key && this.rows.find(table, key, result) !== undefined;
       return /^\s*[[{]/.test(String(result)) || isId ? undefined : { field: plan.intent.entity, answer: String(result) };
     }
+    // A row the user holds the number of (their case 1) can be asked about by its name too: they
+    // then refer to it by the number, and its name is the answer, not something they know.
+    const byNumber = (obj: Record<string, unknown>): Question | undefined => {
+      const target = plan.target;
+      if (!target?.given || !target.label || !Object.values(obj).some((v) => same(v, target.given!.value) || same(v, target.key.value))) return undefined;
+      const hit = fieldOf(obj);
+      if (!hit) return undefined;
+      plan.target = { ...target, label: undefined };
+      return { field: hit[0], answer: hit[1], of: plan.target };
+    };
     const list = Array.isArray(result) ? result.filter((r) => r && typeof r === 'object') as Array<Record<string, unknown>> : undefined;
     if (!list) {
       if (!result || typeof result !== 'object') return undefined;
       const hit = fieldOf(result as Record<string, unknown>, plan.target?.label?.column);
-      return hit ? { field: hit[0], answer: hit[1], of: plan.target } : undefined;
+      return hit ? { field: hit[0], answer: hit[1], of: plan.target } : byNumber(result as Record<string, unknown>);
     }
     if (list.length === 0) return undefined;
     const table = plan.intent.table;
@@ -475,7 +485,7 @@ export class Planner {
     if (picks.length === 0) return undefined;
     const { obj, label } = this.rng.pick(picks);
     const hit = fieldOf(obj, label?.column);
-    if (!hit) return undefined;
+    if (!hit) return list.length === 1 ? byNumber(obj) : undefined;
     const key = table ? this.rows.key(table) : undefined;
     const of: Thing = { table: table ?? '', key: { column: key ?? '', value: key ? obj[key] : undefined }, row: obj, label };
     return { field: hit[0], answer: hit[1], of };

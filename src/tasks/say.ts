@@ -1,4 +1,4 @@
-import { splitWords } from '../synth/words.js';
+import { splitWords } from '../util/words.js';
 
 /** Short names in parameter and column names, as a person says them. */
 const SPELLED: Record<string, string> = {

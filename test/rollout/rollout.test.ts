@@ -62,6 +62,14 @@ describe('the scripted user', () => {
     expect(replies[4]).toContain('###STOP###');
   });
 
+  it('gives every fact asked for, also when the name of one holds the name of another', async () => {
+    const accounts = task({ user: { instructions: 'Please move 3.81 between my accounts.', known: { 'my account number': 'ACC-6', 'my to account number': 'ACC-2' } } });
+    const [, both] = await play(accounts, 'Could you give me your account number and your to account number?');
+    expect(both).toBe('My account number is ACC-6. My to account number is ACC-2.');
+    const [, one] = await play(accounts, 'What is your to account number?');
+    expect(one).toBe('My to account number is ACC-2.');
+  });
+
   it('refuses a change it did not ask for, and any change when it only wants to know something', async () => {
     const [, wrong] = await play(task(), 'I\'m about to delete the project "Website" (P-101). Shall I go ahead?');
     expect(wrong).toMatch(/^No, that's not what I asked for\./);
@@ -162,7 +170,7 @@ describe('rollouts with models behind a local OpenAI-compatible server', () => {
           { toolCalls: [{ name: 'no_such_tool', arguments: {} }] },
           { toolCalls: [{ name: 'find_member_by_email', arguments: '{"email": ' }] },
           { status: 500 },
-          { delayMs: 2500, then: { content: 'too late' } },
+          { delayMs: 8000, then: { content: 'too late' } },
           { raw: 'this is not json' },
           { toolCalls: [{ name: 'find_member_by_email', arguments: { email: 'dana.ortiz@brightforge.io' } }] },
           { status: 429 },
@@ -176,7 +184,7 @@ describe('rollouts with models behind a local OpenAI-compatible server', () => {
     try {
       const store = TrajectoryStore.open(join(dir, 'messy.db'));
       // The time-out must be far below the slow reply's delay and far above a loaded machine's normal reply.
-      const endpoint = { ...fast, baseURL: server.url, apiKey: 'test', timeoutMs: 1000 };
+      const endpoint = { ...fast, baseURL: server.url, apiKey: 'test', timeoutMs: 3000 };
       const report = await runRollout({
         domain,
         tasks: [task],

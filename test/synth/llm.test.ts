@@ -186,12 +186,13 @@ describe('reviewed dependencies in a domain file', () => {
   it('replace the derived graph: sampling walks only the kept edges', () => {
     const plain = new Domain(good);
     const derived = dependencyGraph(plain, paramSources(plain));
-    plain.close();
-    // An edge between writes: walks favour writes, so sampling often starts where it can take it.
+    // Walks find what a goal names with reads: keep one edge from a first lookup to the goal it leads to
+    // in walks over the derived graph, out of a tool with other edges too.
     const isWrite = (tool: string) => good.tools.find((t) => t.name === tool)?.kind === 'write';
-    const [edge] = derived.edges().filter((e) => derived.outDegree(derived.source(e)) > 1 && isWrite(derived.source(e)) && isWrite(derived.target(e)));
-    const from = derived.source(edge);
-    const to = derived.target(edge);
+    const walked = sampleTasks(plain, { n: 30, seed: 3, maxSteps: 3 }).tasks.map((t) => t.gold.actions.map((a) => a.tool));
+    plain.close();
+    const [from, to] = walked.find((w) => w.length === 2 && isWrite(w[1]) && derived.outDegree(w[0]) > 1)!;
+    const edge = derived.edge(from, to)!;
     const domain = new Domain({ ...good, dependencies: [{ from, to }] });
     try {
       const graph = dependencyGraph(domain, paramSources(domain));
