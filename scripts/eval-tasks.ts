@@ -7,7 +7,7 @@
  * opening phrases per 100 instructions, and sampling + checking time. The tasks a domain ships
  * (curated or imported) are linted the same way.
  *
- * Usage: node dist/scripts/eval-tasks.js [--per-domain N] [--examples N] [domain folders...].
+ * Usage: node dist/scripts/eval-tasks.js [--per-domain N] [--examples N] [--only source,...] [domain folders...].
  * By default: the curated projects domain; tau2 retail imported from ../shared/data/tau2-retail;
  * every domain synthesized offline (default settings) from ../shared/corpora/openapi,
  * ../shared/corpora/openapi-extra and the BFCL multi-turn classes, each set on its own.
@@ -44,6 +44,10 @@ const option = (name: string, fallback: number) => {
 };
 const perDomain = option('--per-domain', 100);
 const exampleCount = option('--examples', 10);
+const onlyAt = args.indexOf('--only');
+/** Sources to measure (projects, tau2-retail, openapi, openapi-extra, bfcl_multi_turn_classes); all by default. */
+const only = onlyAt >= 0 ? new Set(args.splice(onlyAt, 2)[1]?.split(',')) : undefined;
+const wanted = (name: string) => !only || only.has(name);
 
 interface Source {
   name: string;
@@ -65,15 +69,15 @@ function synthesized(input: string, out: string): string[] {
 }
 
 function defaultSources(tmp: string): Source[] {
-  const sources: Source[] = [{ name: 'projects', dirs: [join(root, 'domains/projects')], n: 200 }];
+  const sources: Source[] = wanted('projects') ? [{ name: 'projects', dirs: [join(root, 'domains/projects')], n: 200 }] : [];
   const tau2 = join(shared, 'data/tau2-retail');
-  if (existsSync(tau2)) {
+  if (existsSync(tau2) && wanted('tau2-retail')) {
     importTau2(tau2, join(tmp, 'tau2-retail'));
     sources.push({ name: 'tau2-retail', dirs: [join(tmp, 'tau2-retail')], n: 200 });
   }
   for (const set of ['openapi', 'openapi-extra', 'bfcl_multi_turn_classes.json']) {
     const input = join(shared, 'corpora', set);
-    if (existsSync(input)) sources.push({ name: set.replace(/\.json$/, ''), dirs: synthesized(input, join(tmp, set)), n: perDomain });
+    if (existsSync(input) && wanted(set.replace(/\.json$/, ''))) sources.push({ name: set.replace(/\.json$/, ''), dirs: synthesized(input, join(tmp, set)), n: perDomain });
   }
   return sources;
 }
@@ -82,6 +86,8 @@ interface Measured {
   quality: TaskQuality;
   writes: number;
   ms: number;
+  /** CPU time of this process over the same span: the figure that holds on a machine shared with other work. */
+  cpuMs: number;
   domains: number;
 }
 
@@ -95,6 +101,7 @@ function row(name: string, list: Measured[]): Array<string | number> {
   const openings = withTasks.reduce((s, m) => s + m.quality.openingsPer100, 0) / Math.max(1, withTasks.length);
   const words = list.reduce((s, m) => s + m.quality.meanWords * m.quality.tasks, 0) / Math.max(1, tasks);
   const ms = list.reduce((s, m) => s + m.ms, 0);
+  const cpuMs = list.reduce((s, m) => s + m.cpuMs, 0);
   return [
     name,
     list.reduce((s, m) => s + m.domains, 0),
@@ -106,7 +113,7 @@ function row(name: string, list: Measured[]): Array<string | number> {
     words.toFixed(1),
     pct(sum(list, (q) => q.namingTools), tasks),
     openings.toFixed(1),
-    tasks === 0 ? '-' : `${((1000 * ms) / tasks / 1000).toFixed(1)} s`,
+    tasks === 0 ? '-' : `${(ms / tasks).toFixed(1)} s (CPU ${(cpuMs / tasks).toFixed(1)} s)`,
   ];
 }
 
@@ -125,18 +132,21 @@ try {
       const domain = new Domain(readDomainSpec(dir), dir);
       try {
         const started = performance.now();
+        const cpu = process.cpuUsage();
         const { tasks, report } = sampleTasks(domain, { n: source.n, seed: 7 });
         const checks: TaskCheck[] = checkTasks(domain, tasks);
         const ms = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        const cpuMs = (used.user + used.system) / 1000;
         const quality = measureTasks(domain, tasks, checks);
-        sampled.push({ quality, writes: report.writes, ms, domains: 1 });
+        sampled.push({ quality, writes: report.writes, ms, cpuMs, domains: 1 });
         for (const [code, n] of Object.entries(quality.findings)) byCode.set(`${source.name}: ${code}`, (byCode.get(`${source.name}: ${code}`) ?? 0) + n);
         examples.push(...tasks.map((task) => ({ source: `${source.name}/${domain.name}`, task })));
         const own = readTasks(dir);
         if (own.length > 0) {
           const ownChecks = checkTasks(domain, own);
           const q = measureTasks(domain, own, ownChecks);
-          shipped.push({ quality: q, writes: own.filter((t) => t.gold.actions.some((a) => domain.tools.get(a.tool)?.spec.kind === 'write')).length, ms: 0, domains: 1 });
+          shipped.push({ quality: q, writes: own.filter((t) => t.gold.actions.some((a) => domain.tools.get(a.tool)?.spec.kind === 'write')).length, ms: 0, cpuMs: 0, domains: 1 });
           for (const [code, n] of Object.entries(q.findings)) shippedByCode.set(`${source.name}: ${code}`, (shippedByCode.get(`${source.name}: ${code}`) ?? 0) + n);
         }
       } finally {
