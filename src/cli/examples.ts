@@ -1,7 +1,6 @@
 /** What each command's --help ends with, keyed by the command as typed after `envscale`. */
 export const EXAMPLES: Record<string, string[]> = {
   domains: ['envscale domains'],
-  ui: ['envscale ui --store runs.db --plan plan.json'],
   serve: ['envscale serve projects', 'envscale serve projects --http --port 8808', 'envscale serve projects --task projects-003-close-navigation --user scripted --store runs.db'],
   ui: ['envscale ui --store runs.db --plan plan.json', 'envscale ui --store runs.db --domains generated/ --port 8809 --token secret'],
   call: [`envscale call projects get_project --args '{"project_id": "P-101"}'`],
