@@ -1,4 +1,5 @@
 import type { PartitionSettings } from '../spec/plan.js';
+import { SAME_JOB } from './jobs.js';
 
 /** Default partition settings, in a module of its own so the CLI can show them without loading the graph code. */
 export const DEFAULT_SETTINGS: Omit<PartitionSettings, 'similarity' | 'model'> = {
@@ -17,4 +18,6 @@ export const DEFAULT_SETTINGS: Omit<PartitionSettings, 'similarity' | 'model'> =
   mergeSimilarity: 0.35,
   refine: true,
   keepVariants: false,
+  sources: true,
+  sameJob: SAME_JOB,
 };

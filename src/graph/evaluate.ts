@@ -11,8 +11,16 @@ export interface LabelScores {
   communityAri: number;
   /** ARI of the final domains (isolated tools count as clusters of one). */
   domainAri: number;
-  /** Purity of the final domains. */
+  /** Purity of the final domains: share of tools whose domain's most common label is their own. */
   domainPurity: number;
+  /**
+   * Share of labels with 2 to maxSize tools whose tools all sit in one domain (a set-aside variant
+   * counts in its kept tool's domain; an isolated tool is in none). Labels larger than a domain may
+   * be cannot be kept whole and are not counted; 1 when no label qualifies.
+   */
+  keptWhole: number;
+  /** How many labels `keptWhole` counts over. */
+  keptWholeOf: number;
 }
 
 /** Score a partition against the tools' `group` labels. */
@@ -22,10 +30,22 @@ export function scoreAgainstLabels(tools: ToolSpec[], plan: PartitionPlan, commu
   communities.forEach((c, ci) => c.forEach((i) => (byCommunity[i] = `c${ci}`)));
   const domainOf = domainOfTool(plan);
   const byDomain = tools.map((t) => domainOf.get(t.name)?.name ?? `isolated:${t.name}`);
+  const domainsOf = new Map<string, Set<string>>();
+  truth.forEach((label, i) => {
+    const set = domainsOf.get(label) ?? new Set<string>();
+    set.add(byDomain[i]);
+    domainsOf.set(label, set);
+  });
+  const sizes = new Map<string, number>();
+  for (const label of truth) sizes.set(label, (sizes.get(label) ?? 0) + 1);
+  const counted = [...sizes].filter(([, n]) => n >= 2 && n <= plan.settings.maxSize).map(([label]) => label);
+  const whole = counted.filter((label) => domainsOf.get(label)!.size === 1).length;
   return {
     communityAri: adjustedRandIndex(truth, byCommunity),
     domainAri: adjustedRandIndex(truth, byDomain),
     domainPurity: purity(truth, byDomain),
+    keptWhole: counted.length === 0 ? 1 : whole / counted.length,
+    keptWholeOf: counted.length,
   };
 }
 
@@ -51,8 +71,8 @@ export function reachableDomainAri(tools: ToolSpec[], maxSize: number): number {
 
 /**
  * The plain form of the method the partition is measured against: TF-IDF (idf = ln N/df) over the
- * given features, cosine, top-10 neighbours above 0.2, Louvain at resolution 1, nothing after
- * (no merging, no refinement); its ARI on the top-level communities.
+ * given features, cosine, top-10 neighbours above 0.2, Louvain at resolution 1, nothing before or
+ * after (no sources, no merging, no refinement); its ARI on the top-level communities.
  */
 export function plainFormAri(tools: ToolSpec[], weights: FeatureWeights): number {
   const plain = partitionTools(tools, {
@@ -66,6 +86,7 @@ export function plainFormAri(tools: ToolSpec[], weights: FeatureWeights): number
     mergeSimilarity: 2,
     refine: false,
     keepVariants: true,
+    sources: false,
   });
   return scoreAgainstLabels(tools, plain.plan, plain.communities).communityAri;
 }

@@ -38,7 +38,8 @@ describe('partition', () => {
   });
 
   it('records whether tools were moved by centroid, and moves none with refine off', async () => {
-    const stripped = multiTurn.map((t) => ({ ...t, description: t.description.replace(/^.*Tool description: /s, '') }));
+    // Without their class sentence and source, so that every tool is placed on its own.
+    const stripped = multiTurn.map((t, i) => ({ ...t, description: t.description.replace(/^.*Tool description: /s, ''), source: `tool-${i}` }));
     const on = partitionTools(stripped, DEFAULT_SETTINGS).plan;
     expect(on.settings.refine).toBe(true);
     expect(on.stats.regrouped + on.stats.moved).toBeGreaterThan(0);
