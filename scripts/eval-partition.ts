@@ -1,20 +1,19 @@
 /**
- * Partition quality on labeled tool sets: BFCL multi-turn API classes, tools pooled from several
- * OpenAPI specs (label = spec; the full pool and a balanced sample of it), and tau/tau2-bench tools
- * (label = domain). Prints ARI and purity with default settings next to the plain form of the
- * method (on parameter names alone, and with tool names and descriptions) measured in the same run.
- * Every row uses the same default settings.
+ * Partition quality on labeled tool sets (graph/evaluate.ts labeledSets): BFCL multi-turn API
+ * classes, tools pooled from each folder of OpenAPI specs (label = spec; the full pool and a
+ * balanced sample of it), and tau/tau2-bench tools (label = domain). Prints ARI, purity and the
+ * share of labels kept whole with default settings, next to the plain form of the method (on
+ * parameter names alone, and with tool names and descriptions) measured in the same run. Every
+ * row uses the same default settings.
  * Usage: npm run eval:partition [-- <corpora folder>]
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ingest } from '../src/corpus/ingest.js';
 import { PARAM_NAME_WEIGHTS, PLAIN_WEIGHTS } from '../src/graph/features.js';
-import { balancedSample, plainFormAri, reachableDomainAri, scoreAgainstLabels } from '../src/graph/evaluate.js';
+import { labeledSets, plainFormAri, reachableDomainAri, scoreAgainstLabels, type LabeledSet } from '../src/graph/evaluate.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../src/graph/partition.js';
 import { COMMUNITY_REFINE_MARGIN } from '../src/graph/refine.js';
-import type { ToolSpec } from '../src/spec/tool.js';
 import { markdownTable } from '../src/util/table.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -24,34 +23,9 @@ if (!existsSync(corpora)) {
   process.exit(1);
 }
 
-/**
- * The label-free variant of BFCL: BFCL prefixes every multi-turn tool description with its class
- * sentence, and the source names the class file; strip both, so that each tool is its own source.
- */
-const stripClass = (t: ToolSpec, i: number): ToolSpec => ({ ...t, description: t.description.replace(/^.*Tool description: /s, ''), source: `tool-${i}` });
-
-/** A labeled set and the level its headline ARI is read at: domains, or communities when a label cannot fit in one domain. */
-interface LabeledSet {
-  name: string;
-  tools: ToolSpec[];
-  headline: 'domains' | 'communities';
-}
-
 const { maxSize } = DEFAULT_SETTINGS;
-const multiTurn = ingest([join(corpora, 'bfcl_multi_turn_classes.json')]).tools;
-const openApi = ingest([join(corpora, 'openapi')]).tools;
-const openApiExtra = ingest([join(corpora, 'openapi-extra')]).tools;
-const tau2 = ingest([join(corpora, 'tau2_bench_tools.json')]).tools;
-const sets: LabeledSet[] = [
-  { name: 'BFCL multi-turn classes', tools: multiTurn, headline: 'domains' },
-  { name: 'BFCL multi-turn, class sentence and source stripped', tools: multiTurn.map(stripClass), headline: 'domains' },
-  { name: 'OpenAPI, 16 specs pooled (full)', tools: openApi, headline: 'communities' },
-  { name: `OpenAPI, 16 specs pooled (balanced, <= ${maxSize} per spec)`, tools: balancedSample(openApi, maxSize, 1), headline: 'domains' },
-  { name: 'OpenAPI extra, 24 specs pooled (full)', tools: openApiExtra, headline: 'communities' },
-  { name: `OpenAPI extra, 24 specs pooled (balanced, <= ${maxSize} per spec)`, tools: balancedSample(openApiExtra, maxSize, 1), headline: 'domains' },
-  { name: 'tau + tau2-bench domains', tools: ingest([join(corpora, 'tau_bench_tools.json'), join(corpora, 'tau2_bench_tools.json')]).tools, headline: 'domains' },
-  { name: 'tau2-bench retail alone', tools: tau2.filter((t) => t.group === 'retail'), headline: 'domains' },
-];
+const sets = labeledSets(corpora, maxSize);
+const multiTurn = sets[0].tools;
 
 /**
  * BFCL's three memory classes offer the same operations over different stores, and BFCL gives the
@@ -116,7 +90,7 @@ process.stdout.write(
     `  clusters of one. purity: share of tools whose domain's most common label is their own (variants in their kept tool's domain).\n` +
     `kept whole: share of labels with 2 to ${maxSize} tools whose tools are all in one domain (larger labels cannot be and are not counted).\n` +
     `headline: the level each row is meant to be read at (goal: ARI >= 0.8 there). seeds: the headline ARI with Louvain seeds\n` +
-    `  ${SEEDS.join(', ')} (min–max). reachable: the best headline ARI any partition can score, which is below 1 at domain level\n` +
-    `  when a label has more than ${maxSize} tools (that label's tools cut into the fewest even parts).\n` +
+    `  ${SEEDS.join(', ')} (min–max). reachable: the headline ARI of the labels themselves under the cap, below 1 at domain level\n` +
+    `  when a label has more than ${maxSize} tools (that label's tools cut into full parts of ${maxSize} and a rest).\n` +
     `\nWhere the raw BFCL row loses: ${memoryNote()}\n`,
 );

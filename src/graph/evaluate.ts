@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { ingest } from '../corpus/ingest.js';
 import type { PartitionPlan } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { domainOfTool } from './membership.js';
@@ -50,21 +52,18 @@ export function scoreAgainstLabels(tools: ToolSpec[], plan: PartitionPlan, commu
 }
 
 /**
- * The best domain-level ARI any partition can reach when no domain may exceed `maxSize` tools:
- * that of the labels themselves, each label larger than `maxSize` cut into the fewest even parts.
- * A labeled set whose labels are larger than a domain cannot score 1 at domain level.
+ * The domain-level ARI the labels themselves reach when no domain may exceed `maxSize` tools: each
+ * label larger than `maxSize` cut into full parts of `maxSize` and a rest, which keeps the most
+ * pairs of a label together. A labeled set whose labels are larger than a domain cannot score 1 at
+ * domain level.
  */
 export function reachableDomainAri(tools: ToolSpec[], maxSize: number): number {
   const truth = tools.map((t) => t.group ?? '');
-  const sizes = new Map<string, number>();
-  for (const label of truth) sizes.set(label, (sizes.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();
   const chopped = truth.map((label) => {
     const k = seen.get(label) ?? 0;
     seen.set(label, k + 1);
-    const size = sizes.get(label)!;
-    const per = Math.ceil(size / Math.ceil(size / maxSize));
-    return `${label}\u0000${Math.floor(k / per)}`;
+    return `${label}\u0000${Math.floor(k / maxSize)}`;
   });
   return adjustedRandIndex(truth, chopped);
 }
@@ -108,4 +107,42 @@ export function balancedSample(tools: ToolSpec[], per: number, seed: number): To
     }
     return shuffled.slice(0, per);
   });
+}
+
+/** A labeled set and the level its headline ARI is read at: domains, or communities when a label cannot fit in one domain. */
+export interface LabeledSet {
+  name: string;
+  tools: ToolSpec[];
+  headline: 'domains' | 'communities';
+}
+
+/**
+ * The label-free variant of BFCL's classes: BFCL prefixes every multi-turn tool description with
+ * its class sentence, and the source names the class file; strip both, so that each tool is its
+ * own source and only its text is left to lean on.
+ */
+export const stripClass = (t: ToolSpec, i: number): ToolSpec => ({ ...t, description: t.description.replace(/^.*Tool description: /s, ''), source: `tool-${i}` });
+
+/**
+ * Every labeled set in a corpora folder laid out as ../shared/corpora (label = `group`): BFCL's
+ * multi-turn classes, as given and stripped; each folder of OpenAPI specs pooled (label = spec),
+ * whole and as a balanced sample of at most maxSize operations per spec; tau-bench and tau2-bench
+ * tools (label = domain); tau2's retail tools alone (one label, one expected domain).
+ */
+export function labeledSets(corpora: string, maxSize: number): LabeledSet[] {
+  const multiTurn = ingest([join(corpora, 'bfcl_multi_turn_classes.json')]).tools;
+  const openApi = ingest([join(corpora, 'openapi')]).tools;
+  const openApiExtra = ingest([join(corpora, 'openapi-extra')]).tools;
+  const tau = ingest([join(corpora, 'tau_bench_tools.json'), join(corpora, 'tau2_bench_tools.json')]).tools;
+  const specs = (tools: ToolSpec[]) => new Set(tools.map((t) => t.group)).size;
+  return [
+    { name: 'BFCL multi-turn classes', tools: multiTurn, headline: 'domains' },
+    { name: 'BFCL multi-turn, class sentence and source stripped', tools: multiTurn.map(stripClass), headline: 'domains' },
+    { name: `OpenAPI, ${specs(openApi)} specs pooled (full)`, tools: openApi, headline: 'communities' },
+    { name: `OpenAPI, ${specs(openApi)} specs pooled (balanced, <= ${maxSize} per spec)`, tools: balancedSample(openApi, maxSize, 1), headline: 'domains' },
+    { name: `OpenAPI extra, ${specs(openApiExtra)} specs pooled (full)`, tools: openApiExtra, headline: 'communities' },
+    { name: `OpenAPI extra, ${specs(openApiExtra)} specs pooled (balanced, <= ${maxSize} per spec)`, tools: balancedSample(openApiExtra, maxSize, 1), headline: 'domains' },
+    { name: 'tau + tau2-bench domains', tools: tau, headline: 'domains' },
+    { name: 'tau2-bench retail alone', tools: ingest([join(corpora, 'tau2_bench_tools.json')]).tools.filter((t) => t.group === 'retail'), headline: 'domains' },
+  ];
 }

@@ -2,16 +2,6 @@ import { centroidOf, dotCentroid, joinSimilar, type JoinedGroup } from './centro
 import type { SparseVector } from './vectors.js';
 import type { Units } from './units.js';
 
-/**
- * Centroid cosine at which two sources do the same job and share a domain. Measured on the
- * labeled sets of scripts/eval-partition.ts: copies of one API (tau-bench's and tau2-bench's
- * retail and airline tools) reach 0.94-0.97; the closest distinct systems, BFCL's key-value and
- * vector memory (same operations, same names, different stores), 0.82; every other pair of sources
- * stays below 0.66. Louvain alone joins sources far below that: at resolution 1 any two APIs that
- * share some vocabulary gain modularity together in a large pool.
- */
-export const SAME_JOB = 0.88;
-
 /** Each tool of the community that is in no group goes to the group whose centroid it is most similar to (the first on ties). */
 function withLooseTools(community: number[], groups: JoinedGroup[], inGroup: (i: number) => boolean, vectors: SparseVector[]): number[][] {
   const out = groups.map((g) => [...g.members]);
