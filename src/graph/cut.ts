@@ -1,4 +1,5 @@
 import type { ToolSpec } from '../spec/tool.js';
+import { groupBy } from '../util/group-by.js';
 import { cosine, joinSimilar, joined } from './centroid.js';
 import { splitIdentifier } from './tokens.js';
 import type { SparseVector } from './vectors.js';
@@ -28,41 +29,21 @@ export interface CutSettings {
   bySimilarity: (members: number[]) => number[][];
 }
 
-/** Sections of the tools by one criterion, each labelled (`tag Orders`, `path /orders`, `entity card_id`). */
-type Criterion = (members: number[], tools: ToolSpec[]) => Map<string, number[]>;
-
-/** Group `members` by the label `label(position)` gives each of them. */
-function sections(members: number[], label: (position: number) => string): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const [n, i] of members.entries()) {
-    const k = label(n);
-    const list = out.get(k);
-    if (list) list.push(i);
-    else out.set(k, [i]);
-  }
-  return out;
-}
+/** One way to divide tools: a section label for each tool (`tag Orders`, `path /orders`, `entity card_id`), or undefined when it does not apply. */
+type Criterion = (members: number[], tools: ToolSpec[]) => ((i: number) => string) | undefined;
 
 /** OpenAPI tags: the first tag names the area an API files the operation under. */
-const byTag: Criterion = (members, tools) => sections(members, (n) => {
-  const tag = tools[members[n]].tags?.[0];
-  return tag === undefined ? 'untagged' : `tag ${tag}`;
-});
+const byTag: Criterion = (_members, tools) => (i) => (tools[i].tags?.[0] === undefined ? 'untagged' : `tag ${tools[i].tags![0]}`);
 
 const literalSegments = (path: string) => path.split('/').filter((s) => s !== '' && !s.includes('{'));
 
 /** OpenAPI paths: the first literal segment after the prefix all the tools share (`/rest/api/2` + `/issue`). */
 const byPath: Criterion = (members, tools) => {
-  const segs = members.map((i) => (tools[i].path === undefined ? undefined : literalSegments(tools[i].path!)));
-  const withPath = segs.filter((s): s is string[] => s !== undefined);
-  if (withPath.length === 0) return new Map();
+  const withPath = members.filter((i) => tools[i].path !== undefined).map((i) => literalSegments(tools[i].path!));
+  if (withPath.length === 0) return undefined;
   let common = 0;
   while (withPath.every((s) => s.length > common && s[common] === withPath[0][common])) common++;
-  const prefix = withPath[0].slice(0, common);
-  return sections(members, (n) => {
-    const s = segs[n];
-    return s === undefined ? 'no path' : `path /${[...prefix, ...s.slice(common, common + 1)].join('/')}`;
-  });
+  return (i) => (tools[i].path === undefined ? 'no path' : `path /${literalSegments(tools[i].path!).slice(0, common + 1).join('/')}`);
 };
 
 const IDENTIFIER = /(^|[a-z0-9_])(id|ids|Id|Ids|ID|IDs)$/;
@@ -75,34 +56,36 @@ const IDENTIFIER = /(^|[a-z0-9_])(id|ids|Id|Ids|ID|IDs)$/;
  * cutting BFCL's classes pooled in one file by entities lowered its ARI from 0.53 to 0.41).
  */
 const byEntity: Criterion = (members, tools) => {
-  const ids = members.map((i) =>
-    Object.keys(tools[i].parameters.properties ?? {})
-      .filter((p) => IDENTIFIER.test(p))
-      .map((p) => splitIdentifier(p).join('_')),
+  const ids = new Map(
+    members.map((i) => [i, Object.keys(tools[i].parameters.properties ?? {}).filter((p) => IDENTIFIER.test(p)).map((p) => splitIdentifier(p).join('_'))]),
   );
+  if ([...ids.values()].filter((l) => l.length > 0).length * 2 < members.length) return undefined;
   const df = new Map<string, number>();
-  for (const list of ids) for (const id of new Set(list)) df.set(id, (df.get(id) ?? 0) + 1);
-  if (ids.filter((l) => l.length > 0).length * 2 < members.length) return new Map();
-  return sections(members, (n) => {
-    const list = ids[n];
-    if (list.length === 0) return 'no identifier';
-    const best = [...list].sort((a, b) => df.get(a)! - df.get(b)! || (a < b ? -1 : 1))[0];
-    return `entity ${best}`;
-  });
+  for (const list of ids.values()) for (const id of new Set(list)) df.set(id, (df.get(id) ?? 0) + 1);
+  return (i) => {
+    const list = ids.get(i)!;
+    return list.length === 0 ? 'no identifier' : `entity ${[...list].sort((a, b) => df.get(a)! - df.get(b)! || (a < b ? -1 : 1))[0]}`;
+  };
 };
+
+/** The sections a criterion divides the tools into (one when it does not divide them). */
+function sectionsBy(criterion: Criterion, members: number[], tools: ToolSpec[]): Map<string, number[]> {
+  const label = criterion(members, tools);
+  return label ? groupBy(members, label) : new Map([['', members]]);
+}
 
 const CRITERIA: Array<[string, Criterion]> = [['tags', byTag], ['path prefixes', byPath], ['entities', byEntity]];
 
 /** Whether the source's own structure (tags, path prefixes, entities) divides it at all. */
 export function hasStructure(members: number[], tools: ToolSpec[]): boolean {
-  return CRITERIA.some(([, criterion]) => criterion(members, tools).size >= 2);
+  return CRITERIA.some(([, criterion]) => sectionsBy(criterion, members, tools).size >= 2);
 }
 
 /** Sections of at most maxSize tools: the first criterion that divides the tools, recursively; then the similarity graph. Adds the criteria used to `used`. */
 function divide(members: number[], where: string, tools: ToolSpec[], s: CutSettings, used: Set<string>): SourcePart[] {
   if (members.length <= s.maxSize) return [{ members, where: where === '' ? [] : [where] }];
   for (const [name, criterion] of CRITERIA) {
-    const split = criterion(members, tools);
+    const split = sectionsBy(criterion, members, tools);
     if (split.size < 2) continue;
     used.add(name);
     // A deeper path prefix replaces the one it extends (`path /api/2/issue`, not `path /api > path /api/2/issue`).

@@ -1,6 +1,7 @@
 import { centroidOf, dotCentroid, joinSimilar, type JoinedGroup } from './centroid.js';
 import type { SparseVector } from './vectors.js';
 import type { Units } from './units.js';
+import { groupBy } from '../util/group-by.js';
 
 /** Each tool of the community that is in no group goes to the group whose centroid it is most similar to (the first on ties). */
 function withLooseTools(community: number[], groups: JoinedGroup[], inGroup: (i: number) => boolean, vectors: SparseVector[]): number[][] {
@@ -18,19 +19,6 @@ function withLooseTools(community: number[], groups: JoinedGroup[], inGroup: (i:
   return out.map((m) => m.sort((x, y) => x - y));
 }
 
-/** Tools of each group of a community, in order of first tool; ungrouped tools (key undefined) left out. */
-function groupsOf(community: number[], key: (i: number) => number | undefined): number[][] {
-  const groups = new Map<number, number[]>();
-  for (const i of community) {
-    const k = key(i);
-    if (k === undefined) continue;
-    const list = groups.get(k);
-    if (list) list.push(i);
-    else groups.set(k, [i]);
-  }
-  return [...groups.values()];
-}
-
 /**
  * Keep sources that Louvain put in one community together only when they do the same job.
  * Within each community, its sources (a cut source with all its parts, one family) join, most
@@ -42,7 +30,7 @@ export function separateSources(communities: number[][], units: Units, vectors: 
   const sourceOf = (i: number) => (units.sourceOf[units.unitOf[i]] >= 0 ? units.sourceOf[units.unitOf[i]] : undefined);
   return communities
     .flatMap((community) => {
-      const bySource = groupsOf(community, sourceOf);
+      const bySource = [...groupBy(community, sourceOf).values()];
       if (bySource.length < 2) return [community];
       const groups = joinSimilar(bySource, vectors, sameJob, maxSize);
       return groups.length < 2 ? [community] : withLooseTools(community, groups, (i) => sourceOf(i) !== undefined, vectors);
@@ -59,7 +47,7 @@ export function separateParts(communities: number[][], units: Units, vectors: Sp
   const cut = (i: number) => units.sourceOf[units.unitOf[i]] >= 0 && units.sources[units.sourceOf[units.unitOf[i]]].treatment === 'cut';
   return communities
     .flatMap((community) => {
-      const parts = groupsOf(community, (i) => (cut(i) ? units.unitOf[i] : undefined));
+      const parts = [...groupBy(community, (i) => (cut(i) ? units.unitOf[i] : undefined)).values()];
       if (parts.length < 2) return [community];
       return withLooseTools(community, parts.map((members, k) => ({ inputs: [k], members, centroid: centroidOf(members, vectors) })), cut, vectors);
     })

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../corpus/canonical.js';
 import type { PartitionPlan, PartitionSettings } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { groupBy } from '../util/group-by.js';
 import { DEFAULT_SETTINGS } from './defaults.js';
 import { adjacency, contract, louvainCommunities, modularity, splitOversize, type Adjacency } from './communities.js';
 import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
@@ -69,13 +70,7 @@ const SPLIT_RESOLUTION = 0.1;
  * Units lose their set-aside variants first (`community` holds the distinct tools only).
  */
 function splitByUnits(community: number[], units: Units, unitAdj: Adjacency, s: { maxSize: number; seed: number }): number[][] {
-  const kept = new Map<number, number[]>();
-  for (const i of community) {
-    const u = units.unitOf[i];
-    const list = kept.get(u);
-    if (list) list.push(i);
-    else kept.set(u, [i]);
-  }
+  const kept = groupBy(community, (i) => units.unitOf[i]);
   return splitOversize([...kept.keys()], unitAdj, s.maxSize, SPLIT_RESOLUTION, s.seed, (u) => kept.get(u)!.length).map((part) =>
     part.flatMap((u) => kept.get(u)!).sort((a, b) => a - b),
   );

@@ -1,5 +1,6 @@
 import type { Adjacency } from './communities.js';
 import { topNeighbours, type SimilaritySpace } from './neighbours.js';
+import { groupBy } from '../util/group-by.js';
 
 export interface SingletonSettings {
   minSize: number;
@@ -58,13 +59,7 @@ export function attachSmallParts(
   const leftovers: number[][] = [];
   for (const part of parts.filter((p) => p.length < s.minSize)) {
     const left: number[] = [];
-    const byUnit = new Map<number, number[]>();
-    for (const i of part) {
-      const u = units ? units.unitOf[i] : i;
-      const list = byUnit.get(u);
-      if (list) list.push(i);
-      else byUnit.set(u, [i]);
-    }
+    const byUnit = groupBy(part, (i) => (units ? units.unitOf[i] : i));
     for (const unit of byUnit.values()) {
       verdicts = new Map();
       const weightTo = new Map<number, number>();

@@ -1,5 +1,6 @@
 import { documentOf } from '../corpus/types.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { groupBy } from '../util/group-by.js';
 import type { Adjacency } from './communities.js';
 
 /** Tools that came from one place: one API, MCP server, class or tool list. */
@@ -22,18 +23,6 @@ const fileOf = (doc: string) => doc.replace(/:\d+$/, '');
 function folderOf(file: string): string | undefined {
   const slash = file.lastIndexOf('/');
   return slash < 0 ? undefined : file.slice(0, slash + 1);
-}
-
-function groupBy(items: number[], key: (i: number) => string | undefined): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  for (const i of items) {
-    const k = key(i);
-    if (k === undefined) continue;
-    const list = groups.get(k);
-    if (list) list.push(i);
-    else groups.set(k, [i]);
-  }
-  return groups;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ToolSpec } from '../spec/tool.js';
+import { groupBy } from '../util/group-by.js';
 
 /** A tool set aside as a variant: `of` is the tool kept for their shared name. */
 export interface SetAside {
@@ -30,21 +31,11 @@ export function setAsideVariants(groups: number[][], tools: ToolSpec[], units?: 
   const setAside: SetAside[] = [];
   const best = fullest(tools);
   for (const group of groups) {
-    const byName = new Map<string, number[]>();
-    for (const i of group) {
-      const name = tools[i].variantOf ?? tools[i].name;
-      const list = byName.get(name);
-      if (list) list.push(i);
-      else byName.set(name, [i]);
-    }
+    const byName = groupBy(group, (i) => tools[i].variantOf ?? tools[i].name);
     const keep = new Set<number>();
     for (const same of byName.values()) {
-      const bySource = new Map<number, number[]>();
-      const looseOnes: number[] = [];
-      for (const i of same) {
-        if (!units || units.loose(i)) looseOnes.push(i);
-        else bySource.set(units.unitOf[i], [...(bySource.get(units.unitOf[i]) ?? []), i]);
-      }
+      const bySource = groupBy(same, (i) => (units && !units.loose(i) ? units.unitOf[i] : undefined));
+      const looseOnes = same.filter((i) => !units || units.loose(i));
       const keptOfSources = [...bySource.values()].map((list) => {
         const k = list.reduce(best);
         for (const i of list) if (i !== k) setAside.push({ tool: i, of: k });
