@@ -23,9 +23,9 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
   if (opts.task && opts.http) throw new UserError('--task binds the stdio session; over HTTP name the task in the URL: /mcp/<domain>?task=<id>&user=<spec>.');
   // Recording and simulated users load the rollout code; a plain stdio server does without it.
   const store = opts.store ? (await import('../record/store.js')).TrajectoryStore.open(opts.store) : undefined;
-  const binder =
+  const opener =
     opts.http || store || opts.task
-      ? (await import('../mcp/sidecar.js')).sessionBinder({
+      ? (await import('../episode/opener.js')).episodeOpener({
           store,
           tasksFile: opts.tasks,
           defaultUser: opts.user,
@@ -35,8 +35,8 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
       : undefined;
   if (!opts.http) {
     if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
-    const binding = await binder?.(domains[0], { task: opts.task, user: opts.user });
-    await serveStdio(domains[0], { binding });
+    const episode = await opener?.(domains[0], { task: opts.task, user: opts.task ? opts.user : undefined });
+    await serveStdio(domains[0], { episode });
     store?.close();
     return;
   }
@@ -49,7 +49,7 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     idleTimeoutMs: opts.idleTimeout * 1000,
     maxSessions: opts.maxSessions,
     maxBodyBytes: opts.maxBody,
-    bindSession: (domain, query) => binder!(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined }),
+    openEpisode: opener,
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);
   if (!/^(127\.|localhost$|::1$)/.test(opts.host) && !token) {

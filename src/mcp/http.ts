@@ -5,7 +5,9 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
-import { createDomainServer, type SessionBinding, type ToolCallEvent } from './server.js';
+import { Episode, type ToolCallEvent } from '../episode/episode.js';
+import type { OpenRequest } from '../episode/opener.js';
+import { createDomainServer } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
 export interface HttpHostOptions {
@@ -22,10 +24,11 @@ export interface HttpHostOptions {
   onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
   onSessionEnd?: (session: HttpSession, reason: EndReason) => void;
   /**
-   * Attach a state, extra tools and recording hooks to a new session, from the query of its
-   * URL (e.g. /mcp/<domain>?task=<id>&user=<spec>). A UserError refuses the session with 400.
+   * Open the episode of a new session, from the query of its URL (e.g. /mcp/<domain>?task=<id>&user=<spec>):
+   * its state, task, simulated user and recording. A UserError refuses the session with 400.
+   * Without it every session is a plain, unrecorded episode on the seed state.
    */
-  bindSession?: (domain: Domain, query: URLSearchParams) => Promise<SessionBinding | undefined>;
+  openEpisode?: (domain: Domain, request: OpenRequest) => Promise<Episode>;
 }
 
 export interface HttpHost {
@@ -116,16 +119,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const byName = new Map(options.domains.map((d) => [d.name, d]));
   const loopbackBind = isLoopbackHost(host);
-  const bindings = new Map<string, SessionBinding>();
-  const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => {
-    bindings.get(s.id)?.onEnd?.();
-    bindings.delete(s.id);
-    options.onSessionEnd?.(s, reason);
-  });
+  const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => options.onSessionEnd?.(s, reason));
 
-  async function bind(domain: Domain, query: URLSearchParams): Promise<SessionBinding | undefined> {
+  async function open(domain: Domain, query: URLSearchParams, onToolCall: (event: ToolCallEvent) => void): Promise<Episode> {
+    const request: OpenRequest = { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined, onToolCall };
     try {
-      return await options.bindSession?.(domain, query);
+      return await (options.openEpisode ? options.openEpisode(domain, request) : Episode.open({ domain, onToolCall }));
     } catch (err) {
       if (err instanceof UserError) throw new HttpFailure(400, err.message);
       throw err;
@@ -136,35 +135,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     if (sessions.full) {
       throw new HttpFailure(503, `Too many sessions: this server holds at most ${sessions.maxSessions}; end idle sessions (HTTP DELETE) or restart it with a larger --max-sessions.`);
     }
-    const binding = await bind(domain, query);
-    const state = binding?.session ?? domain.openSession();
     let entry: HttpSession | undefined;
+    const episode = await open(domain, query, (event) => entry && options.onToolCall?.(entry, event));
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
-        entry = { id, domain, transport, server, state, lastSeen: Date.now(), active: 0 };
-        if (binding) bindings.set(id, binding);
+        entry = { id, domain, transport, server, episode, state: episode.state, lastSeen: Date.now(), active: 0 };
         sessions.add(entry);
       },
       onsessionclosed: (id) => sessions.end(id, 'deleted'),
     });
-    const server = createDomainServer(domain, {
-      session: state,
-      extension: binding?.extension,
-      onToolCall: (event) => {
-        binding?.onToolCall?.(event);
-        if (entry) options.onToolCall?.(entry, event);
-      },
-    });
-    /** A session that never got an id: end hook first (it reads the state), then free the state. */
-    const endUnlisted = () => {
-      try {
-        binding?.onEnd?.();
-      } finally {
-        state.close();
-      }
-    };
+    const server = createDomainServer(episode);
+    /** A session that never got an id: its episode ends with it. */
+    const endUnlisted = () => episode.close();
     transport.onclose = () => {
       if (entry) sessions.end(entry.id, 'closed');
       else endUnlisted();

@@ -2,6 +2,7 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Domain } from '../env/domain.js';
 import type { Session } from '../env/session.js';
+import type { Episode } from '../episode/episode.js';
 
 /** One live MCP session over HTTP: its transport, its server and its state. */
 export interface HttpSession {
@@ -9,6 +10,8 @@ export interface HttpSession {
   domain: Domain;
   transport: StreamableHTTPServerTransport;
   server: Server;
+  episode: Episode;
+  /** The episode's state. */
   state: Session;
   lastSeen: number;
   /** Requests in flight (an open GET stream counts): a busy session is never idle. */
@@ -56,10 +59,10 @@ export class SessionTable {
     if (!s) return;
     this.sessions.delete(id);
     try {
-      // The end hook scores the session against its task: it needs the state still open.
       this.onEnd?.(s, reason);
     } finally {
-      s.state.close();
+      // Ending the episode scores it against its task while the state is still open, then frees the state.
+      s.episode.close();
       void s.transport.close();
     }
   }

@@ -1,5 +1,5 @@
 import type { ToolDefinition } from '../spec/trajectory.js';
-import { parseArguments } from '../rollout/environment.js';
+import { parseArguments } from '../spec/chat.js';
 import { trimTail, turnsOf, type StoredEpisode, type Turn } from './conversation.js';
 
 export const FORMATS = ['openai', 'sharegpt', 'messages'] as const;

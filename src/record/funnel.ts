@@ -1,5 +1,5 @@
 import type { TrajectoryEvent } from '../spec/trajectory.js';
-import { isTransferTool } from '../rollout/types.js';
+import { isTransferTool } from '../spec/chat.js';
 import { MALFORMED, toolActions, type StoredEpisode } from './conversation.js';
 import { actionsMatch } from './reward.js';
 import type { Action } from '../spec/task.js';

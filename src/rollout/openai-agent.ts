@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatModel } from '../llm/chat-model.js';
-import type { Agent, AgentSession, ChatMessage, EpisodeContext } from './types.js';
+import type { Agent, AgentSession, EpisodeContext } from '../episode/types.js';
+import type { ChatMessage } from '../spec/chat.js';
 
 /** The transcript in the chat-completions request shape. */
 export function toOpenAiMessages(transcript: readonly ChatMessage[]): ChatCompletionMessageParam[] {

@@ -1,4 +1,5 @@
-import type { Agent, AgentSession, AgentTurn, EpisodeContext } from './types.js';
+import type { Agent, AgentSession, EpisodeContext } from '../episode/types.js';
+import type { AgentTurn } from '../spec/chat.js';
 
 /**
  * The final message of the oracle: it reports success and says every string the task lists to

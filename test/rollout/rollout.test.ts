@@ -6,8 +6,9 @@ import { loadDomain, readTasks } from '../../src/env/load.js';
 import { replayGold } from '../../src/env/replay.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
-import { openingLine } from '../../src/rollout/scripted-user.js';
-import { makeAgent, makeUser } from '../../src/rollout/specs.js';
+import { openingLine } from '../../src/episode/scripted-user.js';
+import { makeAgent } from '../../src/rollout/agents.js';
+import { makeUser } from '../../src/episode/users.js';
 import { ASK_TO_BE_TOLD, PLAY_GUIDANCE } from '../../src/tasks/instructions.js';
 import type { ToolResultEvent } from '../../src/spec/trajectory.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
@@ -70,7 +71,7 @@ describe('rollouts with models behind a local OpenAI-compatible server', () => {
           { toolCalls: [{ name: 'no_such_tool', arguments: {} }] },
           { toolCalls: [{ name: 'find_member_by_email', arguments: '{"email": ' }] },
           { status: 500 },
-          { delayMs: 400, then: { content: 'too late' } },
+          { delayMs: 2500, then: { content: 'too late' } },
           { raw: 'this is not json' },
           { toolCalls: [{ name: 'find_member_by_email', arguments: { email: 'dana.ortiz@brightforge.io' } }] },
           { status: 429 },
@@ -83,7 +84,8 @@ describe('rollouts with models behind a local OpenAI-compatible server', () => {
     );
     try {
       const store = TrajectoryStore.open(join(dir, 'messy.db'));
-      const endpoint = { ...fast, baseURL: server.url, apiKey: 'test', timeoutMs: 200 };
+      // The time-out must be far below the slow reply's delay and far above a loaded machine's normal reply.
+      const endpoint = { ...fast, baseURL: server.url, apiKey: 'test', timeoutMs: 1000 };
       const report = await runRollout({
         domain,
         tasks: [task],

@@ -1,14 +1,11 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { labeledSets, scoreAgainstLabels } from '../../src/graph/evaluate.js';
-import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
-import { synthesizeOffline } from '../../src/synth/pipeline.js';
-import { plannedJobs } from '../../src/synth/planned-tools.js';
+import { labeledSets, scoreAgainstLabels } from '../../../src/graph/evaluate.js';
+import { DEFAULT_SETTINGS, partitionTools } from '../../../src/graph/partition.js';
+import { synthesizeOffline } from '../../../src/synth/pipeline.js';
+import { plannedJobs } from '../../../src/synth/planned-tools.js';
+import { CORPORA } from '../paths.js';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const corpora = resolve(repoRoot, '../shared/corpora');
-const sets = labeledSets(corpora, DEFAULT_SETTINGS.maxSize);
+const sets = labeledSets(CORPORA, DEFAULT_SETTINGS.maxSize);
 const byName = (name: string) => sets.find((s) => s.name.startsWith(name))!;
 
 describe('sources on the labeled sets of ../shared/corpora', () => {

@@ -1,6 +1,7 @@
 import type { Task } from '../spec/task.js';
 import { ASK_TO_BE_TOLD, PLAY_GUIDANCE } from '../tasks/instructions.js';
-import { lastAgentText, type ChatMessage, type SimulatedUser, type UserSession } from './types.js';
+import { lastAgentText, type ChatMessage } from '../spec/chat.js';
+import type { SimulatedUser, UserSession } from './types.js';
 
 /** The instructions as the user would say them: second person turned into first. */
 export function firstPerson(text: string): string {

@@ -1,7 +1,5 @@
-import type { RetryListener } from '../llm/chat-model.js';
-import type { Domain } from '../env/domain.js';
-import type { Task } from '../spec/task.js';
-import type { ModelInfo, StoredToolCall, ToolDefinition } from '../spec/trajectory.js';
+import { messageOf } from '../util/errors.js';
+import type { StoredToolCall } from './trajectory.js';
 
 /** The conversation as the agent sees it, in the OpenAI chat shape. */
 export type ChatMessage =
@@ -13,37 +11,6 @@ export type ChatMessage =
 export interface AgentTurn {
   content: string;
   toolCalls: StoredToolCall[];
-}
-
-
-export interface EpisodeContext {
-  domain: Domain;
-  task: Task;
-  /** The tools the MCP server listed. */
-  tools: ToolDefinition[];
-  /** Seed for this episode (run seed + trial), passed to models that accept one. */
-  seed: number;
-  onRetry: RetryListener;
-}
-
-/** One agent playing one episode. */
-export interface AgentSession {
-  act(transcript: readonly ChatMessage[]): Promise<AgentTurn>;
-}
-
-export interface Agent {
-  readonly info: ModelInfo;
-  start(context: EpisodeContext): AgentSession;
-}
-
-/** One simulated user in one episode: the next user message, given the conversation so far. */
-export interface UserSession {
-  reply(transcript: readonly ChatMessage[]): Promise<string>;
-}
-
-export interface SimulatedUser {
-  readonly info: ModelInfo;
-  start(context: Omit<EpisodeContext, 'tools'>): UserSession;
 }
 
 /** What the agent says first, as in tau-bench: the user answers it with their request. */
@@ -69,4 +36,17 @@ export function lastAgentText(transcript: readonly ChatMessage[]): string {
     if (m.role === 'user') break;
   }
   return '';
+}
+
+/** Parse a tool call's raw arguments: an empty string means no arguments; anything else must be a JSON object. */
+export function parseArguments(raw: string): { args: Record<string, unknown> } | { problem: string } {
+  if (raw.trim() === '') return { args: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return { problem: `not valid JSON (${messageOf(err)})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'not a JSON object' };
+  return { args: value as Record<string, unknown> };
 }

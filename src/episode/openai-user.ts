@@ -1,7 +1,8 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ChatModel } from '../llm/chat-model.js';
 import { userSystemPrompt } from './prompts.js';
-import type { ChatMessage, EpisodeContext, SimulatedUser, UserSession } from './types.js';
+import type { ChatMessage } from '../spec/chat.js';
+import type { EpisodeContext, SimulatedUser, UserSession } from './types.js';
 
 /** The dialogue seen from the user's side: the agent's words are what the user model reads. */
 export function userView(transcript: readonly ChatMessage[]): ChatCompletionMessageParam[] {

@@ -1,17 +1,18 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ingest } from '../../src/corpus/ingest.js';
-import { ToolSpec } from '../../src/spec/tool.js';
+import { ingest } from '../../../src/corpus/ingest.js';
+import { ToolSpec } from '../../../src/spec/tool.js';
+import { CORPORA } from '../paths.js';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const corpora = resolve(repoRoot, '../shared/corpora');
+const corpora = CORPORA;
 
 describe('the shared real corpora', () => {
   it('ingest without an error, every record accounted for', () => {
     const { tools, report } = ingest([corpora]);
     expect(report.skipped).toEqual([]);
-    expect(report.unrecognized.map((u) => u.file)).toEqual([resolve(corpora, 'openapi/index.json'), resolve(corpora, 'openapi-extra/index.json')]);
+    // The only files that are not tool collections are the OpenAPI folders' indexes (the folder grows).
+    expect(report.unrecognized.length).toBeGreaterThan(0);
+    for (const u of report.unrecognized) expect(u.file).toMatch(/\/index\.json$/);
     const perFile = Object.fromEntries(report.files.map((f) => [f.file.slice(corpora.length + 1), f.tools]));
     expect(perFile['bfcl_functions.json']).toBe(3311);
     expect(perFile['bfcl_multi_turn_classes.json']).toBe(162);
