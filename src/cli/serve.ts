@@ -41,6 +41,10 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     return;
   }
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
+  // The viewer at /ui: the served domains and, when recording, live episodes from the store.
+  const { uiRequestHandler, UI_DEFAULTS } = await import('../ui/server.js');
+  const stopUi = new AbortController();
+  const ui = uiRequestHandler({ store: opts.store, domains: domains.map((d) => d.dir!), token, loopbackOnly: false, signal: stopUi.signal });
   const host = await startHttpHost({
     domains,
     host: opts.host,
@@ -50,13 +54,16 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     maxSessions: opts.maxSessions,
     maxBodyBytes: opts.maxBody,
     openEpisode: opener,
+    mounts: [{ prefix: UI_DEFAULTS.path, handler: ui }],
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);
+  process.stderr.write(`viewer at ${host.url}${UI_DEFAULTS.path}/${token ? '?token=<token>' : ''}\n`);
   if (!/^(127\.|localhost$|::1$)/.test(opts.host) && !token) {
     process.stderr.write('warning: listening beyond this machine without --token; anyone who can reach the port can use it\n');
   }
   const stop = () =>
     void host.close().then(() => {
+      stopUi.abort();
       store?.close();
       process.exit(0);
     });

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
+import { listen } from '../util/listen.js';
+import { isLoopbackHost, loopbackProblem } from '../util/loopback.js';
 import { Episode, type ToolCallEvent } from '../episode/episode.js';
 import type { OpenRequest } from '../episode/opener.js';
 import { createDomainServer } from './server.js';
@@ -29,6 +30,11 @@ export interface HttpHostOptions {
    * Without it every session is a plain, unrecorded episode on the seed state.
    */
   openEpisode?: (domain: Domain, request: OpenRequest) => Promise<Episode>;
+  /**
+   * Other apps served under a path prefix (the viewer at /ui). Host and Origin are checked first;
+   * the token is theirs to check, since a browser cannot send a bearer header when it navigates.
+   */
+  mounts?: Array<{ prefix: string; handler: (req: IncomingMessage, res: ServerResponse) => unknown }>;
 }
 
 export interface HttpHost {
@@ -40,9 +46,6 @@ export interface HttpHost {
 }
 
 export const DEFAULTS = { host: '127.0.0.1', port: 8808, idleTimeoutMs: 5 * 60_000, maxSessions: 1000, maxBodyBytes: 4 * 1024 * 1024 };
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-const isLoopbackHost = (host: string) => LOOPBACK_NAMES.has(host) || host.startsWith('127.');
 
 /** An HTTP error with a JSON-RPC error body, the way MCP clients expect it. */
 class HttpFailure extends Error {
@@ -67,23 +70,8 @@ function sendFailure(res: ServerResponse, f: HttpFailure): void {
 
 /** Defence against DNS rebinding: on a loopback bind, only loopback Host and Origin are served. */
 function checkHostAndOrigin(req: IncomingMessage): void {
-  const host = req.headers.host;
-  let hostname: string;
-  try {
-    hostname = new URL(`http://${host ?? ''}`).hostname;
-  } catch {
-    throw new HttpFailure(400, `Bad Host header "${host}".`);
-  }
-  if (!host || !isLoopbackHost(hostname)) throw new HttpFailure(403, `Host "${host ?? ''}" is not allowed: this server only answers requests addressed to localhost.`);
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).hostname;
-  } catch {
-    throw new HttpFailure(403, `Origin "${origin}" is not allowed.`);
-  }
-  if (!isLoopbackHost(originHost)) throw new HttpFailure(403, `Origin "${origin}" is not allowed: only pages served from localhost may call this server.`);
+  const problem = loopbackProblem(req.headers.host, req.headers.origin);
+  if (problem) throw new HttpFailure(problem.status, problem.message);
 }
 
 function checkToken(req: IncomingMessage, token: string): void {
@@ -164,8 +152,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (loopbackBind) checkHostAndOrigin(req);
-    if (options.token) checkToken(req, options.token);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const mount = options.mounts?.find((m) => url.pathname === m.prefix || url.pathname.startsWith(`${m.prefix}/`));
+    if (mount) return void (await mount.handler(req, res));
+    if (options.token) checkToken(req, options.token);
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, domains: [...byName.keys()], sessions: sessions.size }));
@@ -202,16 +192,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendFailure(res, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UserError(err.code === 'EADDRINUSE' ? `Port ${options.port} on ${host} is in use; pick another with --port.` : `Cannot listen on ${host}:${options.port}: ${err.message}.`)),
-    );
-    server.listen(options.port ?? DEFAULTS.port, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listen(server, host, options.port ?? DEFAULTS.port);
   return {
-    url: `http://${shown}:${port}`,
+    url,
     port,
     sessions,
     close: () =>
