@@ -81,7 +81,7 @@ process.stdout.write(
       ['domains', plan.stats.domains, baseline.plan.stats.domains], ['isolated', plan.isolated.length, baseline.plan.isolated.length],
       ['variants set aside', plan.stats.variants, baseline.plan.stats.variants], ['modularity', plan.stats.modularity, baseline.plan.stats.modularity],
       ['sources of 2-' + plan.settings.maxSize + ' tools kept whole', `${plan.stats.sourcesKeptWhole} of ${plan.stats.sources}`, ''],
-      ['sources cut (larger)', plan.stats.sourcesCut, ''], ['sources placed tool by tool', plan.sources.filter((x) => x.treatment === 'loose').length, ''],
+      ['sources cut (larger)', plan.stats.sourcesCut ?? 0, ''], ['sources placed tool by tool', (plan.sources ?? []).filter((x) => x.treatment === 'loose').length, ''],
       ['RSS before the runs', mb(rssBefore), ''], ['peak RSS (whole process, after our run)', mb(peak), ''],
       ['target', '< 60 s, < 2 GB on 2 cores', ''],
     ]) + '\n\n',

@@ -55,8 +55,13 @@ export function shortSource(name: string): string {
 export function describeSources(plan: PartitionPlan): string {
   const lines: string[] = [];
   const s = plan.stats;
-  lines.push(`Sources: ${s.sources} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole} of them kept whole in one domain; ${s.sourcesCut} larger ones cut along their structure.`);
-  const loose = plan.sources.filter((src) => src.treatment === 'loose');
+  const sources = plan.sources ?? [];
+  lines.push(
+    plan.settings.sources
+      ? `Sources: ${s.sources ?? 0} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole ?? 0} of them kept whole in one domain; ${s.sourcesCut ?? 0} larger ones cut along their structure.`
+      : 'Sources: not used (every tool placed by similarity alone).',
+  );
+  const loose = sources.filter((src) => src.treatment === 'loose');
   if (loose.length > 0) lines.push(`Placed tool by tool (collections whose tools share too little to be one source): ${loose.map((src) => `${shortSource(src.name)} (${src.tools})`).join(', ')}.`);
   lines.push('', 'Domains:');
   for (const d of plan.domains) {
@@ -67,7 +72,7 @@ export function describeSources(plan: PartitionPlan): string {
     if ((d.shared ?? []).length > 0) lines.push(`  merged: its sources share ${d.shared!.join(', ')}`);
     lines.push(`  tools: ${d.tools.join(', ')}`);
   }
-  const cut = plan.sources.filter((src) => src.cut);
+  const cut = sources.filter((src) => src.cut);
   if (cut.length > 0) {
     lines.push('', 'Sources cut:');
     for (const src of cut) {
@@ -83,7 +88,8 @@ export function describeSources(plan: PartitionPlan): string {
 export function describePlan(plan: PartitionPlan, timings: Array<[string, number]>): string {
   const s = plan.stats;
   const stats = markdownTable(['measure', 'value'], [
-    ['tools', s.tools], ['edges', s.edges], ['sources (2 to ' + plan.settings.maxSize + ' tools)', s.sources], ['sources kept whole', s.sourcesKeptWhole], ['sources cut (larger)', s.sourcesCut],
+    ['tools', s.tools], ['edges', s.edges],
+    ['sources (2 to ' + plan.settings.maxSize + ' tools)', s.sources ?? 0], ['sources kept whole', s.sourcesKeptWhole ?? 0], ['sources cut (larger)', s.sourcesCut ?? 0],
     ['Louvain communities', s.communities], ['modularity', s.modularity],
     ['communities split (>' + plan.settings.maxSize + ')', s.oversizeSplit], ['domains', s.domains],
     ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['variants set aside (one kept per name and community)', s.variants], ['isolated tools', plan.isolated.length],

@@ -130,20 +130,20 @@ export const PartitionPlan = z.object({
     moved: z.number().int().default(0),
     /** Tools set aside as variants of a name their domain already has. */
     variants: z.number().int().default(0),
-    /** Sources (whole or cut, not loose) of 2 to maxSize tools; 0 in plans written before sources were kept. */
-    sources: z.number().int().default(0),
+    /** Sources (whole or cut, not loose) of 2 to maxSize tools; absent in plans written before sources were kept. */
+    sources: z.number().int().optional(),
     /** Of those, the ones whose tools are all in one domain. */
-    sourcesKeptWhole: z.number().int().default(0),
+    sourcesKeptWhole: z.number().int().optional(),
     /** Sources larger than maxSize, cut along their structure. */
-    sourcesCut: z.number().int().default(0),
+    sourcesCut: z.number().int().optional(),
     /** Domain sizes: `[low, high, count]` buckets. */
     sizeHistogram: z.array(z.tuple([z.number().int(), z.number().int(), z.number().int()])),
   }),
   /** The rule applied to tiny communities and isolated tools, in words. */
   singletonRule: z.string(),
   domains: z.array(PlannedDomain),
-  /** Every source group of two or more tools, in the order of its first tool. */
-  sources: z.array(PlannedSource).default([]),
+  /** Every source group of two or more tools, in the order of its first tool; absent in plans written before sources were kept. */
+  sources: z.array(PlannedSource).optional(),
   /** Tools similar to no domain (kept apart, not dropped). */
   isolated: z.array(z.string()),
 });

@@ -138,12 +138,12 @@ describe('partition of a pool of servers and APIs', () => {
   });
 
   it('cuts a large API along its tags, and one without tags along its path prefixes', () => {
-    const shop = plan.sources.find((s) => s.name.endsWith('shop.openapi.json'))!;
+    const shop = plan.sources!.find((s) => s.name.endsWith('shop.openapi.json'))!;
     expect(shop).toMatchObject({ treatment: 'cut', tools: 12 });
     expect(shop.cut!.reason).toBe('12 tools, more than the 8 a domain may hold; cut by tags');
     expect(shop.cut!.parts.flatMap((p) => p.where).sort()).toEqual(['tag customers', 'tag orders', 'tag products']);
     for (const tag of ['products', 'orders', 'customers']) expect(domainsOf(tools.filter((t) => t.tags?.[0] === tag).map((t) => t.name)).size).toBe(1);
-    const library = plan.sources.find((s) => s.name.endsWith('library.openapi.json'))!;
+    const library = plan.sources!.find((s) => s.name.endsWith('library.openapi.json'))!;
     expect(library.cut!.reason).toMatch(/cut by path prefixes$/);
     expect(library.cut!.parts.flatMap((p) => p.where).sort()).toEqual(['path /books', 'path /loans', 'path /members']);
     for (const prefix of ['/books', '/members', '/loans']) expect(domainsOf(tools.filter((t) => t.path?.startsWith(prefix)).map((t) => t.name)).size).toBe(1);
@@ -152,7 +152,7 @@ describe('partition of a pool of servers and APIs', () => {
   });
 
   it('places the tools of a file of unrelated functions one by one', () => {
-    expect(plan.sources.find((s) => s.name.endsWith('misc.tools.jsonl'))).toMatchObject({ treatment: 'loose', kind: 'gathered' });
+    expect(plan.sources!.find((s) => s.name.endsWith('misc.tools.jsonl'))).toMatchObject({ treatment: 'loose', kind: 'gathered' });
     expect(domainsOf(byFile('misc.tools.jsonl')).size).toBe(3);
   });
 
@@ -191,7 +191,8 @@ describe('partition of a pool of servers and APIs', () => {
     const { sources: _c, sourcesKeptWhole: _w, sourcesCut: _x, ...olderStats } = older.stats;
     const parsed = PartitionPlan.parse({ ...older, settings: olderSettings, stats: olderStats, domains: older.domains.map(({ sources: _d, shared: _e, ...d }) => d) });
     expect(parsed.settings).toMatchObject({ sources: false, sameJob: 2 });
-    expect(parsed.sources).toEqual([]);
-    expect(parsed.stats.sourcesKeptWhole).toBe(0);
+    expect(parsed.sources).toBeUndefined();
+    expect(parsed.stats.sourcesKeptWhole).toBeUndefined();
+    expect(describeSources(parsed)).toMatch(/^Sources: not used/);
   });
 });
