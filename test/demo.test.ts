@@ -82,7 +82,8 @@ describe('the demo pipeline on the bundled corpus', () => {
     expect(report.curated.rows.every((r) => r.matches)).toBe(true);
     const text = formatDemo(report);
     expect(text).toContain(`| ingest `);
-    expect(text).toMatch(new RegExp(`\\| rollout \\(oracle agent, scripted user, MCP\\) +\\| ${total('episodes')} episodes, ${total('rewarded')} with reward 1 `));
+    expect(text).toMatch(new RegExp(`\\| rollout \\(oracle agent replaying the gold actions, scripted user, MCP\\) +\\| ${total('episodes')} episodes, ${total('rewarded')} with reward 1 `));
+    expect(text).toMatch(/so reward 1 on every episode is expected[^]*A real model instead\n\(npx envscale rollout .*domains\/<name> --agent openai:<model> --store runs\.db\) gets the rewards and pass\^k/);
     expect(text).toMatch(new RegExp(`\\| export \\(openai\\) +\\| ${report.exported} lines `));
     expect(text).toMatch(/\| total +\| +\| \d+\.\d\d s \|/);
     for (const d of report.domains) expect(text).toContain(`| ${d.name} `);
