@@ -8,7 +8,7 @@ import { episodeOpener } from '../../src/episode/opener.js';
 import { startHttpHost, type HttpHost } from '../../src/mcp/http.js';
 import { SEND_TOOL } from '../../src/mcp/server.js';
 import { TrajectoryStore } from '../../src/record/store.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
+import { closingLine } from '../helpers/closing.js';
 import { newClient, PROTOCOL_VERSION, REPO_ROOT, textOf } from '../helpers/mcp.js';
 
 const domain = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
@@ -34,7 +34,7 @@ async function session(play: (call: (name: string, args: Record<string, unknown>
   await client.connect(transport);
   try {
     await play((name, args) => client.callTool({ name, arguments: args }));
-    return textOf(await client.callTool({ name: SEND_TOOL, arguments: { message: oracleReport(task.communicate) } }));
+    return textOf(await client.callTool({ name: SEND_TOOL, arguments: { message: closingLine(task.communicate) } }));
   } finally {
     await transport.terminateSession();
     await client.close();
