@@ -67,6 +67,8 @@ export interface ToolStep {
   ok: boolean;
   /** What the agent sees. */
   text: string;
+  /** The tool's result as data (successful calls). */
+  value?: unknown;
   error?: ToolErrorKind;
   stateHash?: string;
   /** The dense reward of this step (with shaping on). */
@@ -121,6 +123,8 @@ export class Episode {
   private calls = 0;
   /** A model failure of the user (the rollout stops the run on a fatal one). */
   userFailure?: ModelFailure;
+  /** The action in flight: routes that act concurrently (MCP clients, the step API) take turns. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(init: EpisodeInit, state: Session, recorder: EpisodeRecorder, userSession?: UserSession, opening?: string) {
     this.init = init;
@@ -202,6 +206,16 @@ export class Episode {
   }
 
   /**
+   * Run an action after the ones before it have finished, so that actions arriving at once through
+   * several routes are taken, and recorded, one at a time in the order they came.
+   */
+  act<T>(action: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(action, action);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * Call a domain tool. `callId` names the call in an agent turn recorded with agentTurn(); a call
    * without one (an MCP client's, the step API's) is recorded as an assistant turn holding it.
    */
@@ -223,7 +237,7 @@ export class Episode {
       const stateHash = tool.spec.kind === 'write' ? this.state.stateHash() : undefined;
       this.init.onToolCall?.({ tool: name, args, result, ms, stateHash });
       this.recorder.toolResult({ call_id: id, tool: name, args, ok: result.ok, content: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ms, ...(stateHash ? { state_hash: stateHash } : {}) });
-      step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
+      step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? { value: result.value } : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
     }
     this.afterCall();
     return { ...step, ...this.shape(!step.ok) };

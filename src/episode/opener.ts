@@ -30,6 +30,8 @@ export interface OpenRequest {
   user?: string;
   seed?: number;
   shaping?: ShapingOptions;
+  /** Limits of this episode (default: the opener's, else the Episode's). */
+  limits?: EpisodeLimits;
   onToolCall?: (event: ToolCallEvent) => void;
 }
 
@@ -88,7 +90,7 @@ export function episodeOpener(options: OpenerOptions): EpisodeOpener {
         user,
         seed: request.seed,
         writer,
-        limits: options.limits,
+        limits: request.limits ?? options.limits,
         shaping: request.shaping,
         onToolCall: request.onToolCall,
       onFinish: task && report ? (outcome, episode) => report(verdictLine(task, outcome, episode.recorder.episodeId)) : undefined,

@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { Domain } from '../env/domain.js';
 import type { Task } from '../spec/task.js';
 import type { ToolDefinition } from '../spec/trajectory.js';

@@ -1,15 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListToolsRequestSchema,
-  ReadResourceRequestSchema,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
 import type { Domain } from '../env/domain.js';
 import { ActionRefused, EpisodeOver, type Episode } from '../episode/episode.js';
 import { listTools } from '../episode/tools.js';
@@ -25,11 +14,7 @@ export const CALL_ID_META = 'envscale/call_id';
 const policyUri = (domain: Domain) => `envscale://${domain.name}/policy`;
 const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
 
-/**
- * A JSON-RPC "invalid params" error with a plain message. McpError prefixes its message with the
- * code, and the client adds the prefix again when it rebuilds the error, so clients would read it twice.
- */
-const invalidParams = (message: string) => Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
+const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.InvalidParams, message);
 
 const text = (t: string, isError = false): CallToolResult => ({ content: [{ type: 'text', text: t }], ...(isError ? { isError: true } : {}) });
 
@@ -58,6 +43,11 @@ export interface DomainServerOptions {
    * rollout loop turns it off: its agent talks to the user in plain messages.
    */
   sidecar?: boolean;
+  /**
+   * Refuse write tools with a tool error that says where state lives: for clients that keep no
+   * state between requests (2026-07-28 clients on /mcp/<domain>), whose writes would be lost.
+   */
+  readOnly?: string;
 }
 
 /**
@@ -77,12 +67,14 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: withUser ? [...listTools(domain), sendTool(episode)] : listTools(domain) }));
+  server.setRequestHandler('tools/list', () => ({ tools: withUser ? [...listTools(domain), sendTool(episode)] : listTools(domain) }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  // Calls go through the episode's queue: several clients and the step API may act on one episode.
+  server.setRequestHandler('tools/call', (request): Promise<CallToolResult> => episode.act(async () => {
     const { name, arguments: args = {}, _meta } = request.params;
     try {
       if (withUser && name === SEND_TOOL) return await sendMessage(episode, args);
+      if (options.readOnly && domain.tools.get(name)?.spec.kind === 'write') return text(options.readOnly, true);
       const callId = _meta?.[CALL_ID_META];
       const step = episode.callTool(name, args, typeof callId === 'string' ? callId : undefined);
       // Recorded like any call; the client gets the protocol error an unknown tool deserves.
@@ -92,7 +84,7 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
       if (err instanceof EpisodeOver || err instanceof ActionRefused) return text(err.message, true);
       throw err;
     }
-  });
+  }));
 
   const policyPrompt = {
     name: 'policy',
@@ -100,8 +92,8 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
     description: `The rules an agent follows in the ${domain.name} domain.`,
   };
   const requestPrompt = { name: REQUEST_PROMPT, description: 'The opening message of the user this session serves.' };
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: withUser ? [policyPrompt, requestPrompt] : [policyPrompt] }));
-  server.setRequestHandler(GetPromptRequestSchema, (request) => {
+  server.setRequestHandler('prompts/list', () => ({ prompts: withUser ? [policyPrompt, requestPrompt] : [policyPrompt] }));
+  server.setRequestHandler('prompts/get', (request) => {
     if (withUser && request.params.name === REQUEST_PROMPT) return { messages: [{ role: 'user', content: { type: 'text', text: episode.opening ?? '' } }] };
     if (request.params.name !== policyPrompt.name) throw invalidParams(`Unknown prompt: ${request.params.name}.`);
     return {
@@ -114,8 +106,8 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
     { uri: policyUri(domain), name: 'policy', title: `${domain.name} policy`, mimeType: 'text/markdown' },
     { uri: schemaUri(domain), name: 'schema', title: `${domain.name} tables`, mimeType: 'application/json' },
   ];
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources }));
-  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+  server.setRequestHandler('resources/list', () => ({ resources }));
+  server.setRequestHandler('resources/read', (request) => {
     const { uri } = request.params;
     if (uri === policyUri(domain)) return { contents: [{ uri, mimeType: 'text/markdown', text: domain.spec.policy }] };
     if (uri === schemaUri(domain)) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(domain.spec.tables, null, 2) }] };

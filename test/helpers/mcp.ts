@@ -1,9 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 
 /** The repository root (test/helpers/ is two levels down). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -15,8 +13,9 @@ export const CLI = resolve(REPO_ROOT, 'dist', 'src', 'cli.js');
 /** MCP protocol version the raw-request tests speak. */
 export const PROTOCOL_VERSION = '2025-06-18';
 
-export function newClient(name = 'envscale-test'): Client {
-  return new Client({ name, version: '0.0.0' });
+/** A client of the 2025 revisions (initialize, sessions) unless `modern`: then 2026-07-28 (session-less). */
+export function newClient(name = 'envscale-test', modern = false): Client {
+  return new Client({ name, version: '0.0.0' }, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
 }
 
 export interface HttpClient {

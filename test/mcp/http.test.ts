@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SdkHttpError } from '@modelcontextprotocol/client';
 import { Domain } from '../../src/env/domain.js';
 import { loadDomain } from '../../src/env/load.js';
-import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/mcp/http.js';
-import type { EndReason } from '../../src/mcp/sessions.js';
+import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/serve/host.js';
+import type { EndReason } from '../../src/serve/table.js';
 import { connectHttp, initializeBody, MCP_POST_HEADERS, PROTOCOL_VERSION, rawRequest, textOf, TINY_DIR, waitFor, type HttpClient } from '../helpers/mcp.js';
 
 const domain = loadDomain(TINY_DIR);
@@ -150,8 +150,8 @@ describe('Streamable HTTP host: sessions', () => {
     const b = await client(h);
 
     const err = await connectHttp(h.url, 'tiny').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StreamableHTTPError);
-    expect((err as StreamableHTTPError).code).toBe(503);
+    expect(err).toBeInstanceOf(SdkHttpError);
+    expect((err as SdkHttpError).status).toBe(503);
     expect((err as Error).message).toMatch(/Too many sessions: this server holds at most 2/);
     expect(h.sessions.size).toBe(2);
 
@@ -317,8 +317,8 @@ describe('Streamable HTTP host: bad requests', () => {
     await health.body?.cancel();
 
     const sdkWithout = await connectHttp(h.url, 'tiny').catch((e: unknown) => e);
-    expect(sdkWithout).toBeInstanceOf(StreamableHTTPError);
-    expect((sdkWithout as StreamableHTTPError).code).toBe(401);
+    expect(sdkWithout).toBeInstanceOf(SdkHttpError);
+    expect((sdkWithout as SdkHttpError).status).toBe(401);
     expect((sdkWithout as Error).message).toMatch(/Missing or wrong bearer token/);
 
     const fresh = await connectHttp(h.url, 'tiny', { token: TOKEN });

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { loadDomain, readTasks } from '../../src/env/load.js';
-import { startHttpHost } from '../../src/mcp/http.js';
+import { startHttpHost } from '../../src/serve/host.js';
 import { REQUEST_PROMPT, SEND_TOOL } from '../../src/mcp/server.js';
 import { episodeOpener } from '../../src/episode/opener.js';
 import { TrajectoryStore } from '../../src/record/store.js';
@@ -84,8 +84,8 @@ describe('the sidecar simulated user', () => {
       const transport = new StreamableHTTPClientTransport(new URL(`${host.url}/mcp/projects?task=${task.id}`));
       await client.connect(transport);
       const refused = await client.callTool({ name: 'close_all_tasks', arguments: { project_id: 'P-101' } }).catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(McpError);
-      expect((refused as McpError).code).toBe(ErrorCode.InvalidParams);
+      expect(refused).toBeInstanceOf(ProtocolError);
+      expect((refused as ProtocolError).code).toBe(ProtocolErrorCode.InvalidParams);
       // Every gold call but the final comment: the state ends one row short of gold.
       for (const a of task.gold.actions.slice(0, -1)) expect((await client.callTool({ name: a.tool, arguments: a.args })).isError).toBeFalsy();
       await client.callTool({ name: SEND_TOOL, arguments: { message: oracleReport(task.communicate) } });

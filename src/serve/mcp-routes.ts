@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type Server } from '@modelcontextprotocol/server';
+import type { Domain } from '../env/domain.js';
+import type { Session } from '../env/session.js';
+import { Episode, type ToolCallEvent } from '../episode/episode.js';
+import { createDomainServer } from '../mcp/server.js';
+import { UserError } from '../util/errors.js';
+import { HttpFailure } from './failure.js';
+import { readJson } from './guard.js';
+import type { EndReason, LeaseTable } from './table.js';
+
+/** One MCP session of a 2025-era client: its transport, its server and the episode it acts on. */
+export interface HttpSession {
+  id: string;
+  domain: Domain;
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  episode: Episode;
+  /** The episode's state. */
+  state: Session;
+  /** A session on /mcp/<domain> owns its episode (it ends with the session); one on an episode's URL does not. */
+  ownsEpisode: boolean;
+  lastSeen: number;
+  active: number;
+}
+
+export interface McpRouting {
+  sessions: LeaseTable<HttpSession>;
+  maxBodyBytes: number;
+  /** The episode of a new session on /mcp/<domain>, from the query of its URL. */
+  openEpisode(domain: Domain, query: URLSearchParams, onToolCall: (event: ToolCallEvent) => void): Promise<Episode>;
+  /** Ends the episode of a session whose initialize failed. */
+  discardEpisode(episode: Episode): void;
+  onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
+}
+
+/** What a 2026-07-28 request is served on: the episode, and whether writes would be lost. */
+interface ModernTarget {
+  episode: Episode;
+  readOnly?: string;
+}
+
+const STATELESS_WRITE =
+  'This endpoint keeps no state between requests for clients of the 2026-07-28 protocol, so the write would be lost. Create an episode (POST /v1/episodes) and use its mcp_url, where state lives as long as the episode.';
+
+/**
+ * MCP over Streamable HTTP, for clients of both protocol eras, at /mcp/<domain> (a new episode per
+ * MCP session) and at an episode's own URL. 2025-era clients (initialize, Mcp-Session-Id) get
+ * sessions as before; 2026-07-28 clients (no initialize, `_meta` on every request) are served per
+ * request by the SDK's handler: on an episode's URL they act on the episode, on /mcp/<domain>
+ * they read the seed state and their writes are refused with directions to the episodes API.
+ */
+export function mcpRouting(routing: McpRouting) {
+  const { sessions } = routing;
+  const targets = new WeakMap<Request, ModernTarget>();
+  /** One read-only episode per domain answers the session-less requests on /mcp/<domain>. */
+  const readers = new WeakMap<Domain, Promise<Episode>>();
+  const modern = createMcpHandler(
+    ({ requestInfo }) => {
+      const target = requestInfo && targets.get(requestInfo);
+      if (!target) throw new Error('MCP request without a target episode');
+      return createDomainServer(target.episode, { readOnly: target.readOnly });
+    },
+    { legacy: 'reject', responseMode: 'json', maxRequestBodySize: routing.maxBodyBytes },
+  );
+  let opening = 0;
+
+  async function openSession(c: Context, domain: Domain, body: unknown, onEpisode?: Episode): Promise<Response> {
+    if (sessions.size + opening >= sessions.max) {
+      throw new HttpFailure(503, `Too many sessions: this server holds at most ${sessions.max}; end idle sessions (HTTP DELETE) or restart it with a larger --max-sessions.`);
+    }
+    opening++;
+    let entry: HttpSession | undefined;
+    let episode: Episode | undefined;
+    try {
+      try {
+        episode = onEpisode ?? (await routing.openEpisode(domain, new URL(c.req.url).searchParams, (event) => entry && routing.onToolCall?.(entry, event)));
+      } catch (err) {
+        // No such task, a user that cannot open: the session is refused, and nothing was recorded.
+        if (err instanceof UserError) throw new HttpFailure(400, err.message);
+        throw err;
+      }
+      const own = episode;
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
+        onsessioninitialized: (id) => {
+          entry = { id, domain, transport, server, episode: own, state: own.state, ownsEpisode: !onEpisode, lastSeen: Date.now(), active: 0 };
+          sessions.add(entry);
+        },
+        onsessionclosed: (id) => sessions.end(id, 'deleted'),
+      });
+      const server = createDomainServer(episode);
+      transport.onclose = () => {
+        if (entry) sessions.end(entry.id, 'closed');
+      };
+      await server.connect(transport);
+      const response = await transport.handleRequest(c.req.raw, { parsedBody: body });
+      return response;
+    } finally {
+      opening--;
+      // An initialize that failed leaves no session (and, on /mcp/<domain>, no episode) behind.
+      if (!entry && episode && !onEpisode) routing.discardEpisode(episode);
+    }
+  }
+
+  async function legacy(c: Context, domain: Domain, body: unknown, episode?: Episode): Promise<Response> {
+    const sessionId = c.req.header('mcp-session-id');
+    if (sessionId !== undefined) {
+      const entry = sessions.get(sessionId);
+      if (!entry || entry.domain !== domain || (episode && entry.episode !== episode)) {
+        throw new HttpFailure(404, 'Session not found: it ended or expired; start a new one with initialize.', -32001);
+      }
+      return sessions.use(entry, () => entry.transport.handleRequest(c.req.raw, { parsedBody: body }));
+    }
+    if (c.req.method === 'POST' && isInitializeRequest(body)) return openSession(c, domain, body, episode);
+    throw new HttpFailure(400, 'Bad request: no Mcp-Session-Id header; start a session with an initialize request first.');
+  }
+
+  async function modernRequest(c: Context, domain: Domain, body: unknown, episode?: Episode): Promise<Response> {
+    let target: ModernTarget;
+    if (episode) target = { episode };
+    else {
+      let reader = readers.get(domain);
+      if (!reader) readers.set(domain, (reader = Episode.open({ domain })));
+      target = { episode: await reader, readOnly: STATELESS_WRITE };
+    }
+    targets.set(c.req.raw, target);
+    return modern.fetch(c.req.raw, { parsedBody: body });
+  }
+
+  return {
+    /** Serve one MCP request for `domain`, on `episode` when the request came to its URL. */
+    async serve(c: Context, domain: Domain, episode?: Episode): Promise<Response> {
+      const method = c.req.method;
+      if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
+        throw new HttpFailure(405, `Method ${method} is not allowed; use POST, GET or DELETE.`, -32000, { allow: 'GET, POST, DELETE' });
+      }
+      const body = method === 'POST' ? await readJson(c.req.raw, routing.maxBodyBytes) : undefined;
+      const era = await isLegacyRequest(c.req.raw, method === 'POST' ? body : undefined, { maxRequestBodySize: routing.maxBodyBytes });
+      return era ? legacy(c, domain, body, episode) : modernRequest(c, domain, body, episode);
+    },
+    /** End the MCP sessions on an episode (it was deleted or expired). */
+    endSessionsOf(episode: Episode, reason: EndReason): void {
+      for (const s of [...sessions.values()]) if (s.episode === episode && !s.ownsEpisode) sessions.end(s.id, reason);
+    },
+    close: () => modern.close(),
+  };
+}
+
+/** Ending a session: its episode too when it owns it, then the transport. */
+export function endSession(session: HttpSession): void {
+  try {
+    if (session.ownsEpisode) session.episode.close();
+  } finally {
+    void session.transport.close();
+  }
+}

@@ -1,0 +1,304 @@
+import { upgradeWebSocket, type HttpBindings, type WebSocketLike } from '@hono/node-server';
+import type { Context, Hono } from 'hono';
+import type { WSContext } from 'hono/ws';
+import { z } from 'zod';
+import type { Domain } from '../env/domain.js';
+import { Episode, EpisodeOver, type ToolStep } from '../episode/episode.js';
+import { listTools } from '../episode/tools.js';
+import { SEND_TOOL, SERVER_VERSION } from '../mcp/server.js';
+import type { EpisodeAction } from '../spec/episode-api.js';
+import { OpenEnvAction, OpenEnvObservation, OpenEnvReset, OpenEnvState, OpenEnvStepRequest, type OpenEnvAction as Action } from '../spec/openenv.js';
+import type { ActionOutcome, EpisodeHost, EpisodeLease } from './episode-host.js';
+import { HttpFailure, rpcError } from './failure.js';
+import { readJson } from './guard.js';
+import { episodeStatus, startObservation, stepReward } from './observe.js';
+
+type Json = Record<string, unknown>;
+
+/** OpenEnv's Tool: snake_case input_schema. */
+const toolsOf = (episode: Pick<Episode, 'domain' | 'hasUser' | 'opening'>) => {
+  const tools = listTools(episode.domain).map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema as Json }));
+  if (episode.hasUser) {
+    tools.push({
+      name: SEND_TOOL,
+      description: `Send a message to the user you are helping and get their reply. The user opened with: "${episode.opening ?? ''}".`,
+      input_schema: { type: 'object', properties: { message: { type: 'string', description: 'what to say to the user' } }, required: ['message'] },
+    });
+  }
+  return tools;
+};
+
+/** A tool's text as data: JSON when it is JSON. */
+function dataOf(step: ToolStep): unknown {
+  if (step.value !== undefined) return step.value;
+  try {
+    return JSON.parse(step.text);
+  } catch {
+    return step.text;
+  }
+}
+
+/** CallToolObservation as OpenEnv serializes it; a tool's own refusal is an error result, an unknown tool an error. */
+function callObservation(tool: string, text: string, ok: boolean, data: unknown, notFound = false): Json {
+  if (notFound) return { tool_name: tool, result: null, error: { error_type: 'tool_not_found', message: text } };
+  return { tool_name: tool, result: { content: [{ type: 'text', text }], structured_content: null, data: ok ? data : null, is_error: !ok }, error: null };
+}
+
+/** `{observation, reward, done}` as OpenEnv's serialize_observation gives it. */
+function serialized(episode: Episode, observation: Json, shaped?: number): Json {
+  return { observation, reward: stepReward(episode, shaped), done: episode.done };
+}
+
+function resetObservation(episode: Episode): Json {
+  const start = startObservation(episode);
+  return serialized(episode, {
+    tools: toolsOf(episode),
+    episode_id: episode.id,
+    policy: start.policy,
+    messages: start.messages,
+    ...(start.user_message !== undefined ? { user_message: start.user_message } : {}),
+    // OpenEnv's MCP client keeps these in the observation's metadata.
+    metadata: { episode_id: episode.id, ...(start.user_message !== undefined ? { user_message: start.user_message } : {}) },
+  });
+}
+
+/** The episode's action for an OpenEnv action: sending to the user is a message. */
+function episodeAction(action: Action): EpisodeAction {
+  if (action.type === 'call_tool' && action.tool_name === SEND_TOOL) return { type: 'message', content: typeof action.arguments.message === 'string' ? action.arguments.message : '' };
+  if (action.type === 'call_tool') return { type: 'call_tool', tool_name: action.tool_name, arguments: action.arguments };
+  if (action.type === 'message') return { type: 'message', content: action.content };
+  return { type: 'list_tools' };
+}
+
+function stepObservation(episode: Episode, action: Action, outcome: ActionOutcome): Json {
+  if (outcome.kind === 'tools') return serialized(episode, { tools: toolsOf(episode) });
+  if (outcome.kind === 'message') {
+    const tool = action.type === 'call_tool' ? action.tool_name : SEND_TOOL;
+    return serialized(episode, callObservation(tool, outcome.step.reply, true, outcome.step.reply), outcome.step.shaped);
+  }
+  const { step } = outcome;
+  return serialized(episode, callObservation(step.tool, step.text, step.ok, dataOf(step), step.error === 'unknown_tool'), step.shaped);
+}
+
+/** OpenEnv's State, with the episode's reward and state beside step_count. */
+function stateOf(episode: Episode): Json {
+  const { episode_id, steps, ...rest } = episodeStatus(episode);
+  return { episode_id, step_count: steps, ...rest };
+}
+
+/** A validation failure in FastAPI's shape (OpenEnv's HTTP routes answer 422 with it). */
+function validation(error: z.ZodError, where: string): HttpFailure & { detail: Json[] } {
+  const detail = error.issues.map((i) => ({ type: i.code, loc: ['body', where, ...i.path.map(String)], msg: i.message }));
+  return Object.assign(new HttpFailure(422, `Invalid ${where}: ${error.issues[0].message}`), { detail });
+}
+
+/**
+ * OpenEnv's protocol on envscale episodes, at /openenv/<domain>: the WebSocket /ws (reset, step,
+ * state, close and mcp messages; one episode per connection, ended with it) and the HTTP routes
+ * /health, /metadata, /schema, /reset, /step, /state and /mcp. HTTP reset opens an episode that
+ * lives until DELETE /v1/episodes/<id> or its TTL; /step and /state name it with episode_id.
+ * Actions are MCP tool calls; the simulated user of a task is the tool send_message_to_user.
+ */
+export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: EpisodeHost, maxBodyBytes: number): void {
+  const base = '/openenv/:domain';
+  const domainOf = (c: Context) => host.domain(c.req.param('domain')!);
+  /** The episode an HTTP request names, which must be of the route's domain. */
+  const leaseOf = (c: Context, id: unknown): EpisodeLease => {
+    if (typeof id !== 'string' || !id) throw new HttpFailure(422, 'Name the episode: episode_id, as /reset returned it.');
+    const lease = host.find(id);
+    if (lease.domain.name !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${id} is not an episode of ${c.req.param('domain')}.`);
+    return lease;
+  };
+  const failed = (c: Context, f: HttpFailure & { detail?: Json[] }) => (f.detail ? c.json({ detail: f.detail }, 422) : c.json({ detail: f.message }, f.status));
+
+  app.get(`${base}/health`, (c) => {
+    domainOf(c);
+    return c.json({ status: 'healthy' });
+  });
+  app.get(`${base}/metadata`, (c) => {
+    const domain = domainOf(c);
+    return c.json({ name: domain.name, description: domain.spec.description, readme_content: domain.spec.policy, version: SERVER_VERSION, author: null, documentation_url: null });
+  });
+  app.get(`${base}/schema`, (c) => {
+    domainOf(c);
+    const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+    return c.json({ action: schema(OpenEnvAction), observation: schema(OpenEnvObservation), state: schema(OpenEnvState) });
+  });
+  app.post(`${base}/reset`, async (c) => {
+    const domain = domainOf(c);
+    const body = await readJson(c.req.raw, maxBodyBytes).catch((err: unknown) => (err instanceof HttpFailure && err.status === 400 && c.req.header('content-length') === '0' ? {} : Promise.reject(err)));
+    const parsed = OpenEnvReset.safeParse(body ?? {});
+    if (!parsed.success) return failed(c, validation(parsed.error, 'reset'));
+    const { episode_id: _label, ...settings } = parsed.data;
+    const lease = await host.create(domain, settings);
+    return c.json(resetObservation(lease.episode));
+  });
+  app.post(`${base}/step`, async (c) => {
+    const parsed = OpenEnvStepRequest.safeParse(await readJson(c.req.raw, maxBodyBytes));
+    if (!parsed.success) return failed(c, validation(parsed.error, 'step'));
+    const lease = leaseOf(c, parsed.data.episode_id);
+    const action = parsed.data.action;
+    const outcome = await host.act(lease, episodeAction(action)).catch((err: unknown) => (err instanceof HttpFailure ? err : Promise.reject(err)));
+    if (outcome instanceof HttpFailure) return failed(c, outcome);
+    return c.json(stepObservation(lease.episode, action, outcome));
+  });
+  app.get(`${base}/state`, (c) => c.json(stateOf(leaseOf(c, c.req.query('episode_id')).episode)));
+  app.post(`${base}/mcp`, async (c) => {
+    const domain = domainOf(c);
+    const body = (await readJson(c.req.raw, maxBodyBytes)) as Json;
+    return c.json(await mcpRequest(host, domain, body, undefined, c));
+  });
+
+  app.get(
+    `${base}/ws`,
+    (c, next) => {
+      domainOf(c);
+      return next();
+    },
+    upgradeWebSocket((c) => {
+      const domain = host.domain(c.req.param('domain')!);
+      let lease: EpisodeLease | undefined;
+      const end = () => {
+        if (lease) host.delete(lease);
+        lease = undefined;
+      };
+      const send = (ws: WSContext<WebSocketLike>, type: string, data: unknown) => ws.send(JSON.stringify({ type, data }));
+      const error = (ws: WSContext<WebSocketLike>, code: string, message: string, extra: Json = {}) => send(ws, 'error', { message, code, ...extra });
+      /** Messages are handled one at a time, in the order they came. */
+      let queue: Promise<void> = Promise.resolve();
+      const handle = async (raw: string, ws: WSContext<WebSocketLike>) => {
+        let message: Json;
+        try {
+          message = JSON.parse(raw) as Json;
+        } catch (err) {
+          return error(ws, 'INVALID_JSON', `Invalid JSON: ${(err as Error).message}`);
+        }
+        const type = typeof message?.type === 'string' ? message.type : '';
+        try {
+          switch (type) {
+            case 'reset': {
+              const parsed = z.strictObject({ type: z.literal('reset'), data: OpenEnvReset.default({}) }).safeParse(message);
+              if (!parsed.success) return error(ws, 'VALIDATION_ERROR', 'Invalid message', { errors: parsed.error.issues });
+              const { episode_id: _label, ...settings } = parsed.data.data;
+              end();
+              try {
+                lease = await host.create(domain, settings);
+              } catch (err) {
+                if (err instanceof HttpFailure && err.status === 503) return error(ws, 'CAPACITY_REACHED', err.message);
+                if (err instanceof HttpFailure && err.status === 400) return error(ws, 'FACTORY_ERROR', err.message);
+                throw err;
+              }
+              return send(ws, 'observation', resetObservation(lease.episode));
+            }
+            case 'step': {
+              const parsed = z.strictObject({ type: z.literal('step'), data: OpenEnvAction }).safeParse(message);
+              if (!parsed.success) return error(ws, 'VALIDATION_ERROR', 'Invalid message', { errors: parsed.error.issues });
+              const action = parsed.data.data;
+              if (!lease) {
+                if (action.type === 'list_tools') return send(ws, 'observation', { observation: { tools: toolsOf({ domain, hasUser: false, opening: undefined }) }, reward: null, done: false });
+                return error(ws, 'SESSION_ERROR', 'No episode yet: send reset first (with a task id to play one).');
+              }
+              const outcome = await host.act(lease, episodeAction(action));
+              return send(ws, 'observation', stepObservation(lease.episode, action, outcome));
+            }
+            case 'state':
+              if (!lease) return send(ws, 'state', { episode_id: null, step_count: 0 });
+              return send(ws, 'state', stateOf(lease.episode));
+            case 'close':
+              end();
+              return ws.close();
+            case 'mcp': {
+              const data = message.data;
+              if (!data || typeof data !== 'object') return error(ws, 'VALIDATION_ERROR', 'Invalid message: mcp needs a JSON-RPC request in data.');
+              return send(ws, 'mcp', await mcpRequest(host, domain, data as Json, lease));
+            }
+            default:
+              return error(ws, 'UNKNOWN_TYPE', `Unknown message type: ${type}`);
+          }
+        } catch (err) {
+          if (err instanceof HttpFailure && err.status === 404) {
+            lease = undefined;
+            return error(ws, 'SESSION_ERROR', err.message);
+          }
+          return error(ws, 'EXECUTION_ERROR', (err as Error).message);
+        }
+      };
+      return {
+        onMessage(event, ws) {
+          const raw = typeof event.data === 'string' ? event.data : Buffer.from(event.data as ArrayBuffer).toString('utf8');
+          queue = queue.then(() => handle(raw, ws));
+        },
+        onClose() {
+          void queue.then(end);
+        },
+      };
+    }),
+  );
+}
+
+/**
+ * OpenEnv's JSON-RPC over HTTP /mcp and the WebSocket's mcp messages: tools/list and tools/call,
+ * on the connection's episode, on the episode params.session_id names, or (neither) on a fresh
+ * episode of the seed state that ends with the call; openenv/session/create and /close open and
+ * end episodes (the session id is the episode id).
+ */
+async function mcpRequest(host: EpisodeHost, domain: Domain, request: Json, own: EpisodeLease | undefined, c?: Context): Promise<Json> {
+  const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
+  const ok = (result: unknown) => ({ jsonrpc: '2.0', result, id });
+  const fail = (code: number, message: string) => rpcError({ code, message }, id);
+  if (request.jsonrpc !== '2.0' || typeof request.method !== 'string') return fail(-32600, 'Invalid Request: a JSON-RPC 2.0 request needs jsonrpc "2.0" and a method.');
+  const params = (request.params ?? {}) as Json;
+  if (typeof params !== 'object' || Array.isArray(params)) return fail(-32602, 'Params must be an object');
+  try {
+    if (request.method === 'openenv/session/create') {
+      if (own) return ok({ session_id: own.id });
+      const settings = OpenEnvReset.safeParse(Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'session_id')));
+      if (!settings.success) return fail(-32602, `Invalid params: ${settings.error.issues[0].message}`);
+      const { episode_id: _label, ...rest } = settings.data;
+      return ok({ session_id: (await host.create(domain, rest)).id });
+    }
+    if (request.method === 'openenv/session/close') {
+      if (typeof params.session_id !== 'string') return fail(-32602, "Invalid params - 'session_id' is required");
+      if (own && params.session_id === own.id) return fail(-32600, 'Cannot close active WebSocket-managed session via MCP method');
+      host.delete(host.find(params.session_id));
+      return ok({ session_id: params.session_id, closed: true });
+    }
+    if (request.method !== 'tools/list' && request.method !== 'tools/call') return fail(-32601, `Method not found: ${request.method}`);
+    let lease = own;
+    if (!lease && typeof params.session_id === 'string') {
+      lease = host.find(params.session_id);
+      if (lease.domain !== domain) return fail(-32602, `Unknown session_id: ${params.session_id}`);
+    }
+    const episode = lease?.episode;
+    if (request.method === 'tools/list') {
+      const tools = episode ? toolsOf(episode) : toolsOf({ domain, hasUser: false, opening: undefined });
+      return ok({ tools: tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.input_schema })) });
+    }
+    const name = params.name;
+    if (typeof name !== 'string' || !name) return fail(-32602, "Missing 'name' in params");
+    const args = (params.arguments ?? {}) as Json;
+    const action = episodeAction({ type: 'call_tool', tool_name: name, arguments: args });
+    // Without an episode: a fresh one on the seed state, gone after the call (OpenEnv's stateless /mcp).
+    const target = lease ?? { episode: await Episode.open({ domain }), temporary: true };
+    try {
+      const outcome = lease ? await host.act(lease, action) : await actOnce(target.episode, action);
+      if (outcome.kind === 'message') return ok({ content: [{ type: 'text', text: outcome.step.reply }], isError: false });
+      if (outcome.kind !== 'tool') return fail(-32603, 'unexpected outcome');
+      const { step } = outcome;
+      if (step.error === 'unknown_tool') return fail(-32602, `Tool not found: ${name}`);
+      return ok({ content: [{ type: 'text', text: step.text }], ...(step.ok ? {} : { isError: true }), data: step.ok ? dataOf(step) : null });
+    } finally {
+      if (!lease) target.episode.close();
+    }
+  } catch (err) {
+    if (err instanceof HttpFailure && err.status === 404) return fail(-32602, `Unknown session_id: ${String(params.session_id ?? '')}`);
+    if (err instanceof HttpFailure || err instanceof EpisodeOver) return fail(-32603, err.message);
+    void c;
+    return fail(-32603, (err as Error).message);
+  }
+}
+
+async function actOnce(episode: Episode, action: EpisodeAction): Promise<ActionOutcome> {
+  if (action.type === 'call_tool') return { kind: 'tool', step: episode.callTool(action.tool_name, action.arguments) };
+  throw new HttpFailure(400, 'Only tool calls are served without an episode.');
+}
