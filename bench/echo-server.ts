@@ -27,7 +27,7 @@ export interface Floor {
  */
 export async function startEchoHttp(): Promise<Floor> {
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const modern = createMcpHandler(() => echoServer(), { legacy: 'reject', responseMode: 'json' });
+  const modern = createMcpHandler(() => echoServer(), { legacy: 'reject' });
   const app = new Hono();
   app.all('/mcp', async (c) => {
     const body = c.req.method === 'POST' ? await c.req.json() : undefined;

@@ -62,7 +62,8 @@ export function mcpRouting(routing: McpRouting) {
       if (!target) throw new Error('MCP request without a target episode');
       return createDomainServer(target.episode, { readOnly: target.readOnly });
     },
-    { legacy: 'reject', responseMode: 'json', maxRequestBodySize: routing.maxBodyBytes },
+    // 'auto' answers with one JSON body: these handlers send nothing before their result.
+    { legacy: 'reject', maxRequestBodySize: routing.maxBodyBytes },
   );
   let opening = 0;
 
