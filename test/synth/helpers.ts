@@ -15,7 +15,6 @@ import { newClient, REPO_ROOT } from '../helpers/mcp.js';
 export const SHOP_TOOLS_FILE = resolve(REPO_ROOT, 'fixtures', 'synth', 'shop-tools.json');
 /** MCP tools/list of small invented servers, with names that are also Object members (constructor, toString). */
 export const MCP_SERVERS_FILE = resolve(REPO_ROOT, 'fixtures', 'synth', 'mcp-servers.json');
-export const CORPORA = resolve(REPO_ROOT, '../shared/corpora');
 
 /** corpus.json and plan.json of tool collections in `dir`, as `envscale ingest` and `partition` write them; returns the plan's path. */
 export function writePlan(dir: string, collections: string[]): string {
