@@ -1,7 +1,6 @@
 import type { Domain } from '../env/domain.js';
 import { loadDomain } from '../env/load.js';
 import { UserError } from '../util/errors.js';
-import { serveStdio } from '../mcp/stdio.js';
 import { domainFolders, isFolderOfDomains, type DomainRef } from '../serve/domains.js';
 
 export interface ServeOptions {
@@ -50,6 +49,7 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
     const domain = domains[0] as Domain;
     const episode = await opener?.(domain, { task: opts.task, user: opts.task ? opts.user : undefined });
+    const { serveStdio } = await import('../mcp/stdio.js');
     await serveStdio(domain, { episode });
     store?.close();
     return;

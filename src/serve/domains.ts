@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Domain, DomainError } from '../env/domain.js';
 import { readDomainSpec } from '../env/load.js';
+import { forgetGolds } from '../record/reward.js';
 import { UserError } from '../util/errors.js';
 
 /** A domain a server offers: loaded already, or a folder loaded on first use. */
@@ -111,6 +112,7 @@ export class DomainCatalog {
   }
 
   private unload(slot: Slot): void {
+    forgetGolds(slot.domain!);
     slot.domain!.close();
     slot.domain = undefined;
   }

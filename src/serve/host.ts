@@ -126,6 +126,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   app.notFound((c) => failureResponse(c, new HttpFailure(404, `Nothing at ${c.req.path}; domains are served at ${catalog.names().map((d) => `/mcp/${d}`).join(', ')}, episodes at /v1/episodes.`)));
 
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: ws } }) as NodeServer;
+  // Trainers keep connections between steps while their model thinks: longer than Node's 5 s, so a
+  // client does not race the server closing the connection it is about to reuse.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new UserError(err.code === 'EADDRINUSE' ? `Port ${options.port} on ${host} is in use; pick another with --port.` : `Cannot listen on ${host}:${options.port}: ${err.message}.`)),

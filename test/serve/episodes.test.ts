@@ -185,7 +185,7 @@ describe('the episodes API', () => {
   it('caps open episodes with 503, expires idle ones, and wants the token on every route', async () => {
     const TOKEN = 'tok-123';
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const h = await host({ maxEpisodes: 2, episodeTtlMs: 300, token: TOKEN });
+    const h = await host({ maxEpisodes: 2, episodeTtlMs: 2000, token: TOKEN });
     const a = await create(h, { domain: 'tiny' }, auth);
     const b = await create(h, { domain: 'tiny' }, auth);
     expect([a.status, b.status]).toEqual([201, 201]);
@@ -210,7 +210,7 @@ describe('the episodes API', () => {
     expect(h.episodes.table.size).toBe(2);
 
     // Idle episodes expire; their ids then say so.
-    await waitFor(() => h.episodes.table.size === 0, 5000, 'the idle episodes to expire');
+    await waitFor(() => h.episodes.table.size === 0, 15_000, 'the idle episodes to expire');
     const gone = await call(h, 'GET', `/v1/episodes/${id}`, undefined, auth);
     expect(gone.status).toBe(404);
     expect(gone.json.error.message).toMatch(/expired \(idle longer than --episode-ttl\)/);
