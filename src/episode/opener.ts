@@ -6,7 +6,7 @@ import type { EpisodeOutcome } from '../record/recorder.js';
 import type { TrajectoryStore } from '../record/store.js';
 import type { Task } from '../spec/task.js';
 import { UserError } from '../util/errors.js';
-import { Episode, type EpisodeLimits, type ToolCallEvent } from './episode.js';
+import { Episode, type EpisodeLimits } from './episode.js';
 import type { ShapingOptions } from './shaping.js';
 import { domainTools, isReadOnly } from './tools.js';
 import { makeUser } from './users.js';
@@ -32,7 +32,8 @@ export interface OpenRequest {
   shaping?: ShapingOptions;
   /** Limits of this episode (default: the opener's, else the Episode's). */
   limits?: EpisodeLimits;
-  onToolCall?: (event: ToolCallEvent) => void;
+  /** Called once when the episode is closed. */
+  onClose?: () => void;
 }
 
 export type EpisodeOpener = (domain: Domain, request: OpenRequest) => Promise<Episode>;
@@ -85,14 +86,14 @@ export function episodeOpener(options: OpenerOptions): EpisodeOpener {
     const report = options.report;
     // A user model that cannot open is a ModelFailure, a UserError: the episode is refused.
     return Episode.open({
-        domain,
-        task,
-        user,
-        seed: request.seed,
-        writer,
-        limits: request.limits ?? options.limits,
-        shaping: request.shaping,
-        onToolCall: request.onToolCall,
+      domain,
+      task,
+      user,
+      seed: request.seed,
+      writer,
+      limits: request.limits ?? options.limits,
+      shaping: request.shaping,
+      onClose: request.onClose,
       onFinish: task && report ? (outcome, episode) => report(verdictLine(task, outcome, episode.recorder.episodeId)) : undefined,
     });
   };

@@ -1,7 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
-import type { Domain } from '../env/domain.js';
-import { ActionRefused, EpisodeOver, type Episode } from '../episode/episode.js';
-import { listTools } from '../episode/tools.js';
+import { ActionRefused, EpisodeOver, type ToolCallEvent } from '../episode/episode.js';
+import type { DomainInfo, EpisodePort } from '../episode/port.js';
 
 export const SERVER_VERSION = '0.1.0';
 /** The tool an MCP client talks to the simulated user with (task-bound episodes). */
@@ -11,15 +10,15 @@ export const REQUEST_PROMPT = 'user_request';
 /** `_meta` key of tools/call carrying the id of the call in the agent's recorded turn (the rollout sets it). */
 export const CALL_ID_META = 'envscale/call_id';
 
-const policyUri = (domain: Domain) => `envscale://${domain.name}/policy`;
-const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
+const policyUri = (domain: DomainInfo) => `envscale://${domain.name}/policy`;
+const schemaUri = (domain: DomainInfo) => `envscale://${domain.name}/schema`;
 
 const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.InvalidParams, message);
 
 const text = (t: string, isError = false): CallToolResult => ({ content: [{ type: 'text', text: t }], ...(isError ? { isError: true } : {}) });
 
 /** The send tool of an episode with a simulated user: its description carries the user's opening. */
-function sendTool(episode: Episode): Tool {
+export function sendTool(episode: Pick<EpisodePort, 'opening'>): Tool {
   return {
     name: SEND_TOOL,
     description: `Send a message to the user you are helping and get their reply. The user opened with: "${episode.opening ?? ''}". Ask for what you need, confirm before changing anything, and tell them the outcome; the conversation is over when the user's reply contains ###STOP###.`,
@@ -28,13 +27,24 @@ function sendTool(episode: Episode): Tool {
   };
 }
 
-async function sendMessage(episode: Episode, args: Record<string, unknown>): Promise<CallToolResult> {
+/** The tools of an episode as MCP clients see them: the domain's, and the sidecar user's. */
+export const episodeTools = (episode: Pick<EpisodePort, 'info' | 'hasUser' | 'opening'>, sidecar = true): Tool[] =>
+  sidecar && episode.hasUser ? [...episode.info.tools, sendTool(episode)] : episode.info.tools;
+
+async function sendMessage(episode: EpisodePort, args: Record<string, unknown>): Promise<CallToolResult> {
   const message = typeof args.message === 'string' ? args.message : '';
   if (!message.trim()) return text(`Error: ${SEND_TOOL} needs a non-empty "message".`, true);
-  if (episode.done) return text('The user has ended the conversation; there is nobody to send this to.', true);
-  const { reply } = await episode.say(message);
-  if (episode.stopReason === 'user_error') return text(`The simulated user could not answer: ${episode.result?.error ?? ''}`, true);
-  return text(episode.done ? `${reply}\n(The user has ended the conversation.)` : reply);
+  let result;
+  try {
+    result = await episode.perform({ type: 'message', content: message });
+  } catch (err) {
+    if (err instanceof EpisodeOver) return text('The user has ended the conversation; there is nobody to send this to.', true);
+    throw err;
+  }
+  const { outcome, view } = result;
+  if (view.stopReason === 'user_error') return text(`The simulated user could not answer: ${view.error ?? ''}`, true);
+  const reply = outcome.kind === 'message' ? outcome.step.reply : '';
+  return text(view.done ? `${reply}\n(The user has ended the conversation.)` : reply);
 }
 
 export interface DomainServerOptions {
@@ -48,43 +58,46 @@ export interface DomainServerOptions {
    * state between requests (2026-07-28 clients on /mcp/<domain>), whose writes would be lost.
    */
   readOnly?: string;
+  /** Told of every call that reached the domain (or named no tool of it). */
+  onToolCall?: (event: ToolCallEvent) => void;
 }
 
 /**
- * An MCP server on one episode. Cheap to build: everything per-domain is compiled once in Domain;
- * this only wires handlers to the episode, which runs and records every call.
+ * An MCP server on one episode, in this process or in a worker. Cheap to build: it only wires
+ * handlers to the episode, which runs and records every call.
  */
-export function createDomainServer(episode: Episode, options: DomainServerOptions = {}): Server {
-  const { domain } = episode;
+export function createDomainServer(episode: EpisodePort, options: DomainServerOptions = {}): Server {
+  const domain = episode.info;
   const withUser = (options.sidecar ?? true) && episode.hasUser;
   const server = new Server(
     { name: `envscale-${domain.name}`, version: SERVER_VERSION },
     {
       capabilities: { tools: {}, prompts: {}, resources: {} },
       instructions:
-        `${domain.spec.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.` +
-        (withUser ? `\n\nThis session serves a user with a request (task ${episode.task?.id}). Their opening message is the prompt "${REQUEST_PROMPT}"; talk to them with the tool ${SEND_TOOL}.` : ''),
+        `${domain.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.` +
+        (withUser ? `\n\nThis session serves a user with a request (task ${episode.taskId}). Their opening message is the prompt "${REQUEST_PROMPT}"; talk to them with the tool ${SEND_TOOL}.` : ''),
     },
   );
 
-  server.setRequestHandler('tools/list', () => ({ tools: withUser ? [...listTools(domain), sendTool(episode)] : listTools(domain) }));
+  server.setRequestHandler('tools/list', () => ({ tools: episodeTools(episode, withUser) }));
 
-  // Calls go through the episode's queue: several clients and the step API may act on one episode.
-  server.setRequestHandler('tools/call', (request): Promise<CallToolResult> => episode.act(async () => {
+  server.setRequestHandler('tools/call', async (request): Promise<CallToolResult> => {
     const { name, arguments: args = {}, _meta } = request.params;
     try {
       if (withUser && name === SEND_TOOL) return await sendMessage(episode, args);
-      if (options.readOnly && domain.tools.get(name)?.spec.kind === 'write') return text(options.readOnly, true);
+      if (options.readOnly && domain.tools.find((t) => t.name === name)?.annotations?.readOnlyHint === false) return text(options.readOnly, true);
       const callId = _meta?.[CALL_ID_META];
-      const step = episode.callTool(name, args, typeof callId === 'string' ? callId : undefined);
+      const { outcome, event } = await episode.perform({ type: 'call_tool', tool_name: name, arguments: args }, typeof callId === 'string' ? callId : undefined);
+      if (event) options.onToolCall?.(event);
+      if (outcome.kind !== 'tool') throw new Error(`a tool call came back as ${outcome.kind}`);
       // Recorded like any call; the client gets the protocol error an unknown tool deserves.
-      if (step.error === 'unknown_tool') throw invalidParams(step.text);
-      return text(step.text, !step.ok);
+      if (outcome.step.error === 'unknown_tool') throw invalidParams(outcome.step.text);
+      return text(outcome.step.text, !outcome.step.ok);
     } catch (err) {
       if (err instanceof EpisodeOver || err instanceof ActionRefused) return text(err.message, true);
       throw err;
     }
-  }));
+  });
 
   const policyPrompt = {
     name: 'policy',
@@ -98,7 +111,7 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
     if (request.params.name !== policyPrompt.name) throw invalidParams(`Unknown prompt: ${request.params.name}.`);
     return {
       description: policyPrompt.description,
-      messages: [{ role: 'user', content: { type: 'text', text: domain.spec.policy } }],
+      messages: [{ role: 'user', content: { type: 'text', text: domain.policy } }],
     };
   });
 
@@ -109,8 +122,8 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
   server.setRequestHandler('resources/list', () => ({ resources }));
   server.setRequestHandler('resources/read', (request) => {
     const { uri } = request.params;
-    if (uri === policyUri(domain)) return { contents: [{ uri, mimeType: 'text/markdown', text: domain.spec.policy }] };
-    if (uri === schemaUri(domain)) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(domain.spec.tables, null, 2) }] };
+    if (uri === policyUri(domain)) return { contents: [{ uri, mimeType: 'text/markdown', text: domain.policy }] };
+    if (uri === schemaUri(domain)) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(domain.tables, null, 2) }] };
     throw invalidParams(`Unknown resource: ${uri}.`);
   });
 

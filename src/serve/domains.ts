@@ -5,6 +5,11 @@ import { readDomainSpec } from '../env/load.js';
 import { forgetGolds } from '../record/reward.js';
 import { UserError } from '../util/errors.js';
 
+/** A domain folder the server offers that cannot be loaded: the server's fault, not the request's. */
+export class DomainUnavailable extends Error {
+  override name = 'DomainUnavailable';
+}
+
 /** A domain a server offers: loaded already, or a folder loaded on first use. */
 export type DomainRef = Domain | { name: string; dir: string };
 
@@ -66,15 +71,15 @@ export class DomainCatalog {
   }
 
   /**
-   * The domain, loaded if it was not; undefined when there is no such domain. Throws a UserError
-   * naming the folder and the problem when it cannot be loaded.
+   * The domain, loaded if it was not; undefined when there is no such domain. Throws a
+   * DomainUnavailable naming the folder and the problem when it cannot be loaded.
    */
   get(name: string): Domain | undefined {
     const slot = this.slots.get(name);
     if (!slot) return undefined;
     slot.lastUsed = Date.now();
     if (slot.domain) return slot.domain;
-    if (slot.failure) throw new UserError(slot.failure);
+    if (slot.failure) throw new DomainUnavailable(slot.failure);
     try {
       const spec = readDomainSpec(slot.dir!);
       if (spec.name !== name) throw new UserError(`The folder ${slot.dir} holds domain ${spec.name}, not ${name}; name the folder after its domain.`);
@@ -84,7 +89,7 @@ export class DomainCatalog {
       if (!(err instanceof UserError || err instanceof DomainError)) throw err;
       // A broken folder stays broken until the server restarts: do not read it again per request.
       slot.failure = `Domain ${name} cannot be served: ${err.message}`;
-      throw new UserError(slot.failure);
+      throw new DomainUnavailable(slot.failure);
     }
   }
 

@@ -1,29 +1,31 @@
-import type { Tool } from '@modelcontextprotocol/server';
-import type { Domain } from '../env/domain.js';
-import { ActionRefused, EpisodeOver, type Episode, type MessageStep, type ToolStep } from '../episode/episode.js';
-import type { EpisodeOpener } from '../episode/opener.js';
-import { listTools } from '../episode/tools.js';
+import { ActionRefused, EpisodeOver } from '../episode/episode.js';
+import type { ActionResult, EpisodePort } from '../episode/port.js';
 import type { EpisodeAction, EpisodeSettings } from '../spec/episode-api.js';
 import { UserError } from '../util/errors.js';
-import type { DomainCatalog } from './domains.js';
 import { HttpFailure } from './failure.js';
+import type { EpisodeSource } from './source.js';
 import { LeaseTable, type EndReason, type Lease } from './table.js';
 
 /** An episode held by the server for a client (the step API, OpenEnv, MCP clients on its URL). */
 export interface EpisodeLease extends Lease {
-  episode: Episode;
-  domain: Domain;
+  port: EpisodePort;
+  domain: string;
 }
-
-/** What an action brought back, before a protocol shapes it. */
-export type ActionOutcome = { kind: 'tool'; step: ToolStep } | { kind: 'message'; step: MessageStep } | { kind: 'tools'; tools: Tool[] };
 
 const ENDED: Record<EndReason, string> = {
   deleted: 'was deleted',
   closed: 'was closed',
   idle: 'expired (idle longer than --episode-ttl)',
   shutdown: 'ended when the server stopped',
+  stopped: 'ended when its worker process stopped',
 };
+
+/** Episode settings as the opener takes them. */
+export function openRequest(settings: EpisodeSettings) {
+  const shaping = settings.shaping === true ? {} : settings.shaping || undefined;
+  const limits = settings.max_turns || settings.max_errors ? { maxTurns: settings.max_turns ?? 40, maxErrors: settings.max_errors ?? 10 } : undefined;
+  return { task: settings.task, user: settings.user, seed: settings.seed, shaping, limits };
+}
 
 /**
  * The episodes of a server: opened from a domain and settings, found by id, ended on DELETE, on
@@ -36,8 +38,7 @@ export class EpisodeHost {
   private readonly onEnd: Array<(lease: EpisodeLease, reason: EndReason) => void> = [];
 
   constructor(
-    private readonly catalog: DomainCatalog,
-    private readonly open: EpisodeOpener,
+    readonly source: EpisodeSource,
     max: number,
     ttlMs: number,
   ) {
@@ -45,8 +46,7 @@ export class EpisodeHost {
       try {
         for (const hook of this.onEnd) hook(lease, reason);
       } finally {
-        lease.episode.close();
-        this.catalog.release(lease.domain);
+        lease.port.close();
       }
     });
   }
@@ -56,38 +56,35 @@ export class EpisodeHost {
     this.onEnd.push(hook);
   }
 
-  /** A domain by name, or a 404 naming the ones served. */
-  domain(name: string): Domain {
-    let domain: Domain | undefined;
-    try {
-      domain = this.catalog.get(name);
-    } catch (err) {
-      if (err instanceof UserError) throw new HttpFailure(500, err.message);
-      throw err;
-    }
-    if (!domain) throw new HttpFailure(404, `No domain ${name} here; this server has ${this.catalog.names().join(', ')}.`);
-    return domain;
+  /** The domain's name if the server has it, or a 404 naming the ones it has. */
+  domain(name: string): string {
+    if (!this.source.has(name)) throw new HttpFailure(404, `No domain ${name} here; this server has ${this.source.names().join(', ')}.`);
+    return name;
   }
 
-  /** Open an episode; a full server answers 503, a bad task or user 400. */
-  async create(domain: Domain, settings: EpisodeSettings): Promise<EpisodeLease> {
+  /** Open an episode without holding it (for one request); a bad task or user is a 400. */
+  async openLoose(domain: string, settings: EpisodeSettings = {}): Promise<EpisodePort> {
+    try {
+      return await this.source.open(this.domain(domain), openRequest(settings));
+    } catch (err) {
+      if (err instanceof UserError) throw new HttpFailure(400, err.message);
+      throw err;
+    }
+  }
+
+  /** Open an episode and hold it; a full server answers 503, a bad task or user 400. */
+  async create(domain: string, settings: EpisodeSettings): Promise<EpisodeLease> {
     if (this.table.size + this.opening >= this.table.max) {
       throw new HttpFailure(503, `Too many episodes: this server holds at most ${this.table.max}; delete finished ones (DELETE /v1/episodes/<id>) or restart it with a larger --max-episodes.`);
     }
     this.opening++;
-    let episode: Episode;
+    let port: EpisodePort;
     try {
-      const shaping = settings.shaping === true ? {} : settings.shaping || undefined;
-      const limits = settings.max_turns || settings.max_errors ? { maxTurns: settings.max_turns ?? 40, maxErrors: settings.max_errors ?? 10 } : undefined;
-      episode = await this.open(domain, { task: settings.task, user: settings.user, seed: settings.seed, shaping, limits });
-    } catch (err) {
-      if (err instanceof UserError) throw new HttpFailure(400, err.message);
-      throw err;
+      port = await this.openLoose(domain, settings);
     } finally {
       this.opening--;
     }
-    const lease: EpisodeLease = { id: episode.id, episode, domain, lastSeen: Date.now(), active: 0 };
-    this.catalog.hold(domain);
+    const lease: EpisodeLease = { id: port.id, port, domain, lastSeen: Date.now(), active: 0 };
     this.table.add(lease);
     return lease;
   }
@@ -104,28 +101,23 @@ export class EpisodeHost {
     this.table.end(lease.id, 'deleted');
   }
 
-  /**
-   * Take an action on an episode (after those in flight). A tool error is an outcome; an ended
-   * episode is a 409, an action it cannot take (a message with no user) a 400.
-   */
-  act(lease: EpisodeLease, action: EpisodeAction): Promise<ActionOutcome> {
-    const { episode } = lease;
-    return this.table.use(lease, () =>
-      episode.act(async (): Promise<ActionOutcome> => {
-        try {
-          if (action.type === 'list_tools') return { kind: 'tools', tools: listTools(episode.domain) };
-          if (action.type === 'message') return { kind: 'message', step: await episode.say(action.content) };
-          return { kind: 'tool', step: episode.callTool(action.tool_name, action.arguments) };
-        } catch (err) {
-          if (err instanceof EpisodeOver) throw new HttpFailure(409, err.message);
-          if (err instanceof ActionRefused) throw new HttpFailure(400, err.message);
-          throw err;
-        }
-      }),
-    );
+  /** Take an action on a held episode. A tool error is an outcome; an ended episode is a 409, an action it cannot take a 400. */
+  act(lease: EpisodeLease, action: EpisodeAction): Promise<ActionResult> {
+    return this.table.use(lease, () => perform(lease.port, action));
   }
 
   close(): void {
     this.table.endAll();
+  }
+}
+
+/** Take an action on an episode, its refusals as HTTP failures. */
+export async function perform(port: EpisodePort, action: EpisodeAction): Promise<ActionResult> {
+  try {
+    return await port.perform(action);
+  } catch (err) {
+    if (err instanceof EpisodeOver) throw new HttpFailure(409, err.message);
+    if (err instanceof ActionRefused) throw new HttpFailure(400, err.message);
+    throw err;
   }
 }

@@ -5,7 +5,7 @@ import { CreateEpisodeRequest, StepRequest } from '../spec/episode-api.js';
 import type { EpisodeHost } from './episode-host.js';
 import { HttpFailure } from './failure.js';
 import { readJson } from './guard.js';
-import { episodeStatus, startObservation, stepResponse } from './observe.js';
+import { stepResponse } from './observe.js';
 
 /** A request body checked against its format; a mismatch is a 400 naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
@@ -27,26 +27,16 @@ export function episodesApi(app: Hono<{ Bindings: HttpBindings }>, host: Episode
   app.post('/v1/episodes', async (c) => {
     const request = parseBody(CreateEpisodeRequest, await readJson(c.req.raw, maxBodyBytes), 'episode request');
     const { domain: name, ...settings } = request;
-    const lease = await host.create(host.domain(name), settings);
-    const { episode } = lease;
+    const { port } = await host.create(name, settings);
     const base = new URL(c.req.url).origin;
-    return c.json(
-      {
-        episode_id: episode.id,
-        url: `${base}/v1/episodes/${episode.id}`,
-        mcp_url: mcpUrl(c, name, episode.id),
-        observation: startObservation(episode),
-        done: episode.done,
-      },
-      201,
-    );
+    return c.json({ episode_id: port.id, url: `${base}/v1/episodes/${port.id}`, mcp_url: mcpUrl(c, name, port.id), observation: port.start }, 201);
   });
   app.get('/v1/episodes', () => {
     throw new HttpFailure(405, 'Episodes are not listed: each is reached by the id POST /v1/episodes returned.', -32000, { allow: 'POST' });
   });
-  app.get('/v1/episodes/:id', (c) => {
+  app.get('/v1/episodes/:id', async (c) => {
     const lease = host.find(c.req.param('id'));
-    return c.json(episodeStatus(lease.episode));
+    return c.json(await host.table.use(lease, () => lease.port.status()));
   });
   app.delete('/v1/episodes/:id', (c) => {
     host.delete(host.find(c.req.param('id')));
@@ -55,7 +45,6 @@ export function episodesApi(app: Hono<{ Bindings: HttpBindings }>, host: Episode
   app.post('/v1/episodes/:id/step', async (c) => {
     const lease = host.find(c.req.param('id'));
     const { action } = parseBody(StepRequest, await readJson(c.req.raw, maxBodyBytes), 'step');
-    const outcome = await host.act(lease, action);
-    return c.json(stepResponse(lease.episode, outcome));
+    return c.json(stepResponse(await host.act(lease, action)));
   });
 }

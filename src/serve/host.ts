@@ -12,6 +12,7 @@ import { episodesApi } from './episodes-api.js';
 import { failureResponse, HttpFailure } from './failure.js';
 import { checkHostAndOrigin, checkPath, checkToken, isLoopbackBind } from './guard.js';
 import { endSession, mcpRouting, type HttpSession } from './mcp-routes.js';
+import { LocalSource } from './source.js';
 import { openEnvRoutes } from './openenv.js';
 import { LeaseTable, type EndReason } from './table.js';
 
@@ -78,31 +79,18 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const open = options.openEpisode ?? episodeOpener({ defaultUser: 'scripted' });
   const loopback = isLoopbackBind(host);
 
+  const source = new LocalSource(catalog, open);
   const sessions = new LeaseTable<HttpSession>(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => {
     try {
       options.onSessionEnd?.(s, reason);
     } finally {
       endSession(s);
-      if (s.ownsEpisode) catalog.release(s.domain);
     }
   });
-  const episodes = new EpisodeHost(catalog, open, options.maxEpisodes ?? DEFAULTS.maxEpisodes, options.episodeTtlMs ?? DEFAULTS.episodeTtlMs);
-  const mcp = mcpRouting({
-    sessions,
-    maxBodyBytes: maxBody,
-    openEpisode: async (domain, query, onToolCall) => {
-      const episode = await open(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined, onToolCall });
-      catalog.hold(domain);
-      return episode;
-    },
-    discardEpisode: (episode) => {
-      episode.close();
-      catalog.release(episode.domain);
-    },
-    onToolCall: options.onToolCall,
-  });
+  const episodes = new EpisodeHost(source, options.maxEpisodes ?? DEFAULTS.maxEpisodes, options.episodeTtlMs ?? DEFAULTS.episodeTtlMs);
+  const mcp = mcpRouting({ sessions, episodes, maxBodyBytes: maxBody, onToolCall: options.onToolCall });
   // Every route of a deleted or expired episode answers 404: its MCP sessions end with it.
-  episodes.whenEnded((lease, reason) => mcp.endSessionsOf(lease.episode, reason));
+  episodes.whenEnded((lease, reason) => mcp.endSessionsOf(lease.port, reason));
 
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.onError((err, c) => failureResponse(c, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603)));
@@ -112,12 +100,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     if (options.token) checkToken(c.req.header('authorization'), options.token);
     await next();
   });
-  app.get('/healthz', (c) => c.json({ ok: true, domains: catalog.names(), sessions: sessions.size }));
+  app.get('/healthz', (c) => c.json({ ok: true, domains: source.names(), sessions: sessions.size }));
   app.all('/mcp/:domain', (c) => mcp.serve(c, episodes.domain(c.req.param('domain'))));
   app.all('/mcp/:domain/episodes/:id', (c) => {
     const lease = episodes.find(c.req.param('id'));
-    if (lease.domain.name !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${lease.id} is not an episode of ${c.req.param('domain')}; its MCP endpoint is /mcp/${lease.domain.name}/episodes/${lease.id}.`, -32001);
-    return episodes.table.use(lease, () => mcp.serve(c, lease.domain, lease.episode));
+    if (lease.domain !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${lease.id} is not an episode of ${c.req.param('domain')}; its MCP endpoint is /mcp/${lease.domain}/episodes/${lease.id}.`, -32001);
+    return episodes.table.use(lease, () => mcp.serve(c, lease.domain, lease.port));
   });
   episodesApi(app, episodes, maxBody);
   const ws = new WebSocketServer({ noServer: true, maxPayload: maxBody });
@@ -149,7 +137,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       await mcp.close();
       for (const client of ws.clients) client.terminate();
       ws.close();
-      catalog.close();
+      await source.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

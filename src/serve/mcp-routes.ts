@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type Server } from '@modelcontextprotocol/server';
-import type { Domain } from '../env/domain.js';
-import type { Session } from '../env/session.js';
-import { Episode, type ToolCallEvent } from '../episode/episode.js';
+import type { ToolCallEvent } from '../episode/episode.js';
+import type { EpisodePort } from '../episode/port.js';
 import { createDomainServer } from '../mcp/server.js';
-import { UserError } from '../util/errors.js';
+import type { EpisodeHost } from './episode-host.js';
 import { HttpFailure } from './failure.js';
 import { readJson } from './guard.js';
 import type { EndReason, LeaseTable } from './table.js';
@@ -13,12 +12,10 @@ import type { EndReason, LeaseTable } from './table.js';
 /** One MCP session of a 2025-era client: its transport, its server and the episode it acts on. */
 export interface HttpSession {
   id: string;
-  domain: Domain;
+  domain: string;
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
-  episode: Episode;
-  /** The episode's state. */
-  state: Session;
+  episode: EpisodePort;
   /** A session on /mcp/<domain> owns its episode (it ends with the session); one on an episode's URL does not. */
   ownsEpisode: boolean;
   lastSeen: number;
@@ -27,17 +24,14 @@ export interface HttpSession {
 
 export interface McpRouting {
   sessions: LeaseTable<HttpSession>;
+  episodes: EpisodeHost;
   maxBodyBytes: number;
-  /** The episode of a new session on /mcp/<domain>, from the query of its URL. */
-  openEpisode(domain: Domain, query: URLSearchParams, onToolCall: (event: ToolCallEvent) => void): Promise<Episode>;
-  /** Ends the episode of a session whose initialize failed. */
-  discardEpisode(episode: Episode): void;
   onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
 }
 
 /** What a 2026-07-28 request is served on: the episode, and whether writes would be lost. */
 interface ModernTarget {
-  episode: Episode;
+  episode: EpisodePort;
   readOnly?: string;
 }
 
@@ -52,10 +46,8 @@ const STATELESS_WRITE =
  * they read the seed state and their writes are refused with directions to the episodes API.
  */
 export function mcpRouting(routing: McpRouting) {
-  const { sessions } = routing;
+  const { sessions, episodes } = routing;
   const targets = new WeakMap<Request, ModernTarget>();
-  /** One read-only episode per domain answers the session-less requests on /mcp/<domain>. */
-  const readers = new WeakMap<Domain, Promise<Episode>>();
   const modern = createMcpHandler(
     ({ requestInfo }) => {
       const target = requestInfo && targets.get(requestInfo);
@@ -67,46 +59,41 @@ export function mcpRouting(routing: McpRouting) {
   );
   let opening = 0;
 
-  async function openSession(c: Context, domain: Domain, body: unknown, onEpisode?: Episode): Promise<Response> {
+  async function openSession(c: Context, domain: string, body: unknown, onEpisode?: EpisodePort): Promise<Response> {
     if (sessions.size + opening >= sessions.max) {
       throw new HttpFailure(503, `Too many sessions: this server holds at most ${sessions.max}; end idle sessions (HTTP DELETE) or restart it with a larger --max-sessions.`);
     }
     opening++;
     let entry: HttpSession | undefined;
-    let episode: Episode | undefined;
+    let episode: EpisodePort | undefined;
     try {
-      try {
-        episode = onEpisode ?? (await routing.openEpisode(domain, new URL(c.req.url).searchParams, (event) => entry && routing.onToolCall?.(entry, event)));
-      } catch (err) {
-        // No such task, a user that cannot open: the session is refused, and nothing was recorded.
-        if (err instanceof UserError) throw new HttpFailure(400, err.message);
-        throw err;
-      }
+      // No such task, a user that cannot open: the session is refused (400), and nothing was recorded.
+      const query = new URL(c.req.url).searchParams;
+      episode = onEpisode ?? (await episodes.openLoose(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined }));
       const own = episode;
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         enableJsonResponse: true,
         onsessioninitialized: (id) => {
-          entry = { id, domain, transport, server, episode: own, state: own.state, ownsEpisode: !onEpisode, lastSeen: Date.now(), active: 0 };
+          entry = { id, domain, transport, server, episode: own, ownsEpisode: !onEpisode, lastSeen: Date.now(), active: 0 };
           sessions.add(entry);
         },
         onsessionclosed: (id) => sessions.end(id, 'deleted'),
       });
-      const server = createDomainServer(episode);
+      const server = createDomainServer(episode, { onToolCall: (event) => entry && routing.onToolCall?.(entry, event) });
       transport.onclose = () => {
         if (entry) sessions.end(entry.id, 'closed');
       };
       await server.connect(transport);
-      const response = await transport.handleRequest(c.req.raw, { parsedBody: body });
-      return response;
+      return await transport.handleRequest(c.req.raw, { parsedBody: body });
     } finally {
       opening--;
       // An initialize that failed leaves no session (and, on /mcp/<domain>, no episode) behind.
-      if (!entry && episode && !onEpisode) routing.discardEpisode(episode);
+      if (!entry && episode && !onEpisode) episode.close();
     }
   }
 
-  async function legacy(c: Context, domain: Domain, body: unknown, episode?: Episode): Promise<Response> {
+  async function legacy(c: Context, domain: string, body: unknown, episode?: EpisodePort): Promise<Response> {
     const sessionId = c.req.header('mcp-session-id');
     if (sessionId !== undefined) {
       const entry = sessions.get(sessionId);
@@ -119,21 +106,20 @@ export function mcpRouting(routing: McpRouting) {
     throw new HttpFailure(400, 'Bad request: no Mcp-Session-Id header; start a session with an initialize request first.');
   }
 
-  async function modernRequest(c: Context, domain: Domain, body: unknown, episode?: Episode): Promise<Response> {
-    let target: ModernTarget;
-    if (episode) target = { episode };
-    else {
-      let reader = readers.get(domain);
-      if (!reader) readers.set(domain, (reader = Episode.open({ domain })));
-      target = { episode: await reader, readOnly: STATELESS_WRITE };
+  async function modernRequest(c: Context, domain: string, body: unknown, episode?: EpisodePort): Promise<Response> {
+    // On /mcp/<domain>: a plain episode on the seed state for this one request.
+    const target: ModernTarget = episode ? { episode } : { episode: await episodes.openLoose(domain), readOnly: STATELESS_WRITE };
+    try {
+      targets.set(c.req.raw, target);
+      return await modern.fetch(c.req.raw, { parsedBody: body });
+    } finally {
+      if (!episode) target.episode.close();
     }
-    targets.set(c.req.raw, target);
-    return modern.fetch(c.req.raw, { parsedBody: body });
   }
 
   return {
     /** Serve one MCP request for `domain`, on `episode` when the request came to its URL. */
-    async serve(c: Context, domain: Domain, episode?: Episode): Promise<Response> {
+    async serve(c: Context, domain: string, episode?: EpisodePort): Promise<Response> {
       const method = c.req.method;
       if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
         throw new HttpFailure(405, `Method ${method} is not allowed; use POST, GET or DELETE.`, -32000, { allow: 'GET, POST, DELETE' });
@@ -143,7 +129,7 @@ export function mcpRouting(routing: McpRouting) {
       return era ? legacy(c, domain, body, episode) : modernRequest(c, domain, body, episode);
     },
     /** End the MCP sessions on an episode (it was deleted or expired). */
-    endSessionsOf(episode: Episode, reason: EndReason): void {
+    endSessionsOf(episode: EpisodePort, reason: EndReason): void {
       for (const s of [...sessions.values()]) if (s.episode === episode && !s.ownsEpisode) sessions.end(s.id, reason);
     },
     close: () => modern.close(),

@@ -2,33 +2,22 @@ import { upgradeWebSocket, type HttpBindings, type WebSocketLike } from '@hono/n
 import type { Context, Hono } from 'hono';
 import type { WSContext } from 'hono/ws';
 import { z } from 'zod';
-import type { Domain } from '../env/domain.js';
-import { Episode, EpisodeOver, type ToolStep } from '../episode/episode.js';
-import { listTools } from '../episode/tools.js';
-import { SEND_TOOL, SERVER_VERSION } from '../mcp/server.js';
+import { EpisodeOver, type ToolStep } from '../episode/episode.js';
+import type { ActionResult, EpisodePort } from '../episode/port.js';
+import { episodeTools, SEND_TOOL, SERVER_VERSION } from '../mcp/server.js';
 import type { EpisodeAction } from '../spec/episode-api.js';
 import { OpenEnvAction, OpenEnvObservation, OpenEnvReset, OpenEnvState, OpenEnvStepRequest, type OpenEnvAction as Action } from '../spec/openenv.js';
-import type { ActionOutcome, EpisodeHost, EpisodeLease } from './episode-host.js';
+import { perform, type EpisodeHost, type EpisodeLease } from './episode-host.js';
 import { HttpFailure, rpcError } from './failure.js';
 import { readJson } from './guard.js';
-import { episodeStatus, startObservation, stepReward } from './observe.js';
 
 type Json = Record<string, unknown>;
 
-/** OpenEnv's Tool: snake_case input_schema. */
-const toolsOf = (episode: Pick<Episode, 'domain' | 'hasUser' | 'opening'>) => {
-  const tools = listTools(episode.domain).map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema as Json }));
-  if (episode.hasUser) {
-    tools.push({
-      name: SEND_TOOL,
-      description: `Send a message to the user you are helping and get their reply. The user opened with: "${episode.opening ?? ''}".`,
-      input_schema: { type: 'object', properties: { message: { type: 'string', description: 'what to say to the user' } }, required: ['message'] },
-    });
-  }
-  return tools;
-};
+/** OpenEnv's Tool: snake_case input_schema. The simulated user of a task is a tool too. */
+const toolsOf = (episode: Pick<EpisodePort, 'info' | 'hasUser' | 'opening'>) =>
+  episodeTools(episode).map((t) => ({ name: t.name, description: t.description ?? '', input_schema: t.inputSchema as Json }));
 
-/** A tool's text as data: JSON when it is JSON. */
+/** A tool's result as data: its value, or its text (JSON when it is JSON). */
 function dataOf(step: ToolStep): unknown {
   if (step.value !== undefined) return step.value;
   try {
@@ -44,22 +33,18 @@ function callObservation(tool: string, text: string, ok: boolean, data: unknown,
   return { tool_name: tool, result: { content: [{ type: 'text', text }], structured_content: null, data: ok ? data : null, is_error: !ok }, error: null };
 }
 
-/** `{observation, reward, done}` as OpenEnv's serialize_observation gives it. */
-function serialized(episode: Episode, observation: Json, shaped?: number): Json {
-  return { observation, reward: stepReward(episode, shaped), done: episode.done };
-}
-
-function resetObservation(episode: Episode): Json {
-  const start = startObservation(episode);
-  return serialized(episode, {
-    tools: toolsOf(episode),
-    episode_id: episode.id,
+function resetObservation(port: EpisodePort): Json {
+  const start = port.start;
+  const observation = {
+    tools: toolsOf(port),
+    episode_id: port.id,
     policy: start.policy,
     messages: start.messages,
     ...(start.user_message !== undefined ? { user_message: start.user_message } : {}),
     // OpenEnv's MCP client keeps these in the observation's metadata.
-    metadata: { episode_id: episode.id, ...(start.user_message !== undefined ? { user_message: start.user_message } : {}) },
-  });
+    metadata: { episode_id: port.id, ...(start.user_message !== undefined ? { user_message: start.user_message } : {}) },
+  };
+  return { observation, reward: null, done: false };
 }
 
 /** The episode's action for an OpenEnv action: sending to the user is a message. */
@@ -70,19 +55,18 @@ function episodeAction(action: Action): EpisodeAction {
   return { type: 'list_tools' };
 }
 
-function stepObservation(episode: Episode, action: Action, outcome: ActionOutcome): Json {
-  if (outcome.kind === 'tools') return serialized(episode, { tools: toolsOf(episode) });
-  if (outcome.kind === 'message') {
-    const tool = action.type === 'call_tool' ? action.tool_name : SEND_TOOL;
-    return serialized(episode, callObservation(tool, outcome.step.reply, true, outcome.step.reply), outcome.step.shaped);
-  }
-  const { step } = outcome;
-  return serialized(episode, callObservation(step.tool, step.text, step.ok, dataOf(step), step.error === 'unknown_tool'), step.shaped);
+/** `{observation, reward, done}` as OpenEnv's serialize_observation gives it. */
+function stepObservation(port: EpisodePort, action: Action, { outcome, view }: ActionResult): Json {
+  let observation: Json;
+  if (outcome.kind === 'tools') observation = { tools: toolsOf(port) };
+  else if (outcome.kind === 'message') observation = callObservation(action.type === 'call_tool' ? action.tool_name : SEND_TOOL, outcome.step.reply, true, outcome.step.reply);
+  else observation = callObservation(outcome.step.tool, outcome.step.text, outcome.step.ok, dataOf(outcome.step), outcome.step.error === 'unknown_tool');
+  return { observation, reward: view.reward, done: view.done };
 }
 
 /** OpenEnv's State, with the episode's reward and state beside step_count. */
-function stateOf(episode: Episode): Json {
-  const { episode_id, steps, ...rest } = episodeStatus(episode);
+async function stateOf(port: EpisodePort): Promise<Json> {
+  const { episode_id, steps, ...rest } = await port.status();
   return { episode_id, step_count: steps, ...rest };
 }
 
@@ -106,7 +90,7 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
   const leaseOf = (c: Context, id: unknown): EpisodeLease => {
     if (typeof id !== 'string' || !id) throw new HttpFailure(422, 'Name the episode: episode_id, as /reset returned it.');
     const lease = host.find(id);
-    if (lease.domain.name !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${id} is not an episode of ${c.req.param('domain')}.`);
+    if (lease.domain !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${id} is not an episode of ${c.req.param('domain')}.`);
     return lease;
   };
   const failed = (c: Context, f: HttpFailure & { detail?: Json[] }) => (f.detail ? c.json({ detail: f.detail }, 422) : c.json({ detail: f.message }, f.status));
@@ -115,9 +99,9 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
     domainOf(c);
     return c.json({ status: 'healthy' });
   });
-  app.get(`${base}/metadata`, (c) => {
-    const domain = domainOf(c);
-    return c.json({ name: domain.name, description: domain.spec.description, readme_content: domain.spec.policy, version: SERVER_VERSION, author: null, documentation_url: null });
+  app.get(`${base}/metadata`, async (c) => {
+    const info = await host.source.info(domainOf(c));
+    return c.json({ name: info.name, description: info.description, readme_content: info.policy, version: SERVER_VERSION, author: null, documentation_url: null });
   });
   app.get(`${base}/schema`, (c) => {
     domainOf(c);
@@ -131,22 +115,22 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
     if (!parsed.success) return failed(c, validation(parsed.error, 'reset'));
     const { episode_id: _label, ...settings } = parsed.data;
     const lease = await host.create(domain, settings);
-    return c.json(resetObservation(lease.episode));
+    return c.json(resetObservation(lease.port));
   });
   app.post(`${base}/step`, async (c) => {
     const parsed = OpenEnvStepRequest.safeParse(await readJson(c.req.raw, maxBodyBytes));
     if (!parsed.success) return failed(c, validation(parsed.error, 'step'));
     const lease = leaseOf(c, parsed.data.episode_id);
     const action = parsed.data.action;
-    const outcome = await host.act(lease, episodeAction(action)).catch((err: unknown) => (err instanceof HttpFailure ? err : Promise.reject(err)));
-    if (outcome instanceof HttpFailure) return failed(c, outcome);
-    return c.json(stepObservation(lease.episode, action, outcome));
+    const result = await host.act(lease, episodeAction(action)).catch((err: unknown) => (err instanceof HttpFailure ? err : Promise.reject(err)));
+    if (result instanceof HttpFailure) return failed(c, result);
+    return c.json(stepObservation(lease.port, action, result));
   });
-  app.get(`${base}/state`, (c) => c.json(stateOf(leaseOf(c, c.req.query('episode_id')).episode)));
+  app.get(`${base}/state`, async (c) => c.json(await stateOf(leaseOf(c, c.req.query('episode_id')).port)));
   app.post(`${base}/mcp`, async (c) => {
     const domain = domainOf(c);
     const body = (await readJson(c.req.raw, maxBodyBytes)) as Json;
-    return c.json(await mcpRequest(host, domain, body, undefined, c));
+    return c.json(await mcpRequest(host, domain, body, undefined));
   });
 
   app.get(
@@ -188,22 +172,21 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
                 if (err instanceof HttpFailure && err.status === 400) return error(ws, 'FACTORY_ERROR', err.message);
                 throw err;
               }
-              return send(ws, 'observation', resetObservation(lease.episode));
+              return send(ws, 'observation', resetObservation(lease.port));
             }
             case 'step': {
               const parsed = z.strictObject({ type: z.literal('step'), data: OpenEnvAction }).safeParse(message);
               if (!parsed.success) return error(ws, 'VALIDATION_ERROR', 'Invalid message', { errors: parsed.error.issues });
               const action = parsed.data.data;
               if (!lease) {
-                if (action.type === 'list_tools') return send(ws, 'observation', { observation: { tools: toolsOf({ domain, hasUser: false, opening: undefined }) }, reward: null, done: false });
+                if (action.type === 'list_tools') return send(ws, 'observation', { observation: { tools: toolsOf({ info: await host.source.info(domain), hasUser: false }) }, reward: null, done: false });
                 return error(ws, 'SESSION_ERROR', 'No episode yet: send reset first (with a task id to play one).');
               }
-              const outcome = await host.act(lease, episodeAction(action));
-              return send(ws, 'observation', stepObservation(lease.episode, action, outcome));
+              return send(ws, 'observation', stepObservation(lease.port, action, await host.act(lease, episodeAction(action))));
             }
             case 'state':
               if (!lease) return send(ws, 'state', { episode_id: null, step_count: 0 });
-              return send(ws, 'state', stateOf(lease.episode));
+              return send(ws, 'state', await stateOf(lease.port));
             case 'close':
               end();
               return ws.close();
@@ -242,7 +225,7 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
  * episode of the seed state that ends with the call; openenv/session/create and /close open and
  * end episodes (the session id is the episode id).
  */
-async function mcpRequest(host: EpisodeHost, domain: Domain, request: Json, own: EpisodeLease | undefined, c?: Context): Promise<Json> {
+async function mcpRequest(host: EpisodeHost, domain: string, request: Json, own: EpisodeLease | undefined): Promise<Json> {
   const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
   const ok = (result: unknown) => ({ jsonrpc: '2.0', result, id });
   const fail = (code: number, message: string) => rpcError({ code, message }, id);
@@ -269,9 +252,8 @@ async function mcpRequest(host: EpisodeHost, domain: Domain, request: Json, own:
       lease = host.find(params.session_id);
       if (lease.domain !== domain) return fail(-32602, `Unknown session_id: ${params.session_id}`);
     }
-    const episode = lease?.episode;
     if (request.method === 'tools/list') {
-      const tools = episode ? toolsOf(episode) : toolsOf({ domain, hasUser: false, opening: undefined });
+      const tools = toolsOf(lease ? lease.port : { info: await host.source.info(domain), hasUser: false });
       return ok({ tools: tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.input_schema })) });
     }
     const name = params.name;
@@ -279,26 +261,20 @@ async function mcpRequest(host: EpisodeHost, domain: Domain, request: Json, own:
     const args = (params.arguments ?? {}) as Json;
     const action = episodeAction({ type: 'call_tool', tool_name: name, arguments: args });
     // Without an episode: a fresh one on the seed state, gone after the call (OpenEnv's stateless /mcp).
-    const target = lease ?? { episode: await Episode.open({ domain }), temporary: true };
+    const port = lease ? lease.port : await host.openLoose(domain);
     try {
-      const outcome = lease ? await host.act(lease, action) : await actOnce(target.episode, action);
+      const { outcome } = lease ? await host.act(lease, action) : await perform(port, action);
       if (outcome.kind === 'message') return ok({ content: [{ type: 'text', text: outcome.step.reply }], isError: false });
       if (outcome.kind !== 'tool') return fail(-32603, 'unexpected outcome');
       const { step } = outcome;
       if (step.error === 'unknown_tool') return fail(-32602, `Tool not found: ${name}`);
       return ok({ content: [{ type: 'text', text: step.text }], ...(step.ok ? {} : { isError: true }), data: step.ok ? dataOf(step) : null });
     } finally {
-      if (!lease) target.episode.close();
+      if (!lease) port.close();
     }
   } catch (err) {
     if (err instanceof HttpFailure && err.status === 404) return fail(-32602, `Unknown session_id: ${String(params.session_id ?? '')}`);
     if (err instanceof HttpFailure || err instanceof EpisodeOver) return fail(-32603, err.message);
-    void c;
     return fail(-32603, (err as Error).message);
   }
-}
-
-async function actOnce(episode: Episode, action: EpisodeAction): Promise<ActionOutcome> {
-  if (action.type === 'call_tool') return { kind: 'tool', step: episode.callTool(action.tool_name, action.arguments) };
-  throw new HttpFailure(400, 'Only tool calls are served without an episode.');
 }

@@ -6,7 +6,7 @@ export interface Lease {
   active: number;
 }
 
-export type EndReason = 'deleted' | 'closed' | 'idle' | 'shutdown';
+export type EndReason = 'deleted' | 'closed' | 'idle' | 'shutdown' | 'stopped';
 
 /** How many ended ids are remembered, to tell a client why its id no longer answers. */
 const REMEMBERED = 10_000;

@@ -2,6 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import { Episode } from '../../src/episode/episode.js';
+import type { EpisodePort } from '../../src/episode/port.js';
 
 /** The repository root (test/helpers/ is two levels down). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,6 +35,12 @@ export async function connectHttp(baseUrl: string, domain: string, options: { to
   await client.connect(transport);
   return { client, transport, close: () => client.close() };
 }
+
+/** The Episode behind a port of a server in this process (the library's default). */
+export const local = (port: EpisodePort): Episode => {
+  if (!(port instanceof Episode)) throw new Error('expected an episode in this process');
+  return port;
+};
 
 /** The text of the first content item of a tool result. */
 export function textOf(result: unknown): string {

@@ -19,9 +19,9 @@ describe('createDomainServer over an in-memory transport', () => {
 
   beforeEach(async () => {
     events = [];
-    const episode = await Episode.open({ domain, onToolCall: (e) => events.push(e) });
+    const episode = await Episode.open({ domain });
     session = episode.state;
-    server = createDomainServer(episode);
+    server = createDomainServer(episode, { onToolCall: (e) => events.push(e) });
     client = newClient();
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

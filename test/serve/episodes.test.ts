@@ -11,7 +11,7 @@ import { TrajectoryStore } from '../../src/record/store.js';
 import { toolActions } from '../../src/record/conversation.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
 import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/serve/host.js';
-import { newClient, REPO_ROOT, textOf, TINY_DIR, waitFor } from '../helpers/mcp.js';
+import { local, newClient, REPO_ROOT, textOf, TINY_DIR, waitFor } from '../helpers/mcp.js';
 
 const projects = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
 const tiny = loadDomain(TINY_DIR);
@@ -78,7 +78,7 @@ describe('the episodes API', () => {
     expect(end.json).toMatchObject({ done: true, reward: 1, stop_reason: 'user_stop', steps: t.gold.actions.length + 1 });
 
     // What a trainer reads is what evaluate computes for the same calls and messages.
-    const episode = h.episodes.find(id).episode;
+    const episode = local(h.episodes.find(id).port);
     const verdict = evaluateActions(projects, t, episode.recorder.actions, episode.recorder.messages);
     expect(last.json.reward).toBe(verdict.reward);
     expect(last.json.info.reward_parts).toEqual({ counted: verdict.counted, held: verdict.held });
@@ -109,7 +109,7 @@ describe('the episodes API', () => {
     for (const a of t.gold.actions.slice(0, -1)) await step(h, json.episode_id, { type: 'call_tool', tool_name: a.tool, arguments: a.args });
     const status = (await call(h, 'GET', `/v1/episodes/${json.episode_id}`)).json;
     expect(status).toMatchObject({ reward: 0, done: false, diff: [{ table: 'comments', added: [], removed: [expect.objectContaining({ task_id: expect.any(String) })], changed: [] }] });
-    const episode = h.episodes.find(json.episode_id).episode;
+    const episode = local(h.episodes.find(json.episode_id).port);
     expect(status.reward).toBe(evaluateActions(projects, t, episode.recorder.actions, episode.recorder.messages).reward);
   });
 

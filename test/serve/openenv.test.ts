@@ -5,7 +5,7 @@ import { loadDomain, readTasks } from '../../src/env/load.js';
 import { evaluateActions } from '../../src/record/reward.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
 import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/serve/host.js';
-import { REPO_ROOT, TINY_DIR } from '../helpers/mcp.js';
+import { local, REPO_ROOT, TINY_DIR } from '../helpers/mcp.js';
 
 const projects = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
 const tiny = loadDomain(TINY_DIR);
@@ -85,7 +85,7 @@ describe('OpenEnv over WebSocket', () => {
     const last = await env.send({ type: 'step', data: { type: 'call_tool', tool_name: 'send_message_to_user', arguments: { message: oracleReport(task.communicate) } } });
     expect(last.data).toMatchObject({ reward: 1, done: true });
     expect(last.data.observation.result.content[0].text).toContain('###STOP###');
-    const episode = h.episodes.find(obs.episode_id).episode;
+    const episode = local(h.episodes.find(obs.episode_id).port);
     expect(last.data.reward).toBe(evaluateActions(projects, task, episode.recorder.actions, episode.recorder.messages).reward);
 
     const over = await env.send({ type: 'step', data: { type: 'list_tools' } });
