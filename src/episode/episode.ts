@@ -6,7 +6,7 @@ import type { Session } from '../env/session.js';
 import { ModelFailure } from '../llm/failure.js';
 import { EpisodeRecorder, type EpisodeOutcome } from '../record/recorder.js';
 import { evaluateEpisode, type Verdict } from '../record/reward.js';
-import type { EpisodeWriter } from '../record/store.js';
+import type { EpisodeSink } from '../record/store.js';
 import { GREETING, isTransferTool, userStopReason, type ChatMessage } from '../spec/chat.js';
 import type { Task } from '../spec/task.js';
 import type { StopReason, StoredToolCall, ToolErrorKind } from '../spec/trajectory.js';
@@ -51,7 +51,7 @@ export interface EpisodeInit {
    * Where the episode is recorded. A function is called once the user's opening succeeded, so a
    * refused episode leaves nothing in the store (unless `keepRefused`).
    */
-  writer?: EpisodeWriter | (() => EpisodeWriter | undefined);
+  writer?: EpisodeSink | (() => EpisodeSink | undefined);
   /** Record and finish an episode whose simulated user failed to open (rollouts keep the failure). */
   keepRefused?: boolean;
   /** Limits of a task-bound episode; an episode without a task has none. */

@@ -5,7 +5,7 @@ import type { EpisodeCounts, StopReason, StoredToolCall, StoredVerdict, ToolResu
 import type { ChatMessage } from '../spec/chat.js';
 import { evaluateEpisode, type Message, type Verdict } from './reward.js';
 import { reachedTool } from './conversation.js';
-import type { EpisodeWriter } from './store.js';
+import type { EpisodeSink } from './store.js';
 
 export interface EpisodeOutcome {
   status: 'done' | 'failed';
@@ -32,7 +32,7 @@ export class EpisodeRecorder {
 
   /** `retain`: keep the transcript, actions and messages (the reward and a simulated user need them). */
   constructor(
-    private readonly writer?: EpisodeWriter,
+    private readonly writer?: EpisodeSink,
     private readonly retain = true,
   ) {}
 

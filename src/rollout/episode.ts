@@ -1,6 +1,6 @@
 import type { Domain } from '../env/domain.js';
 import type { EpisodeOutcome } from '../record/recorder.js';
-import type { EpisodeWriter } from '../record/store.js';
+import type { EpisodeSink } from '../record/store.js';
 import type { Task } from '../spec/task.js';
 import { messageOf } from '../util/errors.js';
 import { McpEnvironment } from './environment.js';
@@ -17,7 +17,7 @@ export interface EpisodeInput {
   user: SimulatedUser;
   seed: number;
   limits?: EpisodeLimits;
-  writer?: EpisodeWriter;
+  writer?: EpisodeSink;
 }
 
 export interface EpisodeResult extends EpisodeOutcome {
