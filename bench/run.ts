@@ -4,6 +4,7 @@ import { tasksBench } from './tasks.js';
 import { tau2Bench } from './tau2.js';
 import { synthesisBench } from './synthesis.js';
 import { episodesBench } from './episodes.js';
+import { domainsBench } from './domains.js';
 
 /** `npm run bench`: every benchmark, each printing a markdown table; `npm run bench -- <key>` runs one. */
 const benches: Array<[string, string, () => Promise<string>]> = [
@@ -13,6 +14,7 @@ const benches: Array<[string, string, () => Promise<string>]> = [
   ['tau2', 'tau2-bench retail: environment, hashing, replay and scoring of 112 tasks over MCP', tau2Bench],
   ['synthesis', 'Synthesis: synthesize and verify every domain of the 30,000-tool plan offline', synthesisBench],
   ['episodes', 'Episodes: the step API, MCP on episodes and memory under 1,000 concurrent episodes', episodesBench],
+  ['domains', 'Many domains: serving the synthesized domains of the 30,000-tool plan, each loaded on first use', domainsBench],
 ];
 
 const only = process.argv[2]?.toLowerCase();
