@@ -7,6 +7,9 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/shared/**'],
     // Suites spawn servers and processes; two workers match the machines this runs on.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Many suites spawn the built CLI and servers: on a loaded 2-core machine one such test can take
+    // tens of seconds. A time-out only catches hangs here; speed is measured in benchmarks.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

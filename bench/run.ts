@@ -1,5 +1,6 @@
 import { foundationBench } from './foundation.js';
 import { rolloutBench } from './rollout.js';
+import { distributedBench } from './distributed.js';
 import { tasksBench } from './tasks.js';
 import { tau2Bench } from './tau2.js';
 import { synthesisBench } from './synthesis.js';
@@ -10,6 +11,7 @@ import { domainsBench } from './domains.js';
 const benches: Array<[string, string, () => Promise<string>]> = [
   ['foundation', 'Foundation: sessions, hashing, calls, memory (10 MB domain)', foundationBench],
   ['rollout', 'Rollouts: orchestrator overhead, episodes/s, recorder', rolloutBench],
+  ['distributed', 'Distributed rollouts: in-process vs queue workers (BullMQ on Redis)', distributedBench],
   ['tasks', 'Tasks: sampling, checking and evaluating 1,000 tasks', tasksBench],
   ['tau2', 'tau2-bench retail: environment, hashing, replay and scoring of 112 tasks over MCP', tau2Bench],
   ['synthesis', 'Synthesis: synthesize and verify every domain of the 30,000-tool plan offline', synthesisBench],

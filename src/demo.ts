@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { ingest } from './corpus/ingest.js';
@@ -7,7 +7,7 @@ import { loadDomain, readTasks } from './env/load.js';
 import { DEFAULT_SETTINGS, partitionTools } from './graph/partition.js';
 import { replayThroughMcp } from './mcp/replay.js';
 import { readEpisode } from './record/conversation.js';
-import { exportLines } from './record/export.js';
+import { exportEpisodes } from './record/export.js';
 import { DEFAULT_FUNNEL, droppedLines, runFunnel, type Stage } from './record/funnel.js';
 import { TrajectoryStore } from './record/store.js';
 import { runRollout } from './rollout/run.js';
@@ -20,7 +20,7 @@ import { plannedJobs } from './synth/planned-tools.js';
 import { writeDomainFolder } from './synth/write.js';
 import { sampleTasks } from './tasks/sample.js';
 import { UserError } from './util/errors.js';
-import { writeFileAtomic } from './util/files.js';
+import { makeDir, writeFileAtomic } from './util/files.js';
 import { markdownTable } from './util/table.js';
 import { packageRoot } from './util/package-root.js';
 
@@ -98,7 +98,7 @@ function prepareOut(out: string | undefined): { dir: string; clean: () => void }
     return { dir, clean: () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!existsSync(out)) {
-    mkdirSync(out, { recursive: true });
+    makeDir(out);
     return { dir: out, clean: () => rmSync(out, { recursive: true, force: true }) };
   }
   if (!statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file; pass a new or empty folder.`);
@@ -183,8 +183,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
     const funnel = runFunnel(store.episodes().map((e) => readEpisode(store!, e)), DEFAULT_FUNNEL);
     stage('funnel', `${funnel.kept.length} of ${funnel.total} episodes survive the funnel`);
-    writeFileAtomic(files.data, exportLines(funnel.kept, 'openai'));
-    stage('export', `exported ${funnel.kept.length} lines`);
+    const exported = exportEpisodes(funnel.kept, 'openai');
+    writeFileAtomic(files.data, exported.text);
+    stage('export', `exported ${exported.written} lines`);
     store.close();
 
     const curated = await replayCurated(curatedInput);
@@ -196,7 +197,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       partition: { domains: plan.domains.length, isolated: plan.isolated.length },
       domains,
       funnel: { total: funnel.total, after: funnel.after, dropped: funnel.dropped },
-      exported: funnel.kept.length,
+      exported: exported.written,
       curated,
       stageMs,
       totalMs: performance.now() - started,

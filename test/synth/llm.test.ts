@@ -142,7 +142,7 @@ describe('LLM synthesizer', () => {
     const model = new ChatModel('synthesizer', 'm', { ...DEFAULT_ENDPOINT, baseURL: dead.url, apiKey: 'test', maxRetries: 1, retryBaseMs: 1 }, '--base-url');
     const error = await synthesizeWithModel(job, { ...options('m', fresh('cache')), model }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFailure);
-    expect((error as Error).message).toMatch(/^Request to the synthesizer model m at http:\/\/127\.0\.0\.1:\d+\/v1 failed after 2 attempts: cannot connect \(.*\); check --base-url \/ OPENAI_BASE_URL, the key and the model name\.$/);
+    expect((error as Error).message).toMatch(/^Request to the synthesizer model m at http:\/\/127\.0\.0\.1:\d+\/v1 failed: connection refused \(is the server running\?\); check --base-url \/ OPENAI_BASE_URL, the key and the model name\.$/);
     expect((error as Error).message).not.toContain('\n');
 
     const saved = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
