@@ -9,7 +9,6 @@ import { UserError } from '../util/errors.js';
 import { Episode, type EpisodeLimits } from './episode.js';
 import type { ShapingOptions } from './shaping.js';
 import { domainTools, isReadOnly } from './tools.js';
-import { makeUser } from './users.js';
 
 export interface OpenerOptions {
   /** Record every episode here; without a store only task-bound episodes are scored (and reported). */
@@ -68,7 +67,8 @@ export function episodeOpener(options: OpenerOptions): EpisodeOpener {
     if (request.user !== undefined && request.task === undefined) throw new UserError('A simulated user needs a task to play; name one (task=<id>).');
     const task = request.task !== undefined ? findTask(domain, request.task) : undefined;
     const userSpec = task ? (request.user ?? options.defaultUser) : undefined;
-    const user = userSpec ? makeUser(userSpec, options.userEndpoint) : undefined;
+    // Loaded with the first task-bound episode: a server without one never loads the model client.
+    const user = userSpec ? (await import('./users.js')).makeUser(userSpec, options.userEndpoint) : undefined;
     const store = options.store;
     const writer = store
       ? () => {

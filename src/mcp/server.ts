@@ -1,10 +1,9 @@
-import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult } from '@modelcontextprotocol/server';
 import { ActionRefused, EpisodeOver, type ToolCallEvent } from '../episode/episode.js';
 import type { DomainInfo, EpisodePort } from '../episode/port.js';
+import { episodeTools, SEND_TOOL } from '../episode/tools.js';
+import { SERVER_VERSION } from '../util/version.js';
 
-export const SERVER_VERSION = '0.1.0';
-/** The tool an MCP client talks to the simulated user with (task-bound episodes). */
-export const SEND_TOOL = 'send_message_to_user';
 /** The prompt holding the user's opening message. */
 export const REQUEST_PROMPT = 'user_request';
 /** `_meta` key of tools/call carrying the id of the call in the agent's recorded turn (the rollout sets it). */
@@ -16,20 +15,6 @@ const schemaUri = (domain: DomainInfo) => `envscale://${domain.name}/schema`;
 const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.InvalidParams, message);
 
 const text = (t: string, isError = false): CallToolResult => ({ content: [{ type: 'text', text: t }], ...(isError ? { isError: true } : {}) });
-
-/** The send tool of an episode with a simulated user: its description carries the user's opening. */
-export function sendTool(episode: Pick<EpisodePort, 'opening'>): Tool {
-  return {
-    name: SEND_TOOL,
-    description: `Send a message to the user you are helping and get their reply. The user opened with: "${episode.opening ?? ''}". Ask for what you need, confirm before changing anything, and tell them the outcome; the conversation is over when the user's reply contains ###STOP###.`,
-    inputSchema: { type: 'object', properties: { message: { type: 'string', description: 'what to say to the user' } }, required: ['message'] },
-    annotations: { readOnlyHint: true, openWorldHint: false },
-  };
-}
-
-/** The tools of an episode as MCP clients see them: the domain's, and the sidecar user's. */
-export const episodeTools = (episode: Pick<EpisodePort, 'info' | 'hasUser' | 'opening'>, sidecar = true): Tool[] =>
-  sidecar && episode.hasUser ? [...episode.info.tools, sendTool(episode)] : episode.info.tools;
 
 async function sendMessage(episode: EpisodePort, args: Record<string, unknown>): Promise<CallToolResult> {
   const message = typeof args.message === 'string' ? args.message : '';

@@ -11,7 +11,7 @@ import { EpisodeHost } from './episode-host.js';
 import { episodesApi } from './episodes-api.js';
 import { failureResponse, HttpFailure } from './failure.js';
 import { checkHostAndOrigin, checkPath, checkToken, isLoopbackBind } from './guard.js';
-import { endSession, mcpRouting, type HttpSession } from './mcp-routes.js';
+import type { HttpSession, McpRoutes } from './mcp-routes.js';
 import { LocalSource } from './source.js';
 import { openEnvRoutes } from './openenv.js';
 import { LeaseTable, type EndReason } from './table.js';
@@ -84,13 +84,21 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     try {
       options.onSessionEnd?.(s, reason);
     } finally {
-      endSession(s);
+      try {
+        if (s.ownsEpisode) s.episode.close();
+      } finally {
+        void s.transport.close();
+      }
     }
   });
   const episodes = new EpisodeHost(source, options.maxEpisodes ?? DEFAULTS.maxEpisodes, options.episodeTtlMs ?? DEFAULTS.episodeTtlMs);
-  const mcp = mcpRouting({ sessions, episodes, maxBodyBytes: maxBody, onToolCall: options.onToolCall });
+  // The MCP SDK is loaded with the first MCP request: a server that only serves episodes starts sooner.
+  let mcp: Promise<McpRoutes> | undefined;
+  const mcpRoutes = () => (mcp ??= import('./mcp-routes.js').then((m) => m.mcpRouting({ sessions, episodes, maxBodyBytes: maxBody, onToolCall: options.onToolCall })));
   // Every route of a deleted or expired episode answers 404: its MCP sessions end with it.
-  episodes.whenEnded((lease, reason) => mcp.endSessionsOf(lease.port, reason));
+  episodes.whenEnded((lease, reason) => {
+    for (const s of [...sessions.values()]) if (s.episode === lease.port && !s.ownsEpisode) sessions.end(s.id, reason);
+  });
 
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.onError((err, c) => failureResponse(c, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603)));
@@ -101,11 +109,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     await next();
   });
   app.get('/healthz', (c) => c.json({ ok: true, domains: source.names(), sessions: sessions.size }));
-  app.all('/mcp/:domain', (c) => mcp.serve(c, episodes.domain(c.req.param('domain'))));
+  app.all('/mcp/:domain', async (c) => (await mcpRoutes()).serve(c, episodes.domain(c.req.param('domain'))));
   app.all('/mcp/:domain/episodes/:id', (c) => {
     const lease = episodes.find(c.req.param('id'));
     if (lease.domain !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${lease.id} is not an episode of ${c.req.param('domain')}; its MCP endpoint is /mcp/${lease.domain}/episodes/${lease.id}.`, -32001);
-    return episodes.table.use(lease, () => mcp.serve(c, lease.domain, lease.port));
+    return episodes.table.use(lease, async () => (await mcpRoutes()).serve(c, lease.domain, lease.port));
   });
   episodesApi(app, episodes, maxBody);
   const ws = new WebSocketServer({ noServer: true, maxPayload: maxBody });
@@ -134,7 +142,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     close: async () => {
       sessions.endAll();
       episodes.close();
-      await mcp.close();
+      if (mcp) await (await mcp).close();
       for (const client of ws.clients) client.terminate();
       ws.close();
       await source.close();

@@ -7,7 +7,7 @@ import { createDomainServer } from '../mcp/server.js';
 import type { EpisodeHost } from './episode-host.js';
 import { HttpFailure } from './failure.js';
 import { readJson } from './guard.js';
-import type { EndReason, LeaseTable } from './table.js';
+import type { LeaseTable } from './table.js';
 
 /** One MCP session of a 2025-era client: its transport, its server and the episode it acts on. */
 export interface HttpSession {
@@ -128,19 +128,8 @@ export function mcpRouting(routing: McpRouting) {
       const era = await isLegacyRequest(c.req.raw, method === 'POST' ? body : undefined, { maxRequestBodySize: routing.maxBodyBytes });
       return era ? legacy(c, domain, body, episode) : modernRequest(c, domain, body, episode);
     },
-    /** End the MCP sessions on an episode (it was deleted or expired). */
-    endSessionsOf(episode: EpisodePort, reason: EndReason): void {
-      for (const s of [...sessions.values()]) if (s.episode === episode && !s.ownsEpisode) sessions.end(s.id, reason);
-    },
     close: () => modern.close(),
   };
 }
 
-/** Ending a session: its episode too when it owns it, then the transport. */
-export function endSession(session: HttpSession): void {
-  try {
-    if (session.ownsEpisode) session.episode.close();
-  } finally {
-    void session.transport.close();
-  }
-}
+export type McpRoutes = ReturnType<typeof mcpRouting>;
