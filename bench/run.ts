@@ -6,6 +6,7 @@ import { tau2Bench } from './tau2.js';
 import { synthesisBench } from './synthesis.js';
 import { episodesBench } from './episodes.js';
 import { domainsBench } from './domains.js';
+import { viewerBench } from './viewer.js';
 
 /** `npm run bench`: every benchmark, each printing a markdown table; `npm run bench -- <key>` runs one. */
 const benches: Array<[string, string, () => Promise<string>]> = [
@@ -17,6 +18,7 @@ const benches: Array<[string, string, () => Promise<string>]> = [
   ['synthesis', 'Synthesis: synthesize and verify every domain of the 30,000-tool plan offline', synthesisBench],
   ['episodes', 'Episodes: the step API, MCP on episodes and memory under 1,000 concurrent episodes', episodesBench],
   ['domains', 'Many domains: serving the synthesized domains of the 30,000-tool plan, each loaded on first use', domainsBench],
+  ['viewer', 'Viewer: listing a store of 100,000 episodes and drawing a 30,000-tool plan over HTTP', viewerBench],
 ];
 
 const only = process.argv[2]?.toLowerCase();

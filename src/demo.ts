@@ -4,6 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { ingest } from './corpus/ingest.js';
 import type { Domain } from './env/domain.js';
 import { loadDomain, readTasks } from './env/load.js';
+import { toGraphologyJson } from './graph/export.js';
 import { DEFAULT_SETTINGS, partitionTools } from './graph/partition.js';
 import { replayThroughMcp } from './mcp/replay.js';
 import { readEpisode } from './record/conversation.js';
@@ -66,7 +67,7 @@ export interface CuratedRow {
 
 export interface DemoReport {
   out: string;
-  files: { corpus: string; plan: string; domains: string; store: string; data: string };
+  files: { corpus: string; plan: string; graph: string; domains: string; store: string; data: string };
   ingest: { files: number; tools: number; skipped: number };
   partition: { domains: number; isolated: number };
   domains: DemoDomain[];
@@ -144,15 +145,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   if (tools.length === 0) throw new UserError(`No tools in ${corpusPaths.join(', ')}; name files of tool definitions (OpenAI, MCP, OpenAPI...).`);
   const curatedInput = curatedDomain(options.curated ?? DEMO_DEFAULTS.curated);
   const { dir: out, clean } = prepareOut(options.out);
-  const files = { corpus: join(out, 'corpus.json'), plan: join(out, 'plan.json'), domains: join(out, 'domains'), store: join(out, 'runs.db'), data: join(out, 'data.jsonl') };
+  const files = { corpus: join(out, 'corpus.json'), plan: join(out, 'plan.json'), graph: join(out, 'graph.json'), domains: join(out, 'domains'), store: join(out, 'runs.db'), data: join(out, 'data.jsonl') };
   let store: TrajectoryStore | undefined;
   try {
     const corpus: CorpusFile = { format: 'envscale-corpus', version: 1, tools, report };
     writeFileAtomic(files.corpus, `${JSON.stringify(corpus, null, 1)}\n`);
     stage('ingest', `ingested ${tools.length} tools from ${report.files.length} files`);
 
-    const { plan } = partitionTools(tools, { ...DEFAULT_SETTINGS, seed });
+    const { plan, edges } = partitionTools(tools, { ...DEFAULT_SETTINGS, seed });
     writeFileAtomic(files.plan, `${JSON.stringify(plan, null, 1)}\n`);
+    writeFileAtomic(files.graph, toGraphologyJson(tools, edges, plan));
     stage('partition', `partitioned into ${plan.domains.length} domains`);
 
     const domains: DemoDomain[] = plannedJobs(plan.domains, tools).map(({ planned, tools: domainTools }) => {
@@ -243,9 +245,11 @@ export function formatDemo(r: DemoReport): string {
     perDomain,
     '',
     `Outputs in ${r.out}:`,
-    `  corpus.json, plan.json      the ingested tools and the partition`,
+    `  corpus.json, plan.json      the ingested tools and the partition (graph.json: the tool graph)`,
     `  domains/<name>/             serve one with: npx envscale serve ${join(r.files.domains, '<name>')}`,
     `  runs.db                     npx envscale runs --store ${r.files.store}`,
     `  data.jsonl                  ${r.exported} fine-tuning examples (OpenAI chat format)`,
+    '',
+    `Look at all of it in a browser: npx envscale ui --store ${r.files.store} --plan ${r.files.plan}`,
   ].join('\n');
 }

@@ -2,6 +2,7 @@
 export const EXAMPLES: Record<string, string[]> = {
   domains: ['envscale domains'],
   serve: ['envscale serve projects', 'envscale serve projects --http --port 8808', 'envscale serve projects --task projects-003-close-navigation --user scripted --store runs.db'],
+  ui: ['envscale ui --store runs.db --plan plan.json', 'envscale ui --store runs.db --domains generated/ --port 8809 --token secret'],
   call: [`envscale call projects get_project --args '{"project_id": "P-101"}'`],
   schema: ['envscale schema -o schema'],
   demo: ['envscale demo --out /tmp/envscale-demo'],

@@ -30,6 +30,13 @@ function domainRefs(refs: string[], http: boolean): DomainRef[] {
   });
 }
 
+/** The folders the viewer reads: each argument's folder (a folder of domains stays one folder). */
+function uiFolders(refs: string[], domains: DomainRef[]): string[] {
+  const folders = refs.filter((r) => isFolderOfDomains(r));
+  for (const d of domains) if ('spec' in d && d.dir) folders.push(d.dir);
+  return folders;
+}
+
 export async function serveCommand(refs: string[], opts: ServeOptions): Promise<void> {
   const domains = domainRefs(refs, opts.http === true);
   if (opts.task && opts.http) throw new UserError('--task binds the stdio session; over HTTP name the task in the URL: /mcp/<domain>?task=<id>&user=<spec>, or POST /v1/episodes.');
@@ -56,6 +63,10 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
   }
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
   const { startHttpHost } = await import('../serve/host.js');
+  // The viewer at /ui: the served domains and, when recording, live episodes from the store.
+  const [{ createUiApp }, { UI_DEFAULTS }] = await Promise.all([import('../ui/app.js'), import('../ui/server.js')]);
+  const stopUi = new AbortController();
+  const ui = createUiApp({ store: opts.store, domains: uiFolders(refs, domains), token, loopbackOnly: false, signal: stopUi.signal });
   const host = await startHttpHost({
     domains,
     host: opts.host,
@@ -68,16 +79,19 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     maxEpisodes: opts.maxEpisodes,
     domainIdleMs: opts.domainIdle * 1000,
     openEpisode: opener,
+    mounts: [{ prefix: UI_DEFAULTS.path, app: ui }],
   });
   const names = host.catalog.names();
   if (names.length <= 20) for (const d of names) process.stderr.write(`serving ${d} at ${host.url}/mcp/${d}\n`);
   else process.stderr.write(`serving ${names.length} domains at ${host.url}/mcp/<domain> (each loaded on its first use)\n`);
   process.stderr.write(`episodes at ${host.url}/v1/episodes, OpenEnv at ${host.url}/openenv/<domain>\n`);
+  process.stderr.write(`viewer at ${host.url}${UI_DEFAULTS.path}/${token ? '?token=<token>' : ''}\n`);
   if (!/^(127\.|localhost$|::1$)/.test(opts.host) && !token) {
     process.stderr.write('warning: listening beyond this machine without --token; anyone who can reach the port can use it\n');
   }
   const stop = () =>
     void host.close().then(() => {
+      stopUi.abort();
       store?.close();
       process.exit(0);
     });

@@ -70,7 +70,7 @@ export interface ToolStep {
   ok: boolean;
   /** What the agent sees. */
   text: string;
-  /** The tool's result as data (successful calls). */
+  /** The result as data, when the call succeeded (structured content for MCP). */
   value?: unknown;
   error?: ToolErrorKind;
   stateHash?: string;

@@ -76,8 +76,12 @@ export function createDomainServer(episode: EpisodePort, options: DomainServerOp
       if (event) options.onToolCall?.(event);
       if (outcome.kind !== 'tool') throw new Error(`a tool call came back as ${outcome.kind}`);
       // Recorded like any call; the client gets the protocol error an unknown tool deserves.
-      if (outcome.step.error === 'unknown_tool') throw invalidParams(outcome.step.text);
-      return text(outcome.step.text, !outcome.step.ok);
+      const { step } = outcome;
+      if (step.error === 'unknown_tool') throw invalidParams(step.text);
+      const declared = domain.tools.find((t) => t.name === name)?.outputSchema;
+      // A tool that declares its output schema returns an object result as structured content too (MCP 2025-06-18).
+      const structured = declared && step.ok && typeof step.value === 'object' && step.value !== null && !Array.isArray(step.value);
+      return structured ? { ...text(step.text), structuredContent: step.value as Record<string, unknown> } : text(step.text, !step.ok);
     } catch (err) {
       if (err instanceof EpisodeOver || err instanceof ActionRefused) return text(err.message, true);
       throw err;

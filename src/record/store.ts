@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS episodes (
   task_key TEXT REFERENCES tasks(key)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS episodes_trial ON episodes(run_id, task_id, trial);
+CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
+CREATE INDEX IF NOT EXISTS episodes_outcome ON episodes(run_id, task_id, status, reward);
 CREATE TABLE IF NOT EXISTS events (
   episode_id INTEGER NOT NULL REFERENCES episodes(id),
   seq INTEGER NOT NULL,
@@ -80,11 +82,11 @@ type Row = Record<string, unknown>;
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : null);
 
-function runFromRow(r: Row): RunRecord {
+export function runFromRow(r: Row): RunRecord {
   return RunRecord.parse({ ...r, agent: parsed(r.agent), user: parsed(r.user), settings: parsed(r.settings) });
 }
 
-function episodeFromRow(r: Row): EpisodeRecord {
+export function episodeFromRow(r: Row): EpisodeRecord {
   return EpisodeRecord.parse({ ...r, verdict: parsed(r.verdict), counts: parsed(r.counts) });
 }
 
@@ -164,9 +166,12 @@ export class TrajectoryStore {
     readonly path: string,
   ) {}
 
-  /** Open (creating when missing) a store file. `readonly` refuses to create one. */
+  /**
+   * Open (creating when missing) a store file. `readonly` opens a read-only connection: it
+   * neither creates nor migrates a store, and nothing can be written through it.
+   */
   static open(path: string, options: { readonly?: boolean } = {}): TrajectoryStore {
-    if (options.readonly && !existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
+    if (options.readonly) return TrajectoryStore.openReadonly(path);
     let db: Database.Database;
     try {
       db = new Database(path);
@@ -177,6 +182,21 @@ export class TrajectoryStore {
       db.exec(SCHEMA);
     } catch (err) {
       throw new UserError(`Cannot open the trajectory store ${path} (${messageOf(err)}); pass another file with --store.`);
+    }
+    return new TrajectoryStore(db, path);
+  }
+
+  private static openReadonly(path: string): TrajectoryStore {
+    if (!existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('runs', 'episodes', 'events')").pluck().get();
+      if (tables !== 3) throw new Error('it holds no runs, episodes and events tables');
+    } catch (err) {
+      db?.close();
+      throw new UserError(`Cannot read the trajectory store ${path} (${messageOf(err)}); pass a store written by envscale with --store.`);
     }
     return new TrajectoryStore(db, path);
   }
@@ -234,14 +254,25 @@ export class TrajectoryStore {
     return key;
   }
 
+  /** Tasks and tool lists are keyed by their content's hash, so each is parsed once (callers must not change them). */
+  private readonly parsed = new Map<string, StoredTask | ToolDefinition[]>();
+
   task(key: string): StoredTask | undefined {
+    const cached = this.parsed.get(`task:${key}`) as StoredTask | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT read_only, task FROM tasks WHERE key = ?').get(key) as { read_only: number; task: string } | undefined;
-    return row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    const task = row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    if (task) this.parsed.set(`task:${key}`, task);
+    return task;
   }
 
   tools(key: string): ToolDefinition[] {
+    const cached = this.parsed.get(`tools:${key}`) as ToolDefinition[] | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT tools FROM toolsets WHERE key = ?').get(key) as { tools: string } | undefined;
-    return row ? JSON.parse(row.tools) : [];
+    const tools = row ? (JSON.parse(row.tools) as ToolDefinition[]) : [];
+    if (row) this.parsed.set(`tools:${key}`, tools);
+    return tools;
   }
 
   /**

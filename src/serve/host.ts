@@ -42,8 +42,11 @@ export interface HttpHostOptions {
   openEpisode?: EpisodeOpener;
   onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
   onSessionEnd?: (session: HttpSession, reason: EndReason) => void;
-  /** Mount more routes (the viewer) before the fallback. */
-  mount?: (app: Hono<{ Bindings: HttpBindings }>) => void;
+  /**
+   * Other apps served under a path prefix (the viewer at /ui). Host and Origin are checked first;
+   * the token is theirs to check, since a browser cannot send a bearer header when it navigates.
+   */
+  mounts?: Array<{ prefix: string; app: Hono }>;
 }
 
 export interface HttpHost {
@@ -102,10 +105,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.onError((err, c) => failureResponse(c, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603)));
+  const mounted = (path: string) => options.mounts?.some((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
   app.use(async (c, next) => {
     checkPath(c.req.path);
     if (loopback) checkHostAndOrigin(c.req.header('host'), c.req.header('origin'));
-    if (options.token) checkToken(c.req.header('authorization'), options.token);
+    if (options.token && !mounted(c.req.path)) checkToken(c.req.header('authorization'), options.token);
     await next();
   });
   app.get('/healthz', (c) => c.json({ ok: true, domains: source.names(), sessions: sessions.size }));
@@ -118,7 +122,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   episodesApi(app, episodes, maxBody);
   const ws = new WebSocketServer({ noServer: true, maxPayload: maxBody });
   openEnvRoutes(app, episodes, maxBody);
-  options.mount?.(app);
+  for (const m of options.mounts ?? []) app.route(m.prefix, m.app);
   app.notFound((c) => failureResponse(c, new HttpFailure(404, `Nothing at ${c.req.path}; domains are served at ${catalog.names().map((d) => `/mcp/${d}`).join(', ')}, episodes at /v1/episodes.`)));
 
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: ws } }) as NodeServer;
