@@ -112,7 +112,7 @@ describe('npm run demo (envscale demo)', () => {
     const call = await run('call', 'projects', 'get_project', '--args', '{"project_id": "P-101"}');
     expect(call.stdout).toContain('"id": "P-101"');
     rmSync(elsewhere, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   it('refuses an --out folder that is not empty, and leaves it alone', async () => {
     const out = join(work, 'busy');
