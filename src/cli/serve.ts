@@ -56,6 +56,9 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
     const domain = domains[0] as Domain;
     const episode = await opener?.(domain, { task: opts.task, user: opts.task ? opts.user : undefined });
+    // Started by hand in a terminal, a silent server looks stuck; an MCP client (stdin a pipe) hears nothing on stderr.
+    if (process.stdin.isTTY) process.stderr.write(`envscale: serving ${domain.name} over MCP on stdin/stdout; an MCP client starts this command (see "Connect an MCP client" in the README), or add --http to serve it on a port. Ctrl-C stops it.
+`);
     const { serveStdio } = await import('../mcp/stdio.js');
     await serveStdio(domain, { episode });
     store?.close();

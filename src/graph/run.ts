@@ -7,7 +7,7 @@ import { embedTexts } from './embeddings.js';
 import { toGexf, toGraphologyJson } from './export.js';
 import { toolText } from './features.js';
 import { DEFAULT_SETTINGS, partitionTools, type PartitionOptions } from './partition.js';
-import { terminalProgress } from './progress.js';
+import { terminalProgress } from '../util/progress.js';
 
 export interface PartitionCommandOptions {
   out: string;

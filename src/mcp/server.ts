@@ -1,6 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult } from '@modelcontextprotocol/server';
 import { ActionRefused, EpisodeOver, type ToolCallEvent } from '../episode/episode.js';
-import type { DomainInfo, EpisodePort } from '../episode/port.js';
+import type { DomainInfo, EpisodePort, EpisodeView } from '../episode/port.js';
 import { episodeTools, SEND_TOOL } from '../episode/tools.js';
 import { SERVER_VERSION } from '../util/version.js';
 
@@ -29,7 +29,16 @@ async function sendMessage(episode: EpisodePort, args: Record<string, unknown>):
   const { outcome, view } = result;
   if (view.stopReason === 'user_error') return text(`The simulated user could not answer: ${view.error ?? ''}`, true);
   const reply = outcome.kind === 'message' ? outcome.step.reply : '';
-  return text(view.done ? `${reply}\n(The user has ended the conversation.)` : reply);
+  return text(view.done ? `${reply}\n(The user has ended the conversation.${outcomeLine(episode, view)})` : reply);
+}
+
+/** How the episode was scored, for the client whose agent played it (the verdict is also recorded). */
+function outcomeLine(episode: EpisodePort, view: EpisodeView): string {
+  if (!view.rewardParts || view.reward === null) return '';
+  // The verdict's reward (0 or 1), without the shaping term of this step.
+  const reward = Math.round(view.reward - (view.shaped ?? 0));
+  const why = reward === 1 ? '' : `: ${(view.explanation ?? '').split('\n')[0].replace(/[.:]+$/, '')}`;
+  return ` Task ${episode.taskId}: reward ${reward}${why}.`;
 }
 
 export interface DomainServerOptions {
