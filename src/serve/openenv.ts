@@ -9,10 +9,11 @@ import { SERVER_VERSION } from '../util/version.js';
 import type { EpisodeAction } from '../spec/episode-api.js';
 import { OpenEnvAction, OpenEnvObservation, OpenEnvReset, OpenEnvState, OpenEnvStepRequest, type OpenEnvAction as Action } from '../spec/openenv.js';
 import { perform, type EpisodeHost, type EpisodeLease } from './episode-host.js';
-import { HttpFailure, rpcError } from './failure.js';
+import { HttpFailure } from './failure.js';
 import { readJson } from './guard.js';
 
 type Json = Record<string, unknown>;
+const PARSE_FAILED = Symbol('parse failed');
 
 /** OpenEnv's Tool: snake_case input_schema. The simulated user of a task is a tool too. */
 const toolsOf = (episode: Pick<EpisodePort, 'info' | 'hasUser' | 'opening'>) =>
@@ -77,10 +78,45 @@ function validation(error: z.ZodError, where: string): HttpFailure & { detail: J
   return Object.assign(new HttpFailure(422, `Invalid ${where}: ${error.issues[0].message}`), { detail });
 }
 
+/** OpenEnv's JsonRpcRequest (extra keys forbidden, params an object, id a string, an integer or absent). */
+const JsonRpcRequest = z.strictObject({
+  jsonrpc: z.literal('2.0'),
+  method: z.string(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  id: z.union([z.string(), z.number().int()]).nullable().default(null),
+});
+type JsonRpcRequest = z.infer<typeof JsonRpcRequest>;
+
+/** A JSON-RPC response as OpenEnv's JsonRpcResponse.model_dump() gives it: `result`, or `error` with `data`. */
+const rpcOk = (result: unknown, id: JsonRpcRequest['id']) => ({ jsonrpc: '2.0', id, result });
+const rpcFail = (code: number, message: string, id: JsonRpcRequest['id'] = null, data: unknown = null) => ({ jsonrpc: '2.0', id, error: { code, message, data } });
+
+/** A raw JSON-RPC message checked as OpenEnv checks it: a parse error (-32700) or an invalid request (-32600) is the answer. */
+function parseRpc(raw: string): { request: JsonRpcRequest } | { answer: Json } {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (err) {
+    return { answer: rpcFail(-32700, `Parse error: ${(err as Error).message}`) };
+  }
+  return checkRpc(body);
+}
+
+function checkRpc(body: unknown): { request: JsonRpcRequest } | { answer: Json } {
+  const parsed = JsonRpcRequest.safeParse(body);
+  if (parsed.success) return { request: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { answer: rpcFail(-32600, `Invalid request: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`) };
+}
+
+/** A capacity failure in OpenEnv's words: how many sessions are open and how many may be. */
+const capacity = (host: EpisodeHost) => ({ active_sessions: host.table.size, max_sessions: host.table.max });
+
 /**
  * OpenEnv's protocol on envscale episodes, at /openenv/<domain>: the WebSocket /ws (reset, step,
- * state, close and mcp messages; one episode per connection, ended with it) and the HTTP routes
- * /health, /metadata, /schema, /reset, /step, /state and /mcp. HTTP reset opens an episode that
+ * state, close and mcp messages; one episode per connection, ended with it), the WebSocket /mcp
+ * (JSON-RPC only, on an episode opened with the connection) and the HTTP routes /health,
+ * /metadata, /schema, /reset, /step, /state and /mcp. HTTP reset opens an episode that
  * lives until DELETE /v1/episodes/<id> or its TTL; /step and /state name it with episode_id.
  * Actions are MCP tool calls; the simulated user of a task is the tool send_message_to_user.
  */
@@ -130,9 +166,54 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
   app.get(`${base}/state`, async (c) => c.json(await stateOf(leaseOf(c, c.req.query('episode_id')).port)));
   app.post(`${base}/mcp`, async (c) => {
     const domain = domainOf(c);
-    const body = (await readJson(c.req.raw, maxBodyBytes)) as Json;
-    return c.json(await mcpRequest(host, domain, body, undefined));
+    const body = await readJson(c.req.raw, maxBodyBytes).catch((err: unknown) => (err instanceof HttpFailure && err.code === -32700 ? PARSE_FAILED : Promise.reject(err)));
+    const checked = body === PARSE_FAILED ? { answer: rpcFail(-32700, 'Parse error') } : checkRpc(body);
+    return c.json('answer' in checked ? checked.answer : await mcpRequest(host, domain, checked.request, undefined));
   });
+
+  // JSON-RPC over a WebSocket, as OpenEnv's /mcp socket: the connection opens an episode (settings
+  // from the query, e.g. ?task=<id>&seed=n) and ends it when it closes.
+  app.get(
+    `${base}/mcp`,
+    (c, next) => {
+      domainOf(c);
+      return next();
+    },
+    upgradeWebSocket((c) => {
+      const domain = host.domain(c.req.param('domain')!);
+      const query = new URL(c.req.url).searchParams;
+      const settings = OpenEnvReset.safeParse({
+        ...(query.get('task') ? { task: query.get('task') } : {}),
+        ...(query.get('user') ? { user: query.get('user') } : {}),
+        ...(query.get('seed') ? { seed: Number(query.get('seed')) } : {}),
+      });
+      let lease: EpisodeLease | undefined;
+      let queue: Promise<unknown> = Promise.resolve();
+      return {
+        onOpen(_event, ws) {
+          queue = (async () => {
+            if (!settings.success) throw new HttpFailure(400, `Invalid query: ${settings.error.issues[0].message}`);
+            lease = await host.create(domain, settings.data);
+          })().catch((err: unknown) => {
+            const data = err instanceof HttpFailure && err.status === 503 ? capacity(host) : null;
+            ws.send(JSON.stringify(rpcFail(-32000, (err as Error).message, null, data)));
+            ws.close();
+          });
+        },
+        onMessage(event, ws) {
+          const raw = typeof event.data === 'string' ? event.data : Buffer.from(event.data as ArrayBuffer).toString('utf8');
+          queue = queue.then(async () => {
+            if (!lease) return;
+            const checked = parseRpc(raw);
+            ws.send(JSON.stringify('answer' in checked ? checked.answer : await mcpRequest(host, domain, checked.request, lease)));
+          });
+        },
+        onClose() {
+          void queue.then(() => lease && host.delete(lease));
+        },
+      };
+    }),
+  );
 
   app.get(
     `${base}/ws`,
@@ -169,7 +250,7 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
               try {
                 lease = await host.create(domain, settings);
               } catch (err) {
-                if (err instanceof HttpFailure && err.status === 503) return error(ws, 'CAPACITY_REACHED', err.message);
+                if (err instanceof HttpFailure && err.status === 503) return error(ws, 'CAPACITY_REACHED', err.message, capacity(host));
                 if (err instanceof HttpFailure && err.status === 400) return error(ws, 'FACTORY_ERROR', err.message);
                 throw err;
               }
@@ -192,9 +273,10 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
               end();
               return ws.close();
             case 'mcp': {
-              const data = message.data;
-              if (!data || typeof data !== 'object') return error(ws, 'VALIDATION_ERROR', 'Invalid message: mcp needs a JSON-RPC request in data.');
-              return send(ws, 'mcp', await mcpRequest(host, domain, data as Json, lease));
+              const parsed = z.strictObject({ type: z.literal('mcp'), data: z.record(z.string(), z.unknown()) }).safeParse(message);
+              if (!parsed.success) return error(ws, 'VALIDATION_ERROR', 'Invalid message', { errors: parsed.error.issues });
+              const checked = checkRpc(parsed.data.data);
+              return send(ws, 'mcp', 'answer' in checked ? checked.answer : await mcpRequest(host, domain, checked.request, lease));
             }
             default:
               return error(ws, 'UNKNOWN_TYPE', `Unknown message type: ${type}`);
@@ -226,20 +308,20 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
  * episode of the seed state that ends with the call; openenv/session/create and /close open and
  * end episodes (the session id is the episode id).
  */
-async function mcpRequest(host: EpisodeHost, domain: string, request: Json, own: EpisodeLease | undefined): Promise<Json> {
-  const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
-  const ok = (result: unknown) => ({ jsonrpc: '2.0', result, id });
-  const fail = (code: number, message: string) => rpcError({ code, message }, id);
-  if (request.jsonrpc !== '2.0' || typeof request.method !== 'string') return fail(-32600, 'Invalid Request: a JSON-RPC 2.0 request needs jsonrpc "2.0" and a method.');
-  const params = (request.params ?? {}) as Json;
-  if (typeof params !== 'object' || Array.isArray(params)) return fail(-32602, 'Params must be an object');
+async function mcpRequest(host: EpisodeHost, domain: string, request: JsonRpcRequest, own: EpisodeLease | undefined): Promise<Json> {
+  const { id, params } = request;
+  const ok = (result: unknown) => rpcOk(result, id);
+  const fail = (code: number, message: string, data: unknown = null) => rpcFail(code, message, id, data);
   try {
     if (request.method === 'openenv/session/create') {
       if (own) return ok({ session_id: own.id });
       const settings = OpenEnvReset.safeParse(Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'session_id')));
       if (!settings.success) return fail(-32602, `Invalid params: ${settings.error.issues[0].message}`);
       const { episode_id: _label, ...rest } = settings.data;
-      return ok({ session_id: (await host.create(domain, rest)).id });
+      const lease = await host.create(domain, rest).catch((err: unknown) => err as Error);
+      if (lease instanceof HttpFailure && lease.status === 503) return fail(-32000, lease.message, capacity(host));
+      if (lease instanceof Error) return fail(-32000, lease.message);
+      return ok({ session_id: lease.id });
     }
     if (request.method === 'openenv/session/close') {
       if (typeof params.session_id !== 'string') return fail(-32602, "Invalid params - 'session_id' is required");
@@ -259,8 +341,9 @@ async function mcpRequest(host: EpisodeHost, domain: string, request: Json, own:
     }
     const name = params.name;
     if (typeof name !== 'string' || !name) return fail(-32602, "Missing 'name' in params");
-    const args = (params.arguments ?? {}) as Json;
-    const action = episodeAction({ type: 'call_tool', tool_name: name, arguments: args });
+    const args = params.arguments ?? {};
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) return fail(-32602, "'arguments' must be an object");
+    const action = episodeAction({ type: 'call_tool', tool_name: name, arguments: args as Json });
     // Without an episode: a fresh one on the seed state, gone after the call (OpenEnv's stateless /mcp).
     const port = lease ? lease.port : await host.openLoose(domain);
     try {

@@ -111,10 +111,15 @@ describe('OpenEnv over WebSocket', () => {
     expect(await env.send({ type: 'reset', data: { task: 'nope' } })).toMatchObject({ type: 'error', data: { code: 'FACTORY_ERROR' } });
     expect((await env.send({ type: 'reset', data: {} })).type).toBe('observation');
     const other = await openEnvClient(wsUrl(h, 'tiny'));
-    expect(await other.send({ type: 'reset', data: {} })).toMatchObject({ type: 'error', data: { code: 'CAPACITY_REACHED' } });
+    expect(await other.send({ type: 'reset', data: {} })).toMatchObject({ type: 'error', data: { code: 'CAPACITY_REACHED', active_sessions: 1, max_sessions: 1 } });
     // MCP JSON-RPC on the connection's episode.
     const mcp = await env.send({ type: 'mcp', data: { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'add_note', arguments: { author_id: 'A1', body: 'via ws mcp' } } } });
     expect(mcp).toMatchObject({ type: 'mcp', data: { jsonrpc: '2.0', id: 5, result: { content: [{ type: 'text' }] } } });
+    // JsonRpcRequest forbids extra keys: an invalid request, answered in an mcp message.
+    expect(await env.send({ type: 'mcp', data: { jsonrpc: '2.0', id: 6, method: 'tools/list', extra: 1 } })).toEqual({
+      type: 'mcp',
+      data: { jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/^Invalid request: /), data: null } },
+    });
     const notes = await env.send({ type: 'step', data: { type: 'call_tool', tool_name: 'list_notes', arguments: { author_id: 'A1' } } });
     expect(notes.data.observation.result.data.map((n: Json) => n.body)).toEqual(['First note', 'via ws mcp']);
     env.ws.close();
@@ -127,6 +132,36 @@ describe('OpenEnv over WebSocket', () => {
     const env = await openEnvClient(wsUrl(h, 'tiny'), { authorization: 'Bearer tok' });
     expect((await env.send({ type: 'reset', data: {} })).type).toBe('observation');
     env.ws.close();
+  });
+});
+
+describe('OpenEnv JSON-RPC over the /mcp WebSocket', () => {
+  it('opens an episode with the connection, answers tools/list and tools/call on it, and ends it on close', async () => {
+    const h = await host({ maxEpisodes: 1 });
+    const mcp = await openEnvClient(`${wsUrl(h, 'tiny').replace(/\/ws$/, '/mcp')}?seed=1`);
+    expect(await mcp.send({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { tools: tiny.spec.tools.map((t) => ({ name: t.name, description: expect.any(String), inputSchema: expect.any(Object) })) },
+    });
+    await expect.poll(() => h.episodes.table.size).toBe(1);
+    const added = await mcp.send({ jsonrpc: '2.0', id: 'a', method: 'tools/call', params: { name: 'add_note', arguments: { author_id: 'A1', body: 'over the mcp socket' } } });
+    expect(added).toMatchObject({ jsonrpc: '2.0', id: 'a', result: { content: [{ type: 'text' }], data: { body: 'over the mcp socket' } } });
+    const listed = await mcp.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_notes', arguments: { author_id: 'A1' } } });
+    expect(listed.result.data.map((n: Json) => n.body)).toEqual(['First note', 'over the mcp socket']);
+    // Errors as OpenEnv's JsonRpcResponse dumps them: error with data, id null when the request could not be read.
+    expect(await mcp.send('{"jsonrpc": ')).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringMatching(/^Parse error: /), data: null } });
+    expect(await mcp.send({ jsonrpc: '1.0', id: 3, method: 'tools/list' })).toMatchObject({ id: null, error: { code: -32600 } });
+    expect(await mcp.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'add_note', arguments: 'no' } })).toMatchObject({ id: 4, error: { code: -32602 } });
+    expect(await mcp.send({ jsonrpc: '2.0', id: 5, method: 'prompts/list' })).toMatchObject({ id: 5, error: { code: -32601, message: 'Method not found: prompts/list', data: null } });
+    // The server is full while the socket holds its episode: the next socket is told so, and closed.
+    const second = await openEnvClient(wsUrl(h, 'tiny').replace(/\/ws$/, '/mcp'));
+    const refused = await second.send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(refused).toMatchObject({ id: null, error: { code: -32000, message: expect.stringMatching(/^Too many episodes/), data: { active_sessions: 1, max_sessions: 1 } } });
+    await second.closed;
+    mcp.ws.close();
+    await mcp.closed;
+    await expect.poll(() => h.episodes.table.size).toBe(0);
   });
 });
 
@@ -181,6 +216,11 @@ describe('OpenEnv HTTP routes', () => {
     expect((await rpc('tools/call', { session_id: sid, name: 'nope' })).json.error.code).toBe(-32602);
     expect((await rpc('resources/list')).json.error.code).toBe(-32601);
     expect((await rpc('openenv/session/close', { session_id: sid })).json.result).toEqual({ session_id: sid, closed: true });
-    expect((await rpc('tools/list', { session_id: sid })).json.error.message).toMatch(/Unknown session_id/);
+    expect((await rpc('tools/list', { session_id: sid })).json.error).toEqual({ code: -32602, message: `Unknown session_id: ${sid}`, data: null });
+    // A body that is not JSON is a JSON-RPC parse error, with status 200, as OpenEnv answers it.
+    const garbled = await fetch(`${h.url}/openenv/tiny/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc"' });
+    expect(garbled.status).toBe(200);
+    expect(await garbled.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error', data: null } });
+    expect((await post(h, '/openenv/tiny/mcp', { jsonrpc: '2.0', method: 'tools/list', params: [] })).json.error.code).toBe(-32600);
   });
 });
