@@ -54,7 +54,7 @@ export interface EpisodeInit {
   writer?: EpisodeSink | (() => EpisodeSink | undefined);
   /** Record and finish an episode whose simulated user failed to open (rollouts keep the failure). */
   keepRefused?: boolean;
-  /** Limits of a task-bound episode; an episode without a task has none. */
+  /** Limits of the episode: a task-bound one has the defaults unless given others, one without a task none unless given. */
   limits?: EpisodeLimits;
   /** Dense reward shaping (off by default); see shaping.ts. */
   shaping?: ShapingOptions;
@@ -140,7 +140,7 @@ export class Episode implements EpisodePort {
     this.recorder = recorder;
     this.userSession = userSession;
     this.opening = opening;
-    this.limits = init.task ? (init.limits ?? DEFAULT_LIMITS) : undefined;
+    this.limits = init.limits ?? (init.task ? DEFAULT_LIMITS : undefined);
     if (init.task && init.shaping) {
       this.progress = new Progress(init.domain, init.task, init.shaping);
       this.lastProgress = this.progress.share(state);

@@ -1,4 +1,4 @@
-import { ActionRefused, EpisodeOver } from '../episode/episode.js';
+import { ActionRefused, DEFAULT_LIMITS, EpisodeOver } from '../episode/episode.js';
 import type { ActionResult, EpisodePort } from '../episode/port.js';
 import type { EpisodeAction, EpisodeSettings } from '../spec/episode-api.js';
 import { UserError } from '../util/errors.js';
@@ -23,7 +23,7 @@ const ENDED: Record<EndReason, string> = {
 /** Episode settings as the opener takes them. */
 export function openRequest(settings: EpisodeSettings) {
   const shaping = settings.shaping === true ? {} : settings.shaping || undefined;
-  const limits = settings.max_turns || settings.max_errors ? { maxTurns: settings.max_turns ?? 40, maxErrors: settings.max_errors ?? 10 } : undefined;
+  const limits = settings.max_turns || settings.max_errors ? { maxTurns: settings.max_turns ?? DEFAULT_LIMITS.maxTurns, maxErrors: settings.max_errors ?? DEFAULT_LIMITS.maxErrors } : undefined;
   return { task: settings.task, user: settings.user, seed: settings.seed, shaping, limits };
 }
 

@@ -23,9 +23,12 @@ export const EpisodeSettings = z.strictObject({
   user: z.string().min(1).optional(),
   seed: z.number().int().min(0).optional(),
   shaping: ShapingRequest.optional(),
-  /** Turn limit of a task-bound episode (messages and tool-calling turns of agent and user). */
+  /**
+   * Turn limit (messages and tool-calling turns of agent and user). A task-bound episode has limits
+   * of 40 turns and 10 errors unless told; one without a task has none unless either is given.
+   */
   max_turns: z.number().int().positive().optional(),
-  /** Failed calls and empty replies before a task-bound episode ends. */
+  /** Failed calls and empty replies before the episode ends. */
   max_errors: z.number().int().positive().optional(),
 });
 export type EpisodeSettings = z.infer<typeof EpisodeSettings>;

@@ -167,6 +167,24 @@ describe('the episodes API', () => {
     await cross.body?.cancel();
   });
 
+  it('ends an episode at the step limit it was opened with, task or not', async () => {
+    const h = await host();
+    const list = { type: 'call_tool', tool_name: 'list_notes', arguments: { author_id: 'A1' } };
+    const plain = (await create(h, { domain: 'tiny', max_turns: 2 })).json.episode_id;
+    expect((await step(h, plain, list)).json).toMatchObject({ done: false, info: { steps: 1 } });
+    expect((await step(h, plain, list)).json).toMatchObject({ done: true, reward: null, info: { steps: 2, stop_reason: 'max_turns' } });
+    expect((await step(h, plain, list)).status).toBe(409);
+    // Without limits an episode without a task goes on.
+    const open = (await create(h, { domain: 'tiny' })).json.episode_id;
+    for (let i = 0; i < 3; i++) expect((await step(h, open, list)).json.done).toBe(false);
+    // A task-bound episode ends at its error limit with its reward (0: nothing was done).
+    const t = task('projects-003-close-navigation');
+    const bound = (await create(h, { domain: 'projects', task: t.id, max_errors: 2 })).json.episode_id;
+    const bad = { type: 'call_tool', tool_name: 'get_project', arguments: { project_id: 42 } };
+    expect((await step(h, bound, bad)).json.done).toBe(false);
+    expect((await step(h, bound, bad)).json).toMatchObject({ done: true, reward: 0, info: { stop_reason: 'max_errors' } });
+  });
+
   it('keeps two episodes with conflicting writes apart', async () => {
     const h = await host();
     const [a, b] = await Promise.all([create(h, { domain: 'tiny' }), create(h, { domain: 'tiny' })]);
