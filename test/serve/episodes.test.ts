@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { replayGold } from '../../src/env/replay.js';
@@ -10,7 +10,8 @@ import { evaluateActions } from '../../src/record/reward.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { toolActions } from '../../src/record/conversation.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
-import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/serve/host.js';
+import type { HttpHost } from '../../src/serve/host.js';
+import { testHosts } from '../helpers/hosts.js';
 import { local, newClient, REPO_ROOT, textOf, TINY_DIR, waitFor } from '../helpers/mcp.js';
 
 const projects = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
@@ -20,16 +21,7 @@ const task = (id: string) => tasks.find((t) => t.id === id)!;
 const dir = mkdtempSync(join(tmpdir(), 'envscale-episodes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let hosts: HttpHost[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.map((h) => h.close()));
-  hosts = [];
-});
-async function host(options: Partial<HttpHostOptions> = {}): Promise<HttpHost> {
-  const h = await startHttpHost({ domains: [projects, tiny], port: 0, ...options });
-  hosts.push(h);
-  return h;
-}
+const host = testHosts([projects, tiny]);
 
 type Json = any;
 async function call(h: HttpHost, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json }> {

@@ -1,26 +1,18 @@
 import { resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { evaluateActions } from '../../src/record/reward.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
-import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/serve/host.js';
+import type { HttpHost } from '../../src/serve/host.js';
+import { testHosts } from '../helpers/hosts.js';
 import { local, REPO_ROOT, TINY_DIR } from '../helpers/mcp.js';
 
 const projects = loadDomain(resolve(REPO_ROOT, 'domains', 'projects'));
 const tiny = loadDomain(TINY_DIR);
 const tasks = readTasks(projects.dir!);
 
-let hosts: HttpHost[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.map((h) => h.close()));
-  hosts = [];
-});
-async function host(options: Partial<HttpHostOptions> = {}): Promise<HttpHost> {
-  const h = await startHttpHost({ domains: [projects, tiny], port: 0, ...options });
-  hosts.push(h);
-  return h;
-}
+const host = testHosts([projects, tiny]);
 
 type Json = any;
 
