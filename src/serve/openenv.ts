@@ -130,6 +130,11 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
     if (lease.domain !== c.req.param('domain')) throw new HttpFailure(404, `Episode ${id} is not an episode of ${c.req.param('domain')}.`);
     return lease;
   };
+  /** Before a WebSocket upgrade: an unknown domain is a 404, not a socket. */
+  const knownDomain = (c: Context, next: () => Promise<void>) => {
+    domainOf(c);
+    return next();
+  };
   const failed = (c: Context, f: HttpFailure & { detail?: Json[] }) => (f.detail ? c.json({ detail: f.detail }, 422) : c.json({ detail: f.message }, f.status));
 
   app.get(`${base}/health`, (c) => {
@@ -175,10 +180,7 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
   // from the query, e.g. ?task=<id>&seed=n) and ends it when it closes.
   app.get(
     `${base}/mcp`,
-    (c, next) => {
-      domainOf(c);
-      return next();
-    },
+    knownDomain,
     upgradeWebSocket((c) => {
       const domain = host.domain(c.req.param('domain')!);
       const query = new URL(c.req.url).searchParams;
@@ -217,10 +219,7 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
 
   app.get(
     `${base}/ws`,
-    (c, next) => {
-      domainOf(c);
-      return next();
-    },
+    knownDomain,
     upgradeWebSocket((c) => {
       const domain = host.domain(c.req.param('domain')!);
       let lease: EpisodeLease | undefined;
