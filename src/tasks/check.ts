@@ -73,9 +73,21 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
     }
     try {
       const initialHash = session.stateHash();
-      // What the user knows, what argument-free reads list, and what reads reach from there.
-      const listed = listers.map((t) => memo.read(session!, t.spec.name, {}) ?? '');
-      const seen = findableTexts(session, sources, [JSON.stringify(task.user.known), text, ...listed], memo);
+      // What the user knows and said, and what earlier calls returned; only an identifier none of
+      // them holds sends the lint to what argument-free reads list and what reads reach from there
+      // (from the initial state), which costs far more.
+      const seen = [JSON.stringify(task.user.known), text];
+      let findable: string[] | undefined;
+      const reachable = (): string[] => {
+        if (findable) return findable;
+        const start = session!.stateHash() === initialHash ? session! : openTaskSession(domain, task);
+        try {
+          const listed = listers.map((t) => memo.read(start, t.spec.name, {}) ?? '');
+          return (findable = findableTexts(start, sources, [JSON.stringify(task.user.known), text, ...listed], memo));
+        } finally {
+          if (start !== session) start.close();
+        }
+      };
       const outputs: string[] = [];
       const flow = links.start(session);
       let writes = false;
@@ -91,7 +103,7 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
           const src = sources.get(action.tool)?.get(param);
           if (!src || src.role !== 'lookup' || !isKeyColumn(tables.get(src.table)!, src.column) || typeof value !== 'string') continue;
           const needle = value.toLowerCase();
-          if (!seen.some((t) => t.toLowerCase().includes(needle))) add('unknown-identifier', `${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
+          if (!seen.some((t) => t.toLowerCase().includes(needle)) && !reachable().some((t) => t.toLowerCase().includes(needle))) add('unknown-identifier', `${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
         }
         flow.before(action);
         const result = session!.call(action.tool, action.args);
