@@ -9,7 +9,7 @@ import { episodeOpener } from '../../src/episode/opener.js';
 import { evaluateActions } from '../../src/record/reward.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { toolActions } from '../../src/record/conversation.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
+import { closingLine } from '../helpers/closing.js';
 import type { HttpHost } from '../../src/serve/host.js';
 import { testHosts } from '../helpers/hosts.js';
 import { local, newClient, REPO_ROOT, textOf, TINY_DIR, waitFor } from '../helpers/mcp.js';
@@ -64,7 +64,7 @@ describe('the episodes API', () => {
     expect(mid.json.reward_parts).toEqual({ counted: { state: true, communicate: false, actions: false }, held: { state: true, communicate: true, actions: true } });
     expect(mid.json.state_hash).toBe(replayGold(projects, t).stateHash);
 
-    const last = await step(h, id, { type: 'message', content: oracleReport(t.communicate) });
+    const last = await step(h, id, { type: 'message', content: closingLine(t.communicate) });
     expect(last.json).toMatchObject({ observation: { type: 'user_message', content: expect.stringContaining('###STOP###') }, reward: 1, done: true, info: { stop_reason: 'user_stop' } });
     const end = await call(h, 'GET', `/v1/episodes/${id}`);
     expect(end.json).toMatchObject({ done: true, reward: 1, stop_reason: 'user_stop', steps: t.gold.actions.length + 1 });
@@ -245,7 +245,7 @@ describe('MCP on an episode', () => {
       expect((await client.callTool({ name: first.tool, arguments: first.args })).isError).toBeFalsy();
       await step(h, json.episode_id, { type: 'call_tool', tool_name: second.tool, arguments: second.args });
       for (const a of rest) await client.callTool({ name: a.tool, arguments: a.args });
-      const reply = textOf(await client.callTool({ name: 'send_message_to_user', arguments: { message: oracleReport(t.communicate) } }));
+      const reply = textOf(await client.callTool({ name: 'send_message_to_user', arguments: { message: closingLine(t.communicate) } }));
       expect(reply).toContain('###STOP###');
       const status = (await call(h, 'GET', `/v1/episodes/${json.episode_id}`)).json;
       expect(status).toMatchObject({ done: true, reward: 1, steps: t.gold.actions.length + 1 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { evaluateActions } from '../../src/record/reward.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
+import { closingLine } from '../helpers/closing.js';
 import type { HttpHost } from '../../src/serve/host.js';
 import { testHosts } from '../helpers/hosts.js';
 import { local, REPO_ROOT, TINY_DIR } from '../helpers/mcp.js';
@@ -74,7 +74,7 @@ describe('OpenEnv over WebSocket', () => {
     const state = await env.send({ type: 'state' });
     expect(state).toMatchObject({ type: 'state', data: { episode_id: obs.episode_id, step_count: task.gold.actions.length + 1, done: false } });
 
-    const last = await env.send({ type: 'step', data: { type: 'call_tool', tool_name: 'send_message_to_user', arguments: { message: oracleReport(task.communicate) } } });
+    const last = await env.send({ type: 'step', data: { type: 'call_tool', tool_name: 'send_message_to_user', arguments: { message: closingLine(task.communicate) } } });
     expect(last.data).toMatchObject({ reward: 1, done: true });
     expect(last.data.observation.result.content[0].text).toContain('###STOP###');
     const episode = local(h.episodes.find(obs.episode_id).port);
