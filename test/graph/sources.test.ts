@@ -54,6 +54,20 @@ describe('source groups', () => {
     ]);
   });
 
+  it("split a document of many collections' tools by the collection each names in `group`", () => {
+    const pool = [
+      tool('a1', 'all.json#/0', ['x'], { group: 'figma' }), tool('a2', 'all.json#/1', ['x'], { group: 'wallet' }),
+      tool('a3', 'all.json#/2', ['x'], { group: 'figma' }), tool('a4', 'all.json#/3'), tool('a5', 'all.json#/4'),
+      // One collection per document: named by the document, as before.
+      tool('b1', 'api.json#/paths/~1a/get', ['x'], { group: 'api' }), tool('b2', 'api.json#/paths/~1b/get', ['x'], { group: 'api' }),
+    ];
+    expect(sourceGroups(pool).map((g) => [g.name, g.kind, g.members])).toEqual([
+      ['all.json#figma', 'listed', [0, 2]],
+      ['all.json', 'listed', [3, 4]],
+      ['api.json', 'listed', [5, 6]],
+    ]);
+  });
+
   it('measure cohesion against chance, leaving out edges between variants of one name', () => {
     // Tools 0-1 hold together; 2-3 each lean on the other group; 4 is a variant of 0 elsewhere.
     const adj = adjacency(5, [{ a: 0, b: 1, weight: 1 }, { a: 1, b: 2, weight: 1 }, { a: 2, b: 3, weight: 0.2 }, { a: 0, b: 4, weight: 1 }]);
@@ -149,6 +163,18 @@ describe('partition of a pool of servers and APIs', () => {
     for (const prefix of ['/books', '/members', '/loans']) expect(domainsOf(tools.filter((t) => t.path?.startsWith(prefix)).map((t) => t.name)).size).toBe(1);
     // No domain holds parts of two sources, or a part and another source.
     for (const d of plan.domains) expect(d.sources!.length, d.name).toBeLessThanOrEqual(d.name === domainOf.get('get_forecast') ? 2 : 1);
+  });
+
+  it("keeps each server of one file of servers' tools whole, as it would keep their own files", () => {
+    // The fixture's servers listed in one document, each tool naming its server in `group`.
+    const files = ['notes.mcp.json', 'tasks.tools.jsonl', 'weather.mcp.json', 'calculator/'];
+    const pooled = files.flatMap((file) => tools.filter((t) => t.source.includes(file)).map((t, i) => ({ ...t, source: `servers.json#/${file}/${i}`, group: file })));
+    const one = partitionTools(pooled, settings).plan;
+    const homeOf = new Map(one.domains.flatMap((d) => [...d.tools, ...d.variants.map((v) => v.tool)].map((t) => [t, d.name] as const)));
+    const homes = files.map((file) => new Set(pooled.filter((t) => t.group === file).map((t) => homeOf.get(t.name) ?? 'isolated')));
+    for (const h of homes) expect(h.size).toBe(1);
+    expect(new Set(homes.map((h) => [...h][0])).size).toBe(files.length);
+    expect(one.stats).toMatchObject({ sources: 4, sourcesKeptWhole: 4 });
   });
 
   it('places the tools of a file of unrelated functions one by one', () => {
