@@ -8,7 +8,7 @@ import { runIngest } from '../../src/corpus/run.js';
 import { adjacency } from '../../src/graph/communities.js';
 import { cutSource, hasStructure, type CutSettings } from '../../src/graph/cut.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
-import { describeSources, runPartition, type PartitionCommandOptions } from '../../src/graph/run.js';
+import { describeSources, runPartition, shortSources, type PartitionCommandOptions } from '../../src/graph/run.js';
 import { cohesion, sourceGroups } from '../../src/graph/sources.js';
 import { setAsideVariants } from '../../src/graph/variants.js';
 import { tfidf } from '../../src/graph/vectors.js';
@@ -198,6 +198,11 @@ describe('partition of a pool of servers and APIs', () => {
     expect(report).toContain(`  tools: ${plan.domains.find((d) => d.name === weather)!.tools.join(', ')}`);
     expect(report).toContain('shop.openapi.json: 12 tools, more than the 8 a domain may hold; cut by tags');
     expect(report).toMatch(new RegExp(`\\n  ${domainOf.get('listProducts')} \\(4\\): tag products\\n`));
+  });
+
+  it('names each source by the fewest trailing parts of its path that tell it from the others', () => {
+    const names = ['r@c:src/domains/retail/tools.py', 'r@c:src/domains/airline/tools.py', '/x/notes.mcp.json', 'r@c:envs/shop/tools/', 'r@c:envs/bank/tools/', '/d/bfcl.json#entry_1', '/d/bfcl.json', '/s/servers.json#figma', 'tools.py'];
+    expect(shortSources(names)).toEqual(['retail/tools.py', 'airline/tools.py', 'notes.mcp.json', 'shop/tools/', 'bank/tools/', 'bfcl.json#entry_1', 'bfcl.json', 'servers.json#figma', 'tools.py']);
   });
 
   it('writes the same plan byte for byte, which older readers of the format still parse', async () => {
