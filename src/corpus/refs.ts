@@ -52,11 +52,13 @@ export function inlineRefs(node: unknown, root: unknown, note: (reason: string) 
 function inline(node: unknown, root: unknown, note: (reason: string) => void, options: InlineOptions, stack: string[], depth: number, isMap: boolean): unknown {
   if (Array.isArray(node)) return node.map((v) => inline(v, root, note, options, stack, depth + 1, false));
   if (!isRecord(node)) return node;
-  if (depth > MAX_DEPTH) {
+  // An object whose properties would be cut is cut whole: properties emptied under a kept
+  // `required` or `additionalProperties: false` would describe objects that cannot exist.
+  if (depth > MAX_DEPTH || (depth === MAX_DEPTH && !isMap && isRecord(node.properties))) {
     note(`schema nesting deeper than ${MAX_DEPTH} levels was cut off`);
-    // A map of named schemas (`properties`) is cut to no entries; a schema to its description.
+    // A map of named schemas (`properties`) is cut to no entries; a schema to its type and description.
     if (isMap) return {};
-    return { description: typeof node.description === 'string' ? node.description : 'nested schema omitted' };
+    return { ...(typeof node.type === 'string' ? { type: node.type } : {}), description: typeof node.description === 'string' ? node.description : 'nested schema omitted' };
   }
   const ref = node.$ref;
   if (typeof ref === 'string') {
