@@ -4,6 +4,7 @@ import type { Random } from '../tasks/random.js';
 import { flatSchema, objectSchema, schemaType } from './contract.js';
 import { safeTest } from './model.js';
 import { fromPattern, pick, type PoolKind } from './pools.js';
+import { schemaValidator } from './schema-check.js';
 import { splitWords } from './words.js';
 
 /**
@@ -236,10 +237,11 @@ function fitsType(schema: JsonSchema, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'string':
       return typeof value === 'string' && (typeof schema.pattern !== 'string' || safeTest(schema.pattern, value)) && (num(schema, 'maxLength') === undefined || value.length <= num(schema, 'maxLength')!);
+    // A structured example must satisfy the whole schema: a rating given as 4 where the schema says text is not used.
     case 'array':
-      return Array.isArray(value);
+      return Array.isArray(value) && schemaValidator(schema)?.(value) !== false;
     case 'object':
-      return isObject(value);
+      return isObject(value) && schemaValidator(schema)?.(value) !== false;
     default:
       return typeof value !== 'object';
   }
@@ -286,7 +288,11 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
       if (depth > 6) return [];
       const count = Math.max(num(schema, 'minItems') ?? 1, Math.min(2, num(schema, 'maxItems') ?? 2));
       const single = name.replace(/(ies)$/, 'y').replace(/s$/, '');
-      return Array.from({ length: count }, (_, k) => schemaValue(single, items, rng, index + k, clock, depth + 1));
+      const list = Array.from({ length: count }, (_, k) => schemaValue(single, items, rng, index + k, clock, depth + 1));
+      // Items that must differ and came out the same (two empty objects): the repeats go, down to minItems.
+      if (schema?.uniqueItems !== true) return list;
+      const distinct = list.filter((v, k) => list.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === k);
+      return distinct.length >= (num(schema, 'minItems') ?? 0) ? distinct : list;
     }
     case 'object': {
       const object = objectSchema(schema);
@@ -294,7 +300,10 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
       if (depth > 5) return {};
       // The declared fields (an output shows them); deeper down, the required ones and a few more.
       const required = new Set(Array.isArray(object?.required) ? (object.required as string[]) : []);
-      const keys = Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      let keys = Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      // At most maxProperties of them (an error's source names one place): the required ones first.
+      const most = num(object, 'maxProperties');
+      if (most !== undefined && keys.length > most) keys = [...keys.filter((k) => required.has(k)), ...keys.filter((k) => !required.has(k))].slice(0, Math.max(most, required.size));
       return Object.fromEntries(keys.map((k) => [k, schemaValue(k, props[k], rng, index, clock, depth + 1)]));
     }
     default:

@@ -49,6 +49,17 @@ export interface VerifyResult {
 const CANDIDATES = 51;
 const VARIED = 100;
 
+/** Further calls a read gets when its first successful ones found nothing. */
+const EMPTY_READS = 8;
+
+/** An output that shows no data: nothing, an empty list, or a wrapper whose lists are all empty. */
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const lists = Object.values(value).filter(Array.isArray);
+  return lists.length > 0 && lists.every((l) => l.length === 0);
+}
+
 function shapeProblem(shape: string | undefined, kind: string, value: unknown): string | undefined {
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
   switch (shape) {
@@ -119,6 +130,7 @@ function verifyTool(session: Session, grounder: ArgGrounder, sources: Map<string
     yield* grounder.varied(name, VARIED);
   };
   let effect: StateDiff | undefined;
+  let emptyReads = 0;
   for (const args of candidates()) {
     const { result, changed, diff } = call(session, name, args);
     if (!result.ok) {
@@ -134,6 +146,11 @@ function verifyTool(session: Session, grounder: ArgGrounder, sources: Map<string
     }
     if (kind === 'read' && changed) return fail('read changed state', `${name} is a read but changed the state hash.`);
     succeeded = true;
+    // A read that found nothing works, but shows little: a few more calls look for one that finds something.
+    if (kind === 'read' && isEmpty(result.value) && emptyReads++ < EMPTY_READS) {
+      verdict.example ??= args;
+      continue;
+    }
     if (kind === 'read' || changed) {
       verdict.example = args;
       effect = diff;

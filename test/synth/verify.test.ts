@@ -66,7 +66,7 @@ describe('verifier', () => {
 });
 
 describe('effect warnings', () => {
-  const noteId = { type: 'object', properties: { note_id: { type: 'string' } }, required: ['note_id'] };
+  const noteId = { type: 'object' as const, properties: { note_id: { type: 'string' } }, required: ['note_id'] };
   const codes = (spec: DomainSpec, name: string) => verdictOf(spec, name).warnings.map((w) => w.code);
 
   it('warn about a create that adds no row, or none of what it creates', () => {
@@ -85,7 +85,7 @@ describe('effect warnings', () => {
   });
 
   it('warn about a transfer that moves nothing between the rows it names', () => {
-    const params = { type: 'object', properties: { note_id: { type: 'string' }, author_id: { type: 'string' } }, required: ['note_id', 'author_id'] };
+    const params = { type: 'object' as const, properties: { note_id: { type: 'string' }, author_id: { type: 'string' } }, required: ['note_id', 'author_id'] };
     const copies = withTool({ name: 'move_note', kind: 'write', parameters: params, steps: [
       { query: 'SELECT 1 FROM notes WHERE id = :note_id', expect: 'row', error: 'Error: no note' },
       { run: "INSERT INTO notes (id, author_id, body, created_at) VALUES ('N' || seq('note'), :author_id, 'moved', now())", expect: 'any' },
@@ -97,7 +97,7 @@ describe('effect warnings', () => {
   });
 
   it('warn about a read of another table than the one its name is about', () => {
-    const email = { type: 'object', properties: { email: { type: 'string' } }, required: ['email'] };
+    const email = { type: 'object' as const, properties: { email: { type: 'string' } }, required: ['email'] };
     const spec = withTool({ name: 'find_note_by_email', kind: 'read', parameters: email, output: { row: 'SELECT id, email FROM authors WHERE email = :email' } });
     expect(verdictOf(spec, 'find_note_by_email').warnings).toContainEqual({ code: 'reads another table', message: 'its name is about note but it reads authors' });
     // find_author reads authors by email: the email is an attribute, the author the entity.
