@@ -193,6 +193,24 @@ describe('deep schemas', () => {
   });
 });
 
+describe('a oneOf cut short', () => {
+  it('becomes anyOf when the cut reaches into its alternatives (they may no longer tell values apart), and stays oneOf otherwise', () => {
+    const nested = (levels: number, leaf: Record<string, unknown>): Record<string, unknown> => (levels === 0 ? leaf : { type: 'object', properties: { child: nested(levels - 1, leaf) } });
+    const choice = { oneOf: [{ $ref: '#/defs/Track' }, { $ref: '#/defs/Episode' }] };
+    const root = {
+      defs: {
+        Track: { type: 'object', properties: { type: { enum: ['track'] }, album: nested(12, { type: 'string' }) } },
+        Episode: { type: 'object', properties: { type: { enum: ['episode'] }, show: nested(12, { type: 'string' }) } },
+      },
+    };
+    const deep = inlineRefs(choice, root, () => undefined) as Record<string, unknown>;
+    expect(deep.oneOf).toBeUndefined();
+    expect(deep.anyOf).toHaveLength(2);
+    const shallow = inlineRefs(choice, { defs: { Track: { type: 'object' }, Episode: { type: 'object' } } }, () => undefined) as Record<string, unknown>;
+    expect(shallow.oneOf).toHaveLength(2);
+  });
+});
+
 describe('function schemas with definitions', () => {
   it('inline their own $refs, so every reader sees the whole shape, and skip a dangling one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'envscale-defs-'));

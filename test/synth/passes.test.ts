@@ -152,6 +152,29 @@ describe('values', () => {
     expect(fromPattern('^(?<=x)y$', rng())).toBeUndefined();
   });
 
+  it('satisfy the whole schema: structured examples checked deeply, maxProperties, uniqueItems, a base model with its subtypes', () => {
+    // A nested example that contradicts its schema (a rating as a number where text is declared) is not used.
+    const passenger = { type: 'object', properties: { name: { type: 'string' }, rating: { type: 'string' } }, example: { name: 'Jane', rating: 4 } };
+    expect(schemaValue('passenger', passenger, rng(), 0, clock)).toMatchObject({ rating: expect.any(String) });
+    expect(schemaValue('passenger', { ...passenger, example: { name: 'Jane', rating: '4.9' } }, rng(), 0, clock)).toEqual({ name: 'Jane', rating: '4.9' });
+    const source = { type: 'object', maxProperties: 1, properties: { pointer: { type: 'string' }, parameter: { type: 'string' } } };
+    expect(Object.keys(schemaValue('source', source, rng(), 0, clock) as object)).toHaveLength(1);
+    const fields = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'object' } };
+    expect(outputValidator(fields)!(schemaValue('fields', fields, rng(), 0, clock))).toBe(true);
+    // RFC 7807 style: the base model's own properties and its first subtype's, discriminator value included.
+    const problem = {
+      properties: { type: { type: 'string' } },
+      required: ['type'],
+      oneOf: [
+        { allOf: [{ type: 'object', required: ['title'], properties: { title: { type: 'string' } } }, { type: 'object', properties: { type: { type: 'string', enum: ['about:blank'] } } }] },
+        { allOf: [{ type: 'object', required: ['title', 'errors'], properties: { title: { type: 'string' }, errors: { type: 'array' } } }, { type: 'object', properties: { type: { type: 'string', enum: ['invalid-request'] } } }] },
+      ],
+    };
+    const value = schemaValue('error', problem, rng(), 0, clock);
+    expect(value).toMatchObject({ type: 'about:blank', title: expect.any(String) });
+    expect(outputValidator(problem)!(value)).toBe(true);
+  });
+
   it('are what the name means, never a word and a number', () => {
     const value = (name: string) => String(schemaValue(name, { type: 'string' }, rng(), 2, clock));
     expect(value('email')).toMatch(/^[^@\s]+@example\.(com|org|net)$/);

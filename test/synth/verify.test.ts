@@ -65,6 +65,15 @@ describe('verifier', () => {
   });
 });
 
+describe('example calls', () => {
+  it('of a read are calls that find something when one of a few does', () => {
+    // Built around the last author first (A2, who has no notes), the first call finds nothing.
+    const params = { type: 'object' as const, properties: { author_id: { type: 'string' } }, required: ['author_id'] };
+    const spec = withTool({ name: 'author_note_ids', kind: 'read', parameters: params, output: { json: 'SELECT json_group_array(n.id) FROM authors a JOIN notes n ON n.author_id = a.id WHERE a.id = :author_id' } });
+    expect(verdictOf(spec, 'author_note_ids')).toMatchObject({ ok: true, example: { author_id: 'A1' } });
+  });
+});
+
 describe('effect warnings', () => {
   const noteId = { type: 'object' as const, properties: { note_id: { type: 'string' } }, required: ['note_id'] };
   const codes = (spec: DomainSpec, name: string) => verdictOf(spec, name).warnings.map((w) => w.code);
