@@ -254,6 +254,19 @@ function examples(schema: JsonSchema | undefined): unknown[] {
   return given.filter((v) => fitsType(schema, v));
 }
 
+/**
+ * Whether a schema's own type contradicts what its parts say (`type: array` with only object
+ * choices, `type: object` with a string member in allOf): then no value satisfies it.
+ */
+function contradictory(schema: unknown): boolean {
+  if (!isObject(schema) || typeof schema.type !== 'string') return false;
+  const typeOfPart = (part: unknown) => (isObject(part) && typeof part.type === 'string' ? part.type : undefined);
+  const differs = (t: string | undefined) => t !== undefined && t !== schema.type && !(t === 'integer' && schema.type === 'number');
+  const choices = [schema.anyOf, schema.oneOf].find(Array.isArray) as unknown[] | undefined;
+  if (choices && choices.length > 0 && choices.every((c) => differs(typeOfPart(c)))) return true;
+  return Array.isArray(schema.allOf) && schema.allOf.some((m) => differs(typeOfPart(m)));
+}
+
 /** A value of a JSON Schema (for parameters and JSON columns). */
 export function schemaValue(name: string, given: unknown, rng: Random, index: number, clock: string, depth = 0): unknown {
   // Corpora hold odd schemas (booleans, strings): anything but an object constrains nothing.
@@ -285,7 +298,8 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
       return null;
     case 'array': {
       const items = schema?.items ?? { type: 'string' };
-      if (depth > 6) return [];
+      // Items no value can satisfy (a declared type that none of its choices has) leave the list empty.
+      if (depth > 6 || (contradictory(items) && !(num(schema, 'minItems')! > 0))) return [];
       const count = Math.max(num(schema, 'minItems') ?? 1, Math.min(2, num(schema, 'maxItems') ?? 2));
       const single = name.replace(/(ies)$/, 'y').replace(/s$/, '');
       const list = Array.from({ length: count }, (_, k) => schemaValue(single, items, rng, index + k, clock, depth + 1));
@@ -297,10 +311,11 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
     case 'object': {
       const object = objectSchema(schema);
       const props = (object?.properties as Record<string, JsonSchema> | undefined) ?? {};
-      if (depth > 5) return {};
-      // The declared fields (an output shows them); deeper down, the required ones and a few more.
-      const required = new Set(Array.isArray(object?.required) ? (object.required as string[]) : []);
-      let keys = Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      // The declared fields (an output shows them); deeper down, the required ones and a few more;
+      // deepest, the required ones only. A required field the schema forgot to declare is given too.
+      const required = new Set(Array.isArray(object?.required) ? (object.required as string[]).filter((k) => typeof k === 'string') : []);
+      let keys = depth > 5 ? [] : Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      for (const k of required) if (!keys.includes(k)) keys.push(k);
       // At most maxProperties of them (an error's source names one place): the required ones first.
       const most = num(object, 'maxProperties');
       if (most !== undefined && keys.length > most) keys = [...keys.filter((k) => required.has(k)), ...keys.filter((k) => !required.has(k))].slice(0, Math.max(most, required.size));

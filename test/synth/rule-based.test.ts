@@ -191,7 +191,9 @@ describe('outputs of plain values and example calls', () => {
     const domain = new Domain(outcome.spec!);
     const session = domain.openSession();
     try {
-      return session.call(name, outcome.verdicts.find((v) => v.tool === name)!.example!).value;
+      const result = session.call(name, outcome.verdicts.find((v) => v.tool === name)!.example!);
+      if (!result.ok) throw new Error(result.error);
+      return result.value;
     } finally {
       session.close();
       domain.close();
@@ -206,7 +208,7 @@ describe('outputs of plain values and example calls', () => {
     expect(outputValidator(tools[3].outputSchema!)!(flags)).toBe(true);
   });
 
-  it('list an album's tracks with their count', () => {
+  it('list the tracks of an album with their count', () => {
     const page = outputOf('list_album_tracks') as { items: unknown[]; total: number };
     expect(page.items.length).toBeGreaterThan(0);
     expect(page.total).toBe(page.items.length);
