@@ -17,14 +17,17 @@ export function registerDomainCommands(program: Command): void {
 
   program
     .command('serve')
-    .description('serve domains over MCP: stdio (one domain) or Streamable HTTP at /mcp/<domain>')
-    .argument('<domains...>', 'domain names or folders')
-    .option('--http', 'serve Streamable HTTP instead of stdio')
+    .description('serve domains over MCP: stdio (one domain), or HTTP: MCP at /mcp/<domain>, episodes at /v1/episodes, OpenEnv at /openenv/<domain>')
+    .argument('<domains...>', 'domain names or folders, or folders of domain folders (HTTP: loaded on first use)')
+    .option('--http', 'serve HTTP instead of stdio')
     .option('--host <host>', 'interface to bind (HTTP)', '127.0.0.1')
     .option('--port <port>', 'port (HTTP; 0 picks a free one)', port, 8808)
     .option('--idle-timeout <seconds>', 'end sessions idle this long (HTTP)', positiveInt('--idle-timeout'), 300)
     .option('--max-sessions <n>', 'most sessions open at once (HTTP)', positiveInt('--max-sessions'), 1000)
     .option('--max-body <bytes>', 'largest request body accepted (HTTP)', positiveInt('--max-body'), 4 * 1024 * 1024)
+    .option('--episode-ttl <seconds>', 'end episodes idle this long (HTTP)', positiveInt('--episode-ttl'), 900)
+    .option('--max-episodes <n>', 'most episodes open at once (HTTP)', positiveInt('--max-episodes'), 10_000)
+    .option('--domain-idle <seconds>', 'unload a domain loaded on first use after this long unused (HTTP)', positiveInt('--domain-idle'), 600)
     .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN)')
     .option('--store <file>', 'record every MCP session in this trajectory store (SQLite)')
     .option('--task <id>', 'bind the session to a task, with a simulated user beside it (stdio; over HTTP use /mcp/<domain>?task=<id>&user=<spec>)')
@@ -57,7 +60,7 @@ export function registerDomainCommands(program: Command): void {
 
   program
     .command('schema')
-    .description("write the JSON Schemas of the domain, seed and task files (for editors)")
+    .description("write the JSON Schemas of the domain, seed, task and partition plan files (for editors)")
     .option('-o, --out <dir>', 'folder to write', 'schema')
     .action(async (opts: { out: string }) => {
       const { writeJsonSchemas } = await import('../spec/json-schemas.js');
