@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { jsonObject, nonNegativeInt, port, positiveInt } from './options.js';
+import { decimal, jsonObject, nonNegativeInt, port, positiveInt } from './options.js';
 
 /** Verbs that work on domains: list, serve, call one tool, write the format's JSON Schemas, demo. */
 export function registerDomainCommands(program: Command): void {
@@ -25,7 +25,9 @@ export function registerDomainCommands(program: Command): void {
     .option('--idle-timeout <seconds>', 'end sessions idle this long (HTTP)', positiveInt('--idle-timeout'), 300)
     .option('--max-sessions <n>', 'most sessions open at once (HTTP)', positiveInt('--max-sessions'), 1000)
     .option('--max-body <bytes>', 'largest request body accepted (HTTP)', positiveInt('--max-body'), 4 * 1024 * 1024)
-    .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN)')
+    .option('--headers-timeout <seconds>', 'a client must send its request headers within this time (HTTP)', decimal('--headers-timeout', true), 10)
+    .option('--request-timeout <seconds>', 'a client must send its whole request within this time (HTTP)', decimal('--request-timeout', true), 30)
+    .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN; needed with a --host beyond loopback)')
     .option('--store <file>', 'record every MCP session in this trajectory store (SQLite)')
     .option('--task <id>', 'bind the session to a task, with a simulated user beside it (stdio; over HTTP use /mcp/<domain>?task=<id>&user=<spec>)')
     .option('--user <spec>', 'simulated user of task-bound sessions: scripted or openai:<model>', 'scripted')

@@ -10,6 +10,8 @@ export interface ServeOptions {
   idleTimeout: number;
   maxSessions: number;
   maxBody: number;
+  headersTimeout: number;
+  requestTimeout: number;
   token?: string;
   store?: string;
   task?: string;
@@ -49,12 +51,11 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     idleTimeoutMs: opts.idleTimeout * 1000,
     maxSessions: opts.maxSessions,
     maxBodyBytes: opts.maxBody,
+    headersTimeoutMs: opts.headersTimeout * 1000,
+    requestTimeoutMs: opts.requestTimeout * 1000,
     bindSession: (domain, query) => binder!(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined }),
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);
-  if (!/^(127\.|localhost$|::1$)/.test(opts.host) && !token) {
-    process.stderr.write('warning: listening beyond this machine without --token; anyone who can reach the port can use it\n');
-  }
   const stop = () =>
     void host.close().then(() => {
       store?.close();

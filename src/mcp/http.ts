@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
+import { checkHostAndOrigin, checkToken, decodeSegment, HttpFailure, isLoopbackBind, readJsonBody, requestTarget, sendFailure } from './http-checks.js';
 import { createDomainServer, type SessionBinding, type ToolCallEvent } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
@@ -19,6 +20,10 @@ export interface HttpHostOptions {
   idleTimeoutMs?: number;
   maxSessions?: number;
   maxBodyBytes?: number;
+  /** A client must send its request headers within this time (HTTP 408 after). */
+  headersTimeoutMs?: number;
+  /** ...and its whole request, body included, within this time (HTTP 408 after). */
+  requestTimeoutMs?: number;
   onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
   onSessionEnd?: (session: HttpSession, reason: EndReason) => void;
   /**
@@ -36,76 +41,17 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-export const DEFAULTS = { host: '127.0.0.1', port: 8808, idleTimeoutMs: 5 * 60_000, maxSessions: 1000, maxBodyBytes: 4 * 1024 * 1024 };
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-const isLoopbackHost = (host: string) => LOOPBACK_NAMES.has(host) || host.startsWith('127.');
-
-/** An HTTP error with a JSON-RPC error body, the way MCP clients expect it. */
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code = -32000,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-function sendFailure(res: ServerResponse, f: HttpFailure): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(f.status, { 'content-type': 'application/json', ...f.headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: f.code, message: f.message }, id: null }));
-}
-
-/** Defence against DNS rebinding: on a loopback bind, only loopback Host and Origin are served. */
-function checkHostAndOrigin(req: IncomingMessage): void {
-  const host = req.headers.host;
-  let hostname: string;
-  try {
-    hostname = new URL(`http://${host ?? ''}`).hostname;
-  } catch {
-    throw new HttpFailure(400, `Bad Host header "${host}".`);
-  }
-  if (!host || !isLoopbackHost(hostname)) throw new HttpFailure(403, `Host "${host ?? ''}" is not allowed: this server only answers requests addressed to localhost.`);
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).hostname;
-  } catch {
-    throw new HttpFailure(403, `Origin "${origin}" is not allowed.`);
-  }
-  if (!isLoopbackHost(originHost)) throw new HttpFailure(403, `Origin "${origin}" is not allowed: only pages served from localhost may call this server.`);
-}
-
-function checkToken(req: IncomingMessage, token: string): void {
-  const given = req.headers.authorization ?? '';
-  const expected = `Bearer ${token}`;
-  const ok = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-  if (!ok) throw new HttpFailure(401, 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token the server was started with.', -32000, { 'www-authenticate': 'Bearer' });
-}
-
-async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpFailure(413, `Request body of ${declared} bytes is over the limit of ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpFailure(413, `Request body is over the limit of ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpFailure(400, 'Parse error: the request body is not valid JSON.', -32700);
-  }
-}
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8808,
+  idleTimeoutMs: 5 * 60_000,
+  maxSessions: 1000,
+  maxBodyBytes: 4 * 1024 * 1024,
+  // MCP requests are small JSON bodies sent at once: seconds, not Node's default 300 s, so slow
+  // or stalled clients cannot hold connections open. Responses (event streams) are not limited.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 /**
  * Serve domains over Streamable HTTP, each at /mcp/<domain>. Every MCP session gets its own state;
@@ -113,9 +59,12 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
  */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const host = options.host ?? DEFAULTS.host;
+  const loopbackBind = isLoopbackBind(host);
+  if (!loopbackBind && !options.token) {
+    throw new UserError(`Serving on ${host} reaches beyond this machine, where anyone who can reach the port could use it; add a token (--token <secret> or ENVSCALE_TOKEN), or bind to 127.0.0.1.`);
+  }
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const byName = new Map(options.domains.map((d) => [d.name, d]));
-  const loopbackBind = isLoopbackHost(host);
   const bindings = new Map<string, SessionBinding>();
   const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => {
     bindings.get(s.id)?.onEnd?.();
@@ -141,7 +90,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     let entry: HttpSession | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: true,
+      // Responses go as event streams, not JSON bodies: in JSON response mode SDK 1.32 keeps every
+      // request of a session (parsed body and response) until the session ends
+      // (modelcontextprotocol/typescript-sdk#2559), so one client could exhaust the memory.
       onsessioninitialized: (id) => {
         entry = { id, domain, transport, server, state, lastSeen: Date.now(), active: 0 };
         if (binding) bindings.set(id, binding);
@@ -181,15 +132,15 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (loopbackBind) checkHostAndOrigin(req);
     if (options.token) checkToken(req, options.token);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz') {
+    const url = requestTarget(req);
+    if (url.path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, domains: [...byName.keys()], sessions: sessions.size }));
       return;
     }
-    const match = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
-    if (!match) throw new HttpFailure(404, `Nothing at ${url.pathname}; domains are served at ${[...byName.keys()].map((d) => `/mcp/${d}`).join(', ')}.`);
-    const domain = byName.get(decodeURIComponent(match[1]));
+    const match = /^\/mcp\/([^/]+)\/?$/.exec(url.path);
+    if (!match) throw new HttpFailure(404, `Nothing at ${url.path}; domains are served at ${[...byName.keys()].map((d) => `/mcp/${d}`).join(', ')}.`);
+    const domain = byName.get(decodeSegment(match[1]));
     if (!domain) throw new HttpFailure(404, `No domain ${match[1]} here; this server has ${[...byName.keys()].join(', ')}.`);
     if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') {
       throw new HttpFailure(405, `Method ${req.method} is not allowed; use POST, GET or DELETE.`, -32000, { allow: 'GET, POST, DELETE' });
@@ -209,11 +160,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       }
       return;
     }
-    if (req.method === 'POST' && isInitializeRequest(body)) return openSession(domain, req, res, body, url.searchParams);
+    if (req.method === 'POST' && isInitializeRequest(body)) return openSession(domain, req, res, body, url.query);
     throw new HttpFailure(400, 'Bad request: no Mcp-Session-Id header; start a session with an initialize request first.');
   }
 
-  const server = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs;
+  const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       sendFailure(res, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603));
     });

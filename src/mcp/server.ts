@@ -12,6 +12,7 @@ import {
   type Prompt,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { argumentProblem } from '../env/arguments.js';
 import type { Domain } from '../env/domain.js';
 import type { ToolResult } from '../env/executor.js';
 import type { Session } from '../env/session.js';
@@ -85,18 +86,26 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
 
   server.setRequestHandler(CallToolRequestSchema, (request): CallToolResult | Promise<CallToolResult> => {
     const { name, arguments: args = {} } = request.params;
-    if (extension?.tools.some((t) => t.name === name)) return extension.callTool(name, args);
+    // Arguments the engine refuses (too large, too deep, not valid Unicode) are reported as {}:
+    // the recorder could not store them faithfully, and the result says what was wrong.
+    const problem = argumentProblem(args);
+    const recorded = problem ? {} : args;
+    if (extension?.tools.some((t) => t.name === name)) {
+      if (!problem) return extension.callTool(name, args);
+      const text = `Invalid arguments for ${name}: ${problem}.`;
+      return { content: [{ type: 'text', text }], isError: true };
+    }
     const tool = domain.tools.get(name);
     if (!tool) {
       const message = `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`;
       // Reported like any call, so a recorded session keeps the attempt; the client gets the protocol error.
-      onToolCall?.({ tool: name, args, result: { ok: false, error: message, text: message }, ms: 0, unknown: true });
+      onToolCall?.({ tool: name, args: recorded, result: { ok: false, error: message, text: message }, ms: 0, unknown: true });
       throw invalidParams(message);
     }
     const started = performance.now();
     const result = session.call(name, args);
     const ms = performance.now() - started;
-    onToolCall?.({ tool: name, args, result, ms, stateHash: tool.spec.kind === 'write' ? session.stateHash() : undefined });
+    onToolCall?.({ tool: name, args: recorded, result, ms, stateHash: tool.spec.kind === 'write' ? session.stateHash() : undefined });
     return result.ok ? { content: [{ type: 'text', text: result.text }] } : { content: [{ type: 'text', text: result.text }], isError: true };
   });
 

@@ -4,6 +4,7 @@ import { Domain } from '../../src/env/domain.js';
 import { loadDomain } from '../../src/env/load.js';
 import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/mcp/http.js';
 import type { EndReason } from '../../src/mcp/sessions.js';
+import { messagesOf } from '../helpers/serve-process.js';
 import { connectHttp, initializeBody, MCP_POST_HEADERS, PROTOCOL_VERSION, rawRequest, textOf, TINY_DIR, waitFor, type HttpClient } from '../helpers/mcp.js';
 
 const domain = loadDomain(TINY_DIR);
@@ -38,7 +39,7 @@ async function notesOf(c: HttpClient, authorId = 'A1'): Promise<Array<{ id: stri
   return JSON.parse(textOf(result));
 }
 
-/** POST a JSON-RPC message (or raw text) to a domain with fetch. */
+/** POST a JSON-RPC message (or raw text) to a domain with fetch; `json` is the first message of the reply (JSON or event stream). */
 async function post(h: HttpHost, body: unknown, headers: Record<string, string> = {}, path = '/mcp/tiny'): Promise<{ status: number; json: any; headers: Headers }> {
   const res = await fetch(`${h.url}${path}`, {
     method: 'POST',
@@ -46,7 +47,7 @@ async function post(h: HttpHost, body: unknown, headers: Record<string, string> 
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
+  return { status: res.status, json: text ? messagesOf(res.headers.get('content-type') ?? undefined, text)[0] : undefined, headers: res.headers };
 }
 
 /** Open a session with a raw initialize; returns its id. */

@@ -1,0 +1,113 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIPv4 } from 'node:net';
+
+/** An HTTP error with a JSON-RPC error body, the way MCP clients expect it. */
+export class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code = -32000,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function sendFailure(res: ServerResponse, f: HttpFailure): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(f.status, { 'content-type': 'application/json', ...f.headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: f.code, message: f.message }, id: null }));
+}
+
+/**
+ * Whether a hostname as the WHATWG URL parser gives it (lower case, IPv4 in dotted form, IPv6 in
+ * brackets) names this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or `[::1]`. A name
+ * that merely starts like one (127.attacker.example) is a DNS name anyone can point anywhere.
+ */
+export function isLoopbackHostname(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'));
+}
+
+/** Whether an interface to bind (`127.0.0.1`, `::1`, `localhost`, `0.0.0.0`...) is loopback only. */
+export function isLoopbackBind(host: string): boolean {
+  return isLoopbackHostname(hostOf(`http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}`) ?? '');
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Defence against DNS rebinding: on a loopback bind, only loopback Host and Origin are served. */
+export function checkHostAndOrigin(req: IncomingMessage): void {
+  const host = req.headers.host;
+  const hostname = host ? hostOf(`http://${host}`) : undefined;
+  if (hostname === undefined || !isLoopbackHostname(hostname)) {
+    throw new HttpFailure(403, `Host "${host ?? ''}" is not allowed: this server only answers requests addressed to localhost.`);
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  const originHost = hostOf(origin);
+  if (originHost === undefined || !isLoopbackHostname(originHost)) {
+    throw new HttpFailure(403, `Origin "${origin}" is not allowed: only pages served from localhost may call this server.`);
+  }
+}
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * `Authorization: Bearer <token>` (the scheme in any case). Digests are compared, so the time
+ * taken says nothing about the token and any header, whatever its length or bytes, is a 401.
+ */
+export function checkToken(req: IncomingMessage, token: string): void {
+  const match = /^bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!match || !timingSafeEqual(digest(match[1]), digest(token))) {
+    throw new HttpFailure(401, 'Missing or wrong bearer token: send "Authorization: Bearer <token>" with the token the server was started with.', -32000, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+/** The path (still percent-encoded) and query of the request target; a target that is neither a path nor a URL is a 400. */
+export function requestTarget(req: IncomingMessage): { path: string; query: URLSearchParams } {
+  const raw = req.url ?? '/';
+  let url: URL;
+  try {
+    url = raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw);
+  } catch {
+    throw new HttpFailure(400, `Bad request target "${raw}".`);
+  }
+  return { path: url.pathname, query: url.searchParams };
+}
+
+/** One percent-encoded path segment, decoded; malformed encoding is the client's error (400), not ours. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpFailure(400, `Bad request path: "${segment}" is not valid percent-encoding.`);
+  }
+}
+
+/** Read and parse a JSON body, refusing it (413) as soon as it passes `limit` bytes. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpFailure(413, `Request body of ${declared} bytes is over the limit of ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpFailure(413, `Request body is over the limit of ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpFailure(400, 'Parse error: the request body is not valid JSON.', -32700);
+  }
+}
