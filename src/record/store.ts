@@ -78,6 +78,9 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 `;
 
+/** The tables a file must have to be read as a store. */
+const STORE_TABLES = ['runs', 'toolsets', 'tasks', 'episodes', 'events'];
+
 type Row = Record<string, unknown>;
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : null);
@@ -142,18 +145,32 @@ export class TrajectoryStore {
     readonly path: string,
   ) {}
 
-  /** Open (creating when missing) a store file. `readonly` refuses to create one. */
+  /**
+   * Open a store file, creating it when missing. `readonly` (the commands that only read) opens
+   * it read-only: a missing file, or one that is not an envscale store, is an error, and nothing
+   * is created, migrated or written.
+   */
   static open(path: string, options: { readonly?: boolean } = {}): TrajectoryStore {
     if (options.readonly && !existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
-      db.exec(SCHEMA);
+      if (options.readonly) {
+        const tables = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
+        const missing = STORE_TABLES.filter((t) => !tables.has(t));
+        if (missing.length > 0) {
+          throw new UserError(`${path} is not an envscale trajectory store (it has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}); pass a store written by "envscale rollout" or "envscale serve --store".`);
+        }
+      } else {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.exec(SCHEMA);
+      }
     } catch (err) {
+      db?.close();
+      if (err instanceof UserError) throw err;
       throw new UserError(`Cannot open the trajectory store ${path} (${messageOf(err)}); pass another file with --store.`);
     }
     return new TrajectoryStore(db, path);

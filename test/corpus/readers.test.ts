@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { ingest } from '../../src/corpus/ingest.js';
 import { assignNames, sanitizeName } from '../../src/corpus/names.js';
 import { ToolSpec } from '../../src/spec/tool.js';
 import { UserError } from '../../src/util/errors.js';
+import { CLI } from '../helpers/mcp.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const fx = (p: string) => resolve(repoRoot, 'fixtures/corpus', p);
@@ -116,6 +118,32 @@ describe('broken inputs', () => {
     expect(tools.map((t) => t.name)).toEqual(['createNode']);
     expect(report.notes).toContainEqual(expect.objectContaining({ pointer: '/paths/~1nodes/post', reason: expect.stringMatching(/recursive \$ref #\/components\/schemas\/(Node|Link)/) }));
     expect(report.skipped.map((s) => s.pointer).sort()).toEqual(['/paths/~1nodes/get', '/paths/~1nodes/patch']);
+  });
+
+  it('says that nothing was found when no file holds a tool, and writes no corpus', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-empty-'));
+    try {
+      const files: Array<[string, string, RegExp]> = [
+        ['empty.yaml', '', /empty\.yaml is /],
+        ['empty.json', '[]', /empty\.json holds no tools/],
+        ['empty.jsonl', '\n\n', /empty\.jsonl holds no tools/],
+        ['bad.jsonl', '{"name": 3}\n', /1 record was skipped \(first: .*bad\.jsonl line 1/],
+      ];
+      for (const [name, text, why] of files) {
+        writeFileSync(join(dir, name), text);
+        expect(() => ingest([join(dir, name)])).toThrow(UserError);
+        expect(() => ingest([join(dir, name)])).toThrow(why);
+        expect(() => ingest([join(dir, name)])).toThrow(/^No tool definitions found in .*; point at OpenAI, MCP, OpenAPI or BFCL tool files\.$/);
+      }
+      expect(() => ingest([dir])).toThrow(/^No tool definitions found in .*: 1 record was skipped/);
+      const out = join(dir, 'corpus.json');
+      const r = spawnSync(process.execPath, [CLI, 'ingest', join(dir, 'empty.json'), '-o', out], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^envscale: No tool definitions found in /);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists a file with no tool collection as unrecognized instead of dropping it silently', () => {
