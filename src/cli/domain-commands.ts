@@ -27,6 +27,7 @@ export function registerDomainCommands(program: Command): void {
     .option('--max-body <bytes>', 'largest request body accepted (HTTP)', positiveInt('--max-body'), 4 * 1024 * 1024)
     .option('--headers-timeout <seconds>', 'a client must send its request headers within this time (HTTP)', decimal('--headers-timeout', true), 10)
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (HTTP)', decimal('--request-timeout', true), 30)
+    .option('--call-timeout <seconds>', "a tool call that runs longer ends its domain's process and that domain's sessions (HTTP)", decimal('--call-timeout', true), 10)
     .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN; needed with a --host beyond loopback)')
     .option('--store <file>', 'record every MCP session in this trajectory store (SQLite)')
     .option('--task <id>', 'bind the session to a task, with a simulated user beside it (stdio; over HTTP use /mcp/<domain>?task=<id>&user=<spec>)')

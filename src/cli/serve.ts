@@ -1,4 +1,6 @@
+import type { Domain } from '../env/domain.js';
 import { loadDomain } from '../env/load.js';
+import { TrajectoryStore } from '../record/store.js';
 import { UserError } from '../util/errors.js';
 import { serveStdio } from '../mcp/stdio.js';
 import { startHttpHost } from '../mcp/http.js';
@@ -12,6 +14,7 @@ export interface ServeOptions {
   maxBody: number;
   headersTimeout: number;
   requestTimeout: number;
+  callTimeout: number;
   token?: string;
   store?: string;
   task?: string;
@@ -23,10 +26,12 @@ export interface ServeOptions {
 export async function serveCommand(refs: string[], opts: ServeOptions): Promise<void> {
   const domains = refs.map((r) => loadDomain(r));
   if (opts.task && opts.http) throw new UserError('--task binds the stdio session; over HTTP name the task in the URL: /mcp/<domain>?task=<id>&user=<spec>.');
+  if (opts.http) return serveHttp(domains, opts);
+  if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
   // Recording and simulated users load the rollout code; a plain stdio server does without it.
   const store = opts.store ? (await import('../record/store.js')).TrajectoryStore.open(opts.store) : undefined;
   const binder =
-    opts.http || store || opts.task
+    store || opts.task
       ? (await import('../mcp/sidecar.js')).sessionBinder({
           store,
           tasksFile: opts.tasks,
@@ -35,13 +40,14 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
           report: (line) => process.stderr.write(`${line}\n`),
         })
       : undefined;
-  if (!opts.http) {
-    if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
-    const binding = await binder?.(domains[0], { task: opts.task, user: opts.user });
-    await serveStdio(domains[0], { binding });
-    store?.close();
-    return;
-  }
+  const binding = await binder?.(domains[0], { task: opts.task, user: opts.user });
+  await serveStdio(domains[0], { binding });
+  store?.close();
+}
+
+/** Every domain's sessions run in a process of their own, which a call that runs too long cannot outlive. */
+async function serveHttp(domains: Domain[], opts: ServeOptions): Promise<void> {
+  if (opts.store) TrajectoryStore.open(opts.store).close();
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
   const host = await startHttpHost({
     domains,
@@ -53,14 +59,13 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     maxBodyBytes: opts.maxBody,
     headersTimeoutMs: opts.headersTimeout * 1000,
     requestTimeoutMs: opts.requestTimeout * 1000,
-    bindSession: (domain, query) => binder!(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined }),
+    isolate: {
+      callTimeoutMs: opts.callTimeout * 1000,
+      binder: { store: opts.store, tasksFile: opts.tasks, defaultUser: opts.user, userBaseUrl: opts.userBaseUrl },
+    },
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);
-  const stop = () =>
-    void host.close().then(() => {
-      store?.close();
-      process.exit(0);
-    });
+  const stop = () => void host.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -179,7 +179,8 @@ function checkTokens(tokens: Token[], rules: StatementRules): void {
   checkRecursion(tokens);
 }
 
-const OPEN_OPS = new Set(['OpenRead', 'OpenWrite', 'ReopenIdx', 'OpenDup']);
+/** Opcodes whose P2 is the root page of a table or index (OpenDup's is another cursor: a CTE read twice). */
+const OPEN_OPS = new Set(['OpenRead', 'OpenWrite', 'ReopenIdx']);
 
 /** Look at the compiled program: every table it opens must be one of the domain's own, in `main`. */
 function checkProgram(db: Database.Database, sql: string, params: string[], rules: StatementRules): void {

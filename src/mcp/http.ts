@@ -6,6 +6,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
 import { checkHostAndOrigin, checkToken, decodeSegment, HttpFailure, isLoopbackBind, readJsonBody, requestTarget, sendFailure } from './http-checks.js';
+import type { Session } from '../env/session.js';
+import { DomainProcesses, OpenRefused, type IsolateOptions, type RemoteSession } from './domain-process.js';
 import { createDomainServer, type SessionBinding, type ToolCallEvent } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
@@ -31,6 +33,23 @@ export interface HttpHostOptions {
    * URL (e.g. /mcp/<domain>?task=<id>&user=<spec>). A UserError refuses the session with 400.
    */
   bindSession?: (domain: Domain, query: URLSearchParams) => Promise<SessionBinding | undefined>;
+  /**
+   * Run each domain's sessions in a process of its own (what `envscale serve --http` does): a
+   * call that keeps it busy past `callTimeoutMs` ends that process and its sessions only, and no
+   * domain's SQL can stop the host from answering. Sessions are bound from `binder` (plain data)
+   * in the domain's process; `bindSession` cannot be used with it.
+   */
+  isolate?: IsolateOptions;
+}
+
+/** Where a session's MCP server and state live: in this process or in its domain's process. */
+interface Backend {
+  /** The state, when it is in this process. */
+  state?: Session;
+  /** Wire the transport to the session's server, messages both ways. */
+  connect(transport: StreamableHTTPServerTransport): Promise<void>;
+  /** End hook (scoring), then free the state; safe to call more than once. */
+  release(): void;
 }
 
 export interface HttpHost {
@@ -65,66 +84,93 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const byName = new Map(options.domains.map((d) => [d.name, d]));
-  const bindings = new Map<string, SessionBinding>();
-  const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => {
-    bindings.get(s.id)?.onEnd?.();
-    bindings.delete(s.id);
-    options.onSessionEnd?.(s, reason);
-  });
+  if (options.isolate && options.bindSession) throw new Error('bindSession runs in this process; with isolate, give isolate.binder instead');
+  const processes = options.isolate ? new DomainProcesses(options.isolate, options.onToolCall !== undefined) : undefined;
+  const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, options.onSessionEnd);
 
-  async function bind(domain: Domain, query: URLSearchParams): Promise<SessionBinding | undefined> {
+  /** The session's server and state in this process, bound by options.bindSession. */
+  async function localBackend(domain: Domain, query: URLSearchParams, report: (event: ToolCallEvent) => void): Promise<Backend> {
+    let binding: SessionBinding | undefined;
     try {
-      return await options.bindSession?.(domain, query);
+      binding = await options.bindSession?.(domain, query);
     } catch (err) {
       if (err instanceof UserError) throw new HttpFailure(400, err.message);
       throw err;
     }
+    const state = binding?.session ?? domain.openSession();
+    const server = createDomainServer(domain, {
+      session: state,
+      extension: binding?.extension,
+      onToolCall: (event) => {
+        binding?.onToolCall?.(event);
+        report(event);
+      },
+    });
+    let released = false;
+    return {
+      state,
+      connect: (transport) => server.connect(transport),
+      release: () => {
+        if (released) return;
+        released = true;
+        try {
+          // The end hook scores the session against its task: it needs the state still open.
+          binding?.onEnd?.();
+        } finally {
+          state.close();
+        }
+      },
+    };
+  }
+
+  /** The session's server and state in its domain's process; `lost` when that process is stopped. */
+  async function remoteBackend(domain: Domain, query: URLSearchParams, report: (event: ToolCallEvent) => void, lost: () => void): Promise<Backend> {
+    let remote: RemoteSession;
+    try {
+      remote = await processes!.open(domain, query);
+    } catch (err) {
+      if (err instanceof OpenRefused) throw new HttpFailure(err.userError ? 400 : 503, err.message);
+      throw err;
+    }
+    remote.onToolCall = report;
+    return {
+      connect: async (transport) => {
+        transport.onmessage = (message) => remote.send(message);
+        remote.onmessage = (message, relatedRequestId) => void transport.send(message, relatedRequestId === undefined ? undefined : { relatedRequestId }).catch(() => undefined);
+        remote.onlost = lost;
+        await transport.start();
+      },
+      release: () => remote.close(),
+    };
   }
 
   async function openSession(domain: Domain, req: IncomingMessage, res: ServerResponse, body: unknown, query: URLSearchParams): Promise<void> {
     if (sessions.full) {
       throw new HttpFailure(503, `Too many sessions: this server holds at most ${sessions.maxSessions}; end idle sessions (HTTP DELETE) or restart it with a larger --max-sessions.`);
     }
-    const binding = await bind(domain, query);
-    const state = binding?.session ?? domain.openSession();
     let entry: HttpSession | undefined;
+    const report = (event: ToolCallEvent) => entry && options.onToolCall?.(entry, event);
+    const backend = processes
+      ? await remoteBackend(domain, query, report, () => (entry ? sessions.end(entry.id, 'stopped') : void transport.close()))
+      : await localBackend(domain, query, report);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // Responses go as event streams, not JSON bodies: in JSON response mode SDK 1.32 keeps every
       // request of a session (parsed body and response) until the session ends
       // (modelcontextprotocol/typescript-sdk#2559), so one client could exhaust the memory.
       onsessioninitialized: (id) => {
-        entry = { id, domain, transport, server, state, lastSeen: Date.now(), active: 0 };
-        if (binding) bindings.set(id, binding);
+        entry = { id, domain, transport, state: backend.state, lastSeen: Date.now(), active: 0, release: backend.release };
         sessions.add(entry);
       },
       onsessionclosed: (id) => sessions.end(id, 'deleted'),
     });
-    const server = createDomainServer(domain, {
-      session: state,
-      extension: binding?.extension,
-      onToolCall: (event) => {
-        binding?.onToolCall?.(event);
-        if (entry) options.onToolCall?.(entry, event);
-      },
-    });
-    /** A session that never got an id: end hook first (it reads the state), then free the state. */
-    const endUnlisted = () => {
-      try {
-        binding?.onEnd?.();
-      } finally {
-        state.close();
-      }
-    };
-    transport.onclose = () => {
-      if (entry) sessions.end(entry.id, 'closed');
-      else endUnlisted();
-    };
-    await server.connect(transport);
+    // A session that never got an id is released here; a listed one by the session table.
+    transport.onclose = () => (entry ? sessions.end(entry.id, 'closed') : backend.release());
+    await backend.connect(transport);
     await transport.handleRequest(req, res, body);
     // An initialize that failed leaves no session behind.
     if (!entry) {
-      endUnlisted();
+      backend.release();
       await transport.close();
     }
   }
@@ -188,6 +234,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         sessions.endAll();
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      }).then(() => processes?.stopAll()),
   };
 }

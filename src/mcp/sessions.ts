@@ -1,25 +1,27 @@
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Domain } from '../env/domain.js';
 import type { Session } from '../env/session.js';
 
-/** One live MCP session over HTTP: its transport, its server and its state. */
+/** One live MCP session over HTTP: its transport, and its server and state here or in its domain's process. */
 export interface HttpSession {
   id: string;
   domain: Domain;
   transport: StreamableHTTPServerTransport;
-  server: Server;
-  state: Session;
+  /** The state, when the session lives in this process (not with `isolate`). */
+  state?: Session;
   lastSeen: number;
   /** Requests in flight (an open GET stream counts): a busy session is never idle. */
   active: number;
+  /** Run the session's end hook (it scores a task against the state), then free the state. */
+  release(): void;
 }
 
-export type EndReason = 'deleted' | 'closed' | 'idle' | 'shutdown';
+/** `stopped`: the domain's process was stopped (a call ran too long) or failed. */
+export type EndReason = 'deleted' | 'closed' | 'idle' | 'shutdown' | 'stopped';
 
 /**
- * The live sessions of an HTTP host, with an idle sweep. Ending a session runs the end hook, then
- * frees its state and closes its transport; it is safe to call more than once.
+ * The live sessions of an HTTP host, with an idle sweep. Ending a session runs the host's hook,
+ * releases the session (end hook, state) and closes its transport; it is safe to call more than once.
  */
 export class SessionTable {
   private readonly sessions = new Map<string, HttpSession>();
@@ -56,11 +58,13 @@ export class SessionTable {
     if (!s) return;
     this.sessions.delete(id);
     try {
-      // The end hook scores the session against its task: it needs the state still open.
       this.onEnd?.(s, reason);
     } finally {
-      s.state.close();
-      void s.transport.close();
+      try {
+        s.release();
+      } finally {
+        void s.transport.close();
+      }
     }
   }
 

@@ -13,7 +13,7 @@ import { ArgGrounder } from './ground-args.js';
  * tool error rather than an internal one, and results have the declared shape.
  */
 
-export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape';
+export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'timed out';
 
 export interface ToolVerdict {
   tool: string;
@@ -127,8 +127,8 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
   return verdict;
 }
 
-/** Verify every tool of a spec; verdicts come in the spec's tool order. */
-export function verifySpec(spec: DomainSpec): VerifyResult {
+/** Verify every tool of a spec; verdicts come in the spec's tool order. `onTool` hears each tool as its calls begin. */
+export function verifySpec(spec: DomainSpec, onTool?: (name: string) => void): VerifyResult {
   const { domain, refused, domainError } = compile(spec);
   if (domainError) return { domainError, verdicts: spec.tools.map((t) => ({ tool: t.name, kind: t.kind, ok: false, code: 'refused at load', reason: domainError, warnings: [] })) };
   const byName = new Map(refused.map((v) => [v.tool, v]));
@@ -136,7 +136,10 @@ export function verifySpec(spec: DomainSpec): VerifyResult {
     const session = domain.openSession();
     try {
       const grounder = new ArgGrounder(domain, paramSources(domain));
-      for (const name of domain.tools.keys()) byName.set(name, verifyTool(session, grounder, name));
+      for (const name of domain.tools.keys()) {
+        onTool?.(name);
+        byName.set(name, verifyTool(session, grounder, name));
+      }
     } finally {
       session.close();
       domain.close();

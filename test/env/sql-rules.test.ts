@@ -108,6 +108,11 @@ describe('spec SQL is checked when the domain loads', () => {
     expect(ok.call('probe', {})).toMatchObject({ ok: true, value: '2026-01-16 10:00:00 2026 2461041.5 86400' });
   });
 
+  test('accepts a CTE read twice (a self-join)', () => {
+    const s = withTool('read', [], { value: 'WITH t AS MATERIALIZED (SELECT id FROM notes) SELECT count(*) FROM t AS a JOIN t AS b ON a.id = b.id' })().openSession();
+    expect(s.call('probe', {})).toMatchObject({ ok: true, value: 1 });
+  });
+
   test('accepts a recursion bounded by a LIMIT, and bounded formats, and runs them', () => {
     const s = withTool('read', [], {
       value: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000), d AS (SELECT 2) SELECT printf('%5.2f|%-4d|%s', sum(x) / 1000.0, 7, 'ok') FROM c",

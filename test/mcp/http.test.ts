@@ -96,7 +96,7 @@ describe('Streamable HTTP host: sessions', () => {
     // A new session starts from the seed.
     const c = await client(h);
     expect((await notesOf(c)).map((n) => n.id)).toEqual(['N1']);
-    const states = [...[a, b, c].map((x) => h.sessions.get(x.transport.sessionId!)!.state.stateHash())];
+    const states = [...[a, b, c].map((x) => h.sessions.get(x.transport.sessionId!)!.state!.stateHash())];
     expect(new Set(states).size).toBe(3);
   });
 
@@ -106,7 +106,7 @@ describe('Streamable HTTP host: sessions', () => {
     const gone = await client(h);
     const id = gone.transport.sessionId!;
     await gone.client.callTool({ name: 'add_note', arguments: { author_id: 'A1', body: 'soon gone' } });
-    const state = h.sessions.get(id)!.state;
+    const state = h.sessions.get(id)!.state!;
     expect(h.sessions.size).toBe(2);
 
     await gone.transport.terminateSession();
@@ -127,7 +127,7 @@ describe('Streamable HTTP host: sessions', () => {
     const h = await host({ idleTimeoutMs: 200 });
     const id = await rawSession(h);
     expect(h.sessions.size).toBe(1);
-    const state = h.sessions.get(id)!.state;
+    const state = h.sessions.get(id)!.state!;
 
     await waitFor(() => h.sessions.size === 0, 5000, 'the idle session to be swept');
     expect(state.isClosed).toBe(true);
