@@ -94,6 +94,31 @@ export function decodeSegment(segment: string): string {
   }
 }
 
+/**
+ * How deep a request body may nest. Tool arguments have their own, smaller limit (a tool error);
+ * past this one the body is refused whole, before the protocol layer, whose schema validation
+ * recurses (SDK 1.32 overflows its stack at a few thousand levels).
+ */
+export const MAX_BODY_DEPTH = 1000;
+
+/** How deep JSON text nests (brackets outside strings), stopping once past `limit`. */
+function nesting(text: Buffer, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 /** Read and parse a JSON body, refusing it (413) as soon as it passes `limit` bytes. */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -105,8 +130,10 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     if (size > limit) throw new HttpFailure(413, `Request body is over the limit of ${limit} bytes.`);
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks);
+  if (nesting(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) throw new HttpFailure(400, `Request body nests deeper than ${MAX_BODY_DEPTH} levels.`, -32600);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text.toString('utf8'));
   } catch {
     throw new HttpFailure(400, 'Parse error: the request body is not valid JSON.', -32700);
   }

@@ -197,3 +197,14 @@ export function whenClosed(socket: Socket, since = Date.now()): Promise<{ ms: nu
     socket.once('close', () => resolve({ ms: Date.now() - since, data }));
   });
 }
+
+/** Poll `read` until it gives a value (the server records in another process, asynchronously). */
+export async function waitUntil<T>(read: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
