@@ -11,6 +11,7 @@ import { buildImage } from '../src/env/image.js';
 import { readDomainSpec } from '../src/env/load.js';
 import { stateHash } from '../src/env/state-hash.js';
 import { createDomainServer } from '../src/mcp/server.js';
+import { Episode } from '../src/episode/episode.js';
 import { startHttpHost } from '../src/mcp/http.js';
 import { markdownTable } from '../src/util/table.js';
 import { echoServer, startEchoHttp } from './echo-server.js';
@@ -101,8 +102,8 @@ export async function foundationBench(): Promise<string> {
 
   const echoMem = await inMemoryClient(echoServer());
   const echoMemRate = await throughput(() => echoMem.callTool({ name: 'echo', arguments: read(k++) }), SECONDS);
-  const memSession = domain.openSession();
-  const mem = await inMemoryClient(createDomainServer(domain, { session: memSession }));
+  const memEpisode = await Episode.open({ domain });
+  const mem = await inMemoryClient(createDomainServer(memEpisode));
   const memRead = await throughput(() => mem.callTool({ name: 'get_order', arguments: read(k++) }), SECONDS);
   const memWrite = await throughput(() => mem.callTool({ name: 'set_note', arguments: { order_id: 'O5', note: `m${k++}` } }), SECONDS);
 
@@ -139,16 +140,18 @@ export async function foundationBench(): Promise<string> {
   for (const c of [echoMem, mem, echoOne, one, ...echoMany, ...many]) await c.close();
   await host.close();
   await echoHttp.close();
-  memSession.close();
+  memEpisode.close();
   s.close();
 
   // Memory: 1,000 open sessions, each with its MCP server, 100 of which have written.
   gc();
   const rss0 = process.memoryUsage().rss;
-  const sessions = Array.from({ length: 1000 }, () => {
-    const session = domain.openSession();
-    return { session, server: createDomainServer(domain, { session }) };
-  });
+  const sessions = await Promise.all(
+    Array.from({ length: 1000 }, async () => {
+      const episode = await Episode.open({ domain });
+      return { session: episode.state, server: createDomainServer(episode) };
+    }),
+  );
   sessions.slice(0, 100).forEach(({ session }, i) => session.call('set_note', { order_id: `O${i}`, note: 'mem' }));
   gc();
   const rss1 = process.memoryUsage().rss;

@@ -11,6 +11,7 @@ function temperature(name: string) {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const STORE = ['--store <file>', 'trajectory store (SQLite)', 'runs.db'] as const;
+const RECONNECT = ['--reconnect <seconds>', 'how long to keep reconnecting to a lost Redis before stopping', positiveInt('--reconnect'), 60] as const;
 
 /** Verbs for rollouts and their data: run episodes, list runs, show one, export training data. */
 export function registerRolloutCommands(program: Command): void {
@@ -23,7 +24,7 @@ export function registerRolloutCommands(program: Command): void {
     .option('--agent <spec>', 'oracle or openai:<model>', 'oracle')
     .option('--user <spec>', 'scripted or openai:<model>', 'scripted')
     .option('--trials <n>', 'trials per task', positiveInt('--trials'), 4)
-    .option('--concurrency <n>', 'episodes at once', positiveInt('--concurrency'), 8)
+    .option('--concurrency <n>', 'episodes at once (with --queue, each worker sets its own)', positiveInt('--concurrency'), 8)
     .option(...STORE)
     .option('--seed <n>', 'seed (episode seed = seed + trial)', nonNegativeInt('--seed'), 0)
     .option('--max-turns <n>', 'most messages and tool steps per episode', positiveInt('--max-turns'), 40)
@@ -36,9 +37,29 @@ export function registerRolloutCommands(program: Command): void {
     .option('--user-base-url <url>', 'OpenAI-compatible endpoint of the user (default $OPENAI_BASE_URL)')
     .option('--user-api-key <key>', 'key of the user endpoint (default $OPENAI_API_KEY)')
     .option('--user-temperature <t>', 'user sampling temperature', temperature('--user-temperature'), 0)
+    .option('--queue <url>', 'play the episodes on "envscale worker" processes through this Redis (redis://host:port)')
+    .option(...RECONNECT)
     .action(async (ref: string, opts) => {
+      if (opts.queue) {
+        const { queuedRolloutCommand } = await import('../queue/commands.js');
+        await queuedRolloutCommand(ref, opts);
+        return;
+      }
       const { rolloutCommand } = await import('../rollout/commands.js');
       await rolloutCommand(ref, opts);
+    });
+
+  program
+    .command('worker')
+    .description('take rollout episodes from a Redis queue and play them (start any number, on any machine); model keys come from this environment')
+    .requiredOption('--queue <url>', 'the Redis the rollout was started with (redis://host:port)')
+    .option('--concurrency <n>', 'episodes at once', positiveInt('--concurrency'), 8)
+    .option('--cache <dir>', 'where domains received through Redis are kept (default $ENVSCALE_CACHE or ~/.cache/envscale)')
+    .option('--stall-timeout <seconds>', 'a job whose worker stops renewing its lock for this long goes to another worker', positiveInt('--stall-timeout'), 30)
+    .option(...RECONNECT)
+    .action(async (opts) => {
+      const { workerCommand } = await import('../queue/commands.js');
+      await workerCommand(opts);
     });
 
   program

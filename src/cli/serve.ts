@@ -30,9 +30,9 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
   if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
   // Recording and simulated users load the rollout code; a plain stdio server does without it.
   const store = opts.store ? (await import('../record/store.js')).TrajectoryStore.open(opts.store) : undefined;
-  const binder =
+  const opener =
     store || opts.task
-      ? (await import('../mcp/sidecar.js')).sessionBinder({
+      ? (await import('../episode/opener.js')).episodeOpener({
           store,
           tasksFile: opts.tasks,
           defaultUser: opts.user,
@@ -40,13 +40,14 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
           report: (line) => process.stderr.write(`${line}\n`),
         })
       : undefined;
-  const binding = await binder?.(domains[0], { task: opts.task, user: opts.user });
-  await serveStdio(domains[0], { binding });
+  const episode = await opener?.(domains[0], { task: opts.task, user: opts.task ? opts.user : undefined });
+  await serveStdio(domains[0], { episode });
   store?.close();
 }
 
 /** Every domain's sessions run in a process of their own, which a call that runs too long cannot outlive. */
 async function serveHttp(domains: Domain[], opts: ServeOptions): Promise<void> {
+  // Opened once here so that a bad --store is refused before the server listens.
   if (opts.store) TrajectoryStore.open(opts.store).close();
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
   const host = await startHttpHost({
@@ -61,7 +62,7 @@ async function serveHttp(domains: Domain[], opts: ServeOptions): Promise<void> {
     requestTimeoutMs: opts.requestTimeout * 1000,
     isolate: {
       callTimeoutMs: opts.callTimeout * 1000,
-      binder: { store: opts.store, tasksFile: opts.tasks, defaultUser: opts.user, userBaseUrl: opts.userBaseUrl },
+      opener: { store: opts.store, tasksFile: opts.tasks, defaultUser: opts.user, userBaseUrl: opts.userBaseUrl },
     },
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);

@@ -1,3 +1,4 @@
+import { functionOutputSchema } from './output.js';
 import { MissingRefError, selfContained } from './refs.js';
 import { toParameters } from './schema.js';
 import { childPointer, emptyResult, isRecord, issueAt, sourceOf, type Place, type RawTool, type ReadResult } from './types.js';
@@ -65,6 +66,17 @@ function readFunction(rec: Record<string, unknown>, place: Place, pointer: strin
   };
   const returns = text(rec.returns) ?? response;
   if (returns) tool.returns = returns;
+  const outputKey = rec.outputSchema !== undefined ? 'outputSchema' : 'response';
+  const output = functionOutputSchema(rec[outputKey]);
+  if (output) {
+    const at = childPointer(pointer, outputKey);
+    try {
+      tool.outputSchema = selfContained(output, (reason) => out.notes.push(issueAt(place, at, `tool ${JSON.stringify(name)}: ${reason}`)), { titles: true });
+    } catch (err) {
+      if (!(err instanceof MissingRefError)) throw err;
+      out.notes.push(issueAt(place, at, `tool ${JSON.stringify(name)} has no output schema: ${err.message}`));
+    }
+  }
   const group = text(rec.group);
   if (group) tool.group = group;
   out.tools.push(tool);

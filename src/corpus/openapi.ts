@@ -1,5 +1,6 @@
 import type { JsonSchema, ParametersSchema } from '../spec/json-schema.js';
-import { inlineRefs, MissingRefError } from './refs.js';
+import { responseSchema, successKeys } from './output.js';
+import { inlineRefs, lookupRef, MissingRefError } from './refs.js';
 import { childPointer, emptyResult, isRecord, issueAt, sourceOf, type Place, type RawTool, type ReadResult } from './types.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -121,6 +122,34 @@ function firstSuccessDescription(responses: unknown): string | undefined {
   return isRecord(r) && typeof r.description === 'string' && r.description.trim() ? r.description.trim() : undefined;
 }
 
+/**
+ * The JSON schema of the operation's success response, `$ref`s inlined with the names of the
+ * referenced schemas kept as titles. A reference to nothing leaves the tool without an output
+ * schema (noted): the call itself is still well described.
+ */
+function outputSchema(rawOp: Record<string, unknown>, doc: Record<string, unknown>, note: (reason: string) => void): JsonSchema | undefined {
+  if (!isRecord(rawOp.responses)) return undefined;
+  const produces = rawOp.produces ?? doc.produces;
+  for (const key of successKeys(rawOp.responses)) {
+    try {
+      // The response object may be a reference (`#/components/responses/...`); its schema is inlined
+      // on its own, so the depth limit counts schema levels only.
+      let response = rawOp.responses[key];
+      for (let hops = 0; isRecord(response) && typeof response.$ref === 'string' && hops < 5; hops++) {
+        const target = lookupRef(doc, response.$ref);
+        if (target === undefined) throw new MissingRefError(response.$ref);
+        response = target;
+      }
+      const schema = responseSchema(response, produces);
+      if (schema) return inlineRefs(schema, doc, note, { titles: true }) as JsonSchema;
+    } catch (err) {
+      if (!(err instanceof MissingRefError)) throw err;
+      note(`the ${key} response has no output schema: ${err.message}`);
+    }
+  }
+  return undefined;
+}
+
 /** Each operation of an OpenAPI 3.x or Swagger 2.0 document becomes one tool. */
 export function readOpenApi(doc: Record<string, unknown>, place: Place): ReadResult & { format: string } {
   const format = openApiFormat(doc) ?? 'openapi';
@@ -167,6 +196,8 @@ export function readOpenApi(doc: Record<string, unknown>, place: Place): ReadRes
         };
         const returns = firstSuccessDescription(rawOp.responses);
         if (returns) tool.returns = returns;
+        const output = outputSchema(rawOp, doc, (n) => notes.add(n));
+        if (output) tool.outputSchema = output;
         if (group) tool.group = group;
         out.tools.push(tool);
         for (const n of notes) out.notes.push(issueAt(place, pointer, n));

@@ -24,13 +24,33 @@ export function lookupRef(root: unknown, ref: string): unknown {
   return node;
 }
 
+/** How references are inlined. */
+export interface InlineOptions {
+  /**
+   * Name what a reference to a named schema (`#/components/schemas/Pet`, `#/definitions/Pet`,
+   * `#/$defs/Pet`) resolves to: its `title` becomes the name unless it has one. Output schemas keep
+   * their component names this way, so that entities can be named after them.
+   */
+  titles?: boolean;
+}
+
+/** The name a reference gives its target when it points into a map of named schemas. */
+function schemaName(ref: string): string | undefined {
+  const m = /\/(schemas|definitions|\$defs)\/([^/]+)$/.exec(ref);
+  return m ? decodeURIComponent(m[2]).replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+}
+
 /**
  * Inline every `$ref` below `node`. Recursive references are cut at their second occurrence on a
  * path (replaced by a described empty schema) and external ones are kept as a description, each
  * with a note; a local reference to nothing throws MissingRefError.
  */
-export function inlineRefs(node: unknown, root: unknown, note: (reason: string) => void, stack: string[] = [], depth = 0, isMap = false): unknown {
-  if (Array.isArray(node)) return node.map((v) => inlineRefs(v, root, note, stack, depth + 1));
+export function inlineRefs(node: unknown, root: unknown, note: (reason: string) => void, options: InlineOptions = {}): unknown {
+  return inline(node, root, note, options, [], 0, false);
+}
+
+function inline(node: unknown, root: unknown, note: (reason: string) => void, options: InlineOptions, stack: string[], depth: number, isMap: boolean): unknown {
+  if (Array.isArray(node)) return node.map((v) => inline(v, root, note, options, stack, depth + 1, false));
   if (!isRecord(node)) return node;
   if (depth > MAX_DEPTH) {
     note(`schema nesting deeper than ${MAX_DEPTH} levels was cut off`);
@@ -45,19 +65,22 @@ export function inlineRefs(node: unknown, root: unknown, note: (reason: string) 
       note(`external $ref ${ref} was not resolved`);
       return { ...siblings, description: `external reference ${ref}` };
     }
+    const name = options.titles ? schemaName(ref) : undefined;
     if (stack.includes(ref)) {
       note(`recursive $ref ${ref} was cut off`);
-      return { type: 'object', description: `recursive reference to ${ref.split('/').pop()} (cut off)` };
+      return { type: 'object', ...(name ? { title: name } : {}), description: `recursive reference to ${ref.split('/').pop()} (cut off)` };
     }
     const target = lookupRef(root, ref);
     if (target === undefined) throw new MissingRefError(ref);
-    const resolved = inlineRefs(target, root, note, [...stack, ref], depth + 1);
-    return isRecord(resolved) ? { ...resolved, ...(inlineRefs(siblings, root, note, stack, depth) as object) } : resolved;
+    const resolved = inline(target, root, note, options, [...stack, ref], depth + 1, false);
+    if (!isRecord(resolved)) return resolved;
+    const named = name !== undefined && typeof resolved.title !== 'string' ? { title: name, ...resolved } : resolved;
+    return { ...named, ...(inline(siblings, root, note, options, stack, depth, false) as object) };
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     // Examples are data, not schema; a `$ref` key inside them is not a reference.
-    out[k] = k === 'example' || k === 'examples' ? v : inlineRefs(v, root, note, stack, depth + 1, SCHEMA_MAPS.has(k));
+    out[k] = k === 'example' || k === 'examples' ? v : inline(v, root, note, options, stack, depth + 1, SCHEMA_MAPS.has(k));
   }
   return out;
 }
@@ -67,8 +90,8 @@ export function inlineRefs(node: unknown, root: unknown, note: (reason: string) 
  * definitions dropped, so that readers which do not follow references (argument generators,
  * seeders, the partition's features) see the whole shape. Throws MissingRefError like inlineRefs.
  */
-export function selfContained(schema: Record<string, unknown>, note: (reason: string) => void): Record<string, unknown> {
+export function selfContained(schema: Record<string, unknown>, note: (reason: string) => void, options: InlineOptions = {}): Record<string, unknown> {
   if (!JSON.stringify(schema).includes('"$ref"')) return schema;
-  const { $defs: _defs, definitions: _definitions, ...rest } = inlineRefs(schema, schema, note) as Record<string, unknown>;
+  const { $defs: _defs, definitions: _definitions, ...rest } = inlineRefs(schema, schema, note, options) as Record<string, unknown>;
   return rest;
 }

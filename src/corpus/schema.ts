@@ -21,7 +21,7 @@ const JSON_TYPES = new Set(['object', 'number', 'integer', 'array', 'boolean', '
 function mapType(node: Record<string, unknown>): Record<string, unknown> {
   const t = node.type;
   if (typeof t !== 'string' || JSON_TYPES.has(t)) return node;
-  const mapped = PSEUDO_TYPES[t.toLowerCase()] ?? 'string';
+  const mapped = Object.hasOwn(PSEUDO_TYPES, t.toLowerCase()) ? PSEUDO_TYPES[t.toLowerCase()] : 'string';
   return { ...node, type: mapped, 'x-bfcl-type': t };
 }
 

@@ -34,6 +34,19 @@ function readStored(db: Database.Database, table: Table): Map<string, Stored> {
   return rows;
 }
 
+/** A table's rows as values, by the JSON text of their primary key values. */
+export function readRows(db: Database.Database, table: Table): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  for (const raw of readStored(db, table).values()) {
+    const row = toRow(table, raw);
+    rows.set(keyOf(table, row), row);
+  }
+  return rows;
+}
+
+/** The identity of a row within its table: the JSON text of its primary key values. */
+export const keyOf = (table: Table, row: Row) => JSON.stringify(table.primaryKey.map((k) => row[k]));
+
 const toRow = (table: Table, raw: Stored): Row => Object.fromEntries(table.columns.map((c, i) => [c.name, fromColumnValue(c.type, raw[i])]));
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

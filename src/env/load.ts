@@ -18,6 +18,9 @@ export function parseOrExplain<S extends z.ZodType>(schema: S, data: unknown, fi
   throw new UserError(`${file}: at ${where}: ${issue.message}${more}.`);
 }
 
+/** The files a domain folder is read from (tasks.json aside): what makes one domain. */
+export const DOMAIN_FILES = ['domain.json', 'seed.json', 'policy.md'] as const;
+
 /** Read a domain folder: domain.json, policy.md, seed.json (optional), validated. */
 export function readDomainSpec(dir: string): DomainSpec {
   const file = parseOrExplain(DomainFile, readJsonFile(join(dir, 'domain.json')), join(dir, 'domain.json'));

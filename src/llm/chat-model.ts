@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ModelInfo, StoredToolCall } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
+import { ModelFailure } from './failure.js';
 /** Reports a model request that failed and is being retried (a rollout records it as an error event). */
 export type RetryListener = (message: string, attempt: number) => void;
 
@@ -20,18 +21,7 @@ export interface Endpoint {
 
 export const DEFAULT_ENDPOINT: Endpoint = { temperature: 0, timeoutMs: 120_000, maxRetries: 4, retryBaseMs: 500 };
 
-/**
- * A model request failed for good. `fatal` marks an endpoint that cannot work for any episode
- * (unreachable, wrong key, unknown model): the rollout stops starting episodes.
- */
-export class ModelFailure extends UserError {
-  constructor(
-    message: string,
-    readonly fatal: boolean,
-  ) {
-    super(message);
-  }
-}
+export { ModelFailure };
 
 export interface Completion {
   content: string;

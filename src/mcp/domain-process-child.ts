@@ -2,14 +2,16 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Domain } from '../env/domain.js';
+import { Episode, type ToolCallEvent } from '../episode/episode.js';
+import type { EpisodeOpener } from '../episode/opener.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { startHeartbeat } from '../util/watched-process.js';
-import type { FromChild, ProcessBinderOptions, ToChild } from './domain-process.js';
-import { createDomainServer, type SessionBinding } from './server.js';
+import type { FromChild, ToChild } from './domain-process.js';
+import { createDomainServer } from './server.js';
 
 /**
  * The process of one domain (see domain-process.ts): it holds the domain's sessions, each an MCP
- * server on its own state, and exchanges their JSON-RPC messages with the host over IPC.
+ * server on an episode of its own, and exchanges their JSON-RPC messages with the host over IPC.
  */
 
 const send = (m: FromChild) => process.send?.(m);
@@ -31,13 +33,11 @@ class HostLink implements Transport {
 
 interface Live {
   link: HostLink;
-  server: Server;
-  binding?: SessionBinding;
   close(): void;
 }
 
 let domain: Domain;
-let bind: ((query: Record<string, string>) => Promise<SessionBinding | undefined>) | undefined;
+let opener: EpisodeOpener | undefined;
 let reportCalls = false;
 let closeStore: (() => void) | undefined;
 const sessions = new Map<number, Live>();
@@ -45,17 +45,16 @@ const sessions = new Map<number, Live>();
 async function init(m: Extract<ToChild, { type: 'init' }>): Promise<void> {
   domain = new Domain(m.spec, m.dir);
   reportCalls = m.reportCalls;
-  const options: ProcessBinderOptions | undefined = m.binder;
-  if (options) {
-    const store = options.store ? (await import('../record/store.js')).TrajectoryStore.open(options.store) : undefined;
-    const binder = (await import('./sidecar.js')).sessionBinder({
+  if (m.opener) {
+    const { store: path, tasksFile, defaultUser, userBaseUrl } = m.opener;
+    const store = path ? (await import('../record/store.js')).TrajectoryStore.open(path) : undefined;
+    opener = (await import('../episode/opener.js')).episodeOpener({
       store,
-      tasksFile: options.tasksFile,
-      defaultUser: options.defaultUser,
-      userEndpoint: { baseURL: options.userBaseUrl },
+      tasksFile,
+      defaultUser,
+      userEndpoint: { baseURL: userBaseUrl },
       report: (line) => process.stderr.write(`${line}\n`),
     });
-    bind = (query) => binder(domain, { task: query.task, user: query.user });
     closeStore = () => store?.close();
   }
   startHeartbeat();
@@ -63,44 +62,29 @@ async function init(m: Extract<ToChild, { type: 'init' }>): Promise<void> {
 }
 
 async function open(key: number, query: Record<string, string>): Promise<void> {
+  const onToolCall = (event: ToolCallEvent) => reportCalls && send({ type: 'call', key, event });
+  let episode: Episode;
   try {
-    await openSession(key, query);
+    episode = await (opener ? opener(domain, { task: query.task, user: query.user, onToolCall }) : Episode.open({ domain, onToolCall }));
   } catch (err) {
-    sessions.get(key)?.close();
-    sessions.delete(key);
-    send({ type: 'refused', key, message: messageOf(err), userError: err instanceof UserError });
+    return void send({ type: 'refused', key, message: messageOf(err), userError: err instanceof UserError });
   }
-}
-
-async function openSession(key: number, query: Record<string, string>): Promise<void> {
-  const binding = await bind?.(query);
-  const state = binding?.session ?? domain.openSession();
+  const server: Server = createDomainServer(episode);
   const link = new HostLink(key);
-  const server = createDomainServer(domain, {
-    session: state,
-    extension: binding?.extension,
-    onToolCall: (event) => {
-      binding?.onToolCall?.(event);
-      if (reportCalls) send({ type: 'call', key, event });
-    },
-  });
   let closed = false;
-  const live: Live = {
+  sessions.set(key, {
     link,
-    server,
-    binding,
     close: () => {
       if (closed) return;
       closed = true;
       try {
-        binding?.onEnd?.();
+        // Ending the episode scores a task-bound one while its state is still open.
+        episode.close();
       } finally {
-        state.close();
         void server.close();
       }
     },
-  };
-  sessions.set(key, live);
+  });
   await server.connect(link);
   send({ type: 'opened', key });
 }

@@ -1,18 +1,18 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { compiledEntry, forkWatched, type WatchedChild } from '../util/watched-process.js';
-import type { ToolCallEvent } from './server.js';
+import type { ToolCallEvent } from '../episode/episode.js';
 
 /**
  * Each domain's sessions in a child process of their own (see util/watched-process.ts for why a
  * process). The HTTP host keeps the network, the protocol and the session table; every domain's
- * MCP servers, states, recorder and simulated users live in the domain's process. A process that
+ * MCP servers and episodes (states, recorder, simulated users) live in the domain's process. A process that
  * stops answering (a call that runs too long blocks its event loop, so its heartbeats stop) is
  * killed, and only its own sessions end.
  */
 
-/** Recording and task binding, as plain data: each domain's process builds its own binder from it. */
-export interface ProcessBinderOptions {
+/** How episodes are opened (recording, tasks, simulated users), as plain data: each domain's process builds its own opener from it. */
+export interface ProcessOpenerOptions {
   /** Trajectory store file every session is recorded in. */
   store?: string;
   tasksFile?: string;
@@ -23,7 +23,7 @@ export interface ProcessBinderOptions {
 export interface IsolateOptions {
   /** A domain's process busy this long without a heartbeat (a call that will not end) is killed. */
   callTimeoutMs?: number;
-  binder?: ProcessBinderOptions;
+  opener?: ProcessOpenerOptions;
 }
 
 export const ISOLATE_DEFAULTS = { callTimeoutMs: 10_000 };
@@ -35,7 +35,7 @@ const STARTUP_LIMIT_MS = 180_000;
 
 /** Parent to child. */
 export type ToChild =
-  | { type: 'init'; spec: Domain['spec']; dir?: string; binder?: ProcessBinderOptions; reportCalls: boolean }
+  | { type: 'init'; spec: Domain['spec']; dir?: string; opener?: ProcessOpenerOptions; reportCalls: boolean }
   | { type: 'open'; key: number; query: Record<string, string> }
   | { type: 'message'; key: number; message: JSONRPCMessage }
   | { type: 'close'; key: number };
@@ -159,7 +159,7 @@ class DomainProcess {
       onExit: (stalled, cause) => this.lost(watched, stalled ? 'time' : cause),
     });
     this.child = watched;
-    watched.child.send({ type: 'init', spec: this.domain.spec, dir: this.domain.dir, binder: this.options.binder, reportCalls: this.reportCalls } satisfies ToChild);
+    watched.child.send({ type: 'init', spec: this.domain.spec, dir: this.domain.dir, opener: this.options.opener, reportCalls: this.reportCalls } satisfies ToChild);
   }
 
   private receive(m: FromChild): void {

@@ -5,10 +5,12 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { UserError } from '../util/errors.js';
-import { checkHostAndOrigin, checkToken, decodeSegment, HttpFailure, isLoopbackBind, readJsonBody, requestTarget, sendFailure } from './http-checks.js';
 import type { Session } from '../env/session.js';
+import { Episode, type ToolCallEvent } from '../episode/episode.js';
+import type { OpenRequest } from '../episode/opener.js';
 import { DomainProcesses, OpenRefused, type IsolateOptions, type RemoteSession } from './domain-process.js';
-import { createDomainServer, type SessionBinding, type ToolCallEvent } from './server.js';
+import { checkHostAndOrigin, checkToken, decodeSegment, HttpFailure, isLoopbackBind, readJsonBody, requestTarget, sendFailure } from './http-checks.js';
+import { createDomainServer } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
 export interface HttpHostOptions {
@@ -29,26 +31,28 @@ export interface HttpHostOptions {
   onToolCall?: (session: HttpSession, event: ToolCallEvent) => void;
   onSessionEnd?: (session: HttpSession, reason: EndReason) => void;
   /**
-   * Attach a state, extra tools and recording hooks to a new session, from the query of its
-   * URL (e.g. /mcp/<domain>?task=<id>&user=<spec>). A UserError refuses the session with 400.
+   * Open the episode of a new session, from the query of its URL (e.g. /mcp/<domain>?task=<id>&user=<spec>):
+   * its state, task, simulated user and recording. A UserError refuses the session with 400.
+   * Without it every session is a plain, unrecorded episode on the seed state.
    */
-  bindSession?: (domain: Domain, query: URLSearchParams) => Promise<SessionBinding | undefined>;
+  openEpisode?: (domain: Domain, request: OpenRequest) => Promise<Episode>;
   /**
    * Run each domain's sessions in a process of its own (what `envscale serve --http` does): a
    * call that keeps it busy past `callTimeoutMs` ends that process and its sessions only, and no
-   * domain's SQL can stop the host from answering. Sessions are bound from `binder` (plain data)
-   * in the domain's process; `bindSession` cannot be used with it.
+   * domain's SQL can stop the host from answering. Episodes are opened from `opener` (plain data)
+   * in the domain's process; `openEpisode` cannot be used with it.
    */
   isolate?: IsolateOptions;
 }
 
-/** Where a session's MCP server and state live: in this process or in its domain's process. */
+/** Where a session's MCP server and episode live: in this process or in its domain's process. */
 interface Backend {
-  /** The state, when it is in this process. */
+  /** The episode and its state, when they are in this process. */
+  episode?: Episode;
   state?: Session;
   /** Wire the transport to the session's server, messages both ways. */
   connect(transport: StreamableHTTPServerTransport): Promise<void>;
-  /** End hook (scoring), then free the state; safe to call more than once. */
+  /** End the episode (scoring it), then free the state; safe to call more than once. */
   release(): void;
 }
 
@@ -84,43 +88,22 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const byName = new Map(options.domains.map((d) => [d.name, d]));
-  if (options.isolate && options.bindSession) throw new Error('bindSession runs in this process; with isolate, give isolate.binder instead');
+  if (options.isolate && options.openEpisode) throw new Error('openEpisode runs in this process; with isolate, give isolate.opener instead');
   const processes = options.isolate ? new DomainProcesses(options.isolate, options.onToolCall !== undefined) : undefined;
   const sessions = new SessionTable(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, options.onSessionEnd);
 
-  /** The session's server and state in this process, bound by options.bindSession. */
-  async function localBackend(domain: Domain, query: URLSearchParams, report: (event: ToolCallEvent) => void): Promise<Backend> {
-    let binding: SessionBinding | undefined;
+  /** The session's server and episode in this process, opened by options.openEpisode. */
+  async function localBackend(domain: Domain, query: URLSearchParams, onToolCall: (event: ToolCallEvent) => void): Promise<Backend> {
+    const request: OpenRequest = { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined, onToolCall };
+    let episode: Episode;
     try {
-      binding = await options.bindSession?.(domain, query);
+      episode = await (options.openEpisode ? options.openEpisode(domain, request) : Episode.open({ domain, onToolCall }));
     } catch (err) {
       if (err instanceof UserError) throw new HttpFailure(400, err.message);
       throw err;
     }
-    const state = binding?.session ?? domain.openSession();
-    const server = createDomainServer(domain, {
-      session: state,
-      extension: binding?.extension,
-      onToolCall: (event) => {
-        binding?.onToolCall?.(event);
-        report(event);
-      },
-    });
-    let released = false;
-    return {
-      state,
-      connect: (transport) => server.connect(transport),
-      release: () => {
-        if (released) return;
-        released = true;
-        try {
-          // The end hook scores the session against its task: it needs the state still open.
-          binding?.onEnd?.();
-        } finally {
-          state.close();
-        }
-      },
-    };
+    const server = createDomainServer(episode);
+    return { episode, state: episode.state, connect: (transport) => server.connect(transport), release: () => episode.close() };
   }
 
   /** The session's server and state in its domain's process; `lost` when that process is stopped. */
@@ -159,7 +142,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       // request of a session (parsed body and response) until the session ends
       // (modelcontextprotocol/typescript-sdk#2559), so one client could exhaust the memory.
       onsessioninitialized: (id) => {
-        entry = { id, domain, transport, state: backend.state, lastSeen: Date.now(), active: 0, release: backend.release };
+        entry = { id, domain, transport, episode: backend.episode, state: backend.state, lastSeen: Date.now(), active: 0, release: backend.release };
         sessions.add(entry);
       },
       onsessionclosed: (id) => sessions.end(id, 'deleted'),

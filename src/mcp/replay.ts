@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
 import type { Session } from '../env/session.js';
+import { Episode } from '../episode/episode.js';
 import type { Action, Task } from '../spec/task.js';
 import { createDomainServer } from './server.js';
 
@@ -23,7 +24,7 @@ export interface McpReplay {
  * path an agent's calls take. The session stays open for the caller to read and close.
  */
 export async function callThroughMcp(domain: Domain, session: Session, actions: Action[]): Promise<McpActionResult[]> {
-  const server = createDomainServer(domain, { session });
+  const server = createDomainServer(await Episode.open({ domain, state: session }));
   const client = new Client({ name: 'envscale-replay', version: '0.1.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   try {

@@ -8,56 +8,19 @@ import {
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
   type CallToolResult,
-  type GetPromptResult,
-  type Prompt,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { argumentProblem } from '../env/arguments.js';
 import type { Domain } from '../env/domain.js';
-import type { ToolResult } from '../env/executor.js';
-import type { Session } from '../env/session.js';
+import { ActionRefused, EpisodeOver, type Episode } from '../episode/episode.js';
 import { listTools } from '../episode/tools.js';
 
-/** What the server reports after every tool call (the trajectory recorder listens here). */
-export interface ToolCallEvent {
-  tool: string;
-  args: Record<string, unknown>;
-  result: ToolResult;
-  /** Wall time of the call in the engine, milliseconds. */
-  ms: number;
-  /** State hash after the call, for write tools. */
-  stateHash?: string;
-  /** The domain has no such tool: the client got a protocol error (InvalidParams), not a result. */
-  unknown?: boolean;
-}
-
-/** Tools and prompts added to a domain's server (the sidecar user of a task-bound session). */
-export interface ServerExtension {
-  tools: Tool[];
-  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
-  prompts: Prompt[];
-  getPrompt(name: string): GetPromptResult;
-  /** Appended to the server's instructions. */
-  instructions?: string;
-}
-
-/** What a host attaches to one MCP session: its state, extra tools, and hooks for recording it. */
-export interface SessionBinding {
-  session: Session;
-  extension?: ServerExtension;
-  onToolCall?: (event: ToolCallEvent) => void;
-  /** Called once when the MCP session ends. */
-  onEnd?: () => void;
-}
-
-export interface DomainServerOptions {
-  /** The state this server's tools act on; one per MCP session. */
-  session: Session;
-  onToolCall?: (event: ToolCallEvent) => void;
-  extension?: ServerExtension;
-}
-
 export const SERVER_VERSION = '0.1.0';
+/** The tool an MCP client talks to the simulated user with (task-bound episodes). */
+export const SEND_TOOL = 'send_message_to_user';
+/** The prompt holding the user's opening message. */
+export const REQUEST_PROMPT = 'user_request';
+/** `_meta` key of tools/call carrying the id of the call in the agent's recorded turn (the rollout sets it). */
+export const CALL_ID_META = 'envscale/call_id';
 
 const policyUri = (domain: Domain) => `envscale://${domain.name}/policy`;
 const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
@@ -68,45 +31,67 @@ const schemaUri = (domain: Domain) => `envscale://${domain.name}/schema`;
  */
 const invalidParams = (message: string) => Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
 
+const text = (t: string, isError = false): CallToolResult => ({ content: [{ type: 'text', text: t }], ...(isError ? { isError: true } : {}) });
+
+/** The send tool of an episode with a simulated user: its description carries the user's opening. */
+function sendTool(episode: Episode): Tool {
+  return {
+    name: SEND_TOOL,
+    description: `Send a message to the user you are helping and get their reply. The user opened with: "${episode.opening ?? ''}". Ask for what you need, confirm before changing anything, and tell them the outcome; the conversation is over when the user's reply contains ###STOP###.`,
+    inputSchema: { type: 'object', properties: { message: { type: 'string', description: 'what to say to the user' } }, required: ['message'] },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  };
+}
+
+async function sendMessage(episode: Episode, args: Record<string, unknown>): Promise<CallToolResult> {
+  const message = typeof args.message === 'string' ? args.message : '';
+  if (!message.trim()) return text(`Error: ${SEND_TOOL} needs a non-empty "message".`, true);
+  if (episode.done) return text('The user has ended the conversation; there is nobody to send this to.', true);
+  const { reply } = await episode.say(message);
+  if (episode.stopReason === 'user_error') return text(`The simulated user could not answer: ${episode.result?.error ?? ''}`, true);
+  return text(episode.done ? `${reply}\n(The user has ended the conversation.)` : reply);
+}
+
+export interface DomainServerOptions {
+  /**
+   * Offer the simulated user as a tool and a prompt (default: when the episode has one). The
+   * rollout loop turns it off: its agent talks to the user in plain messages.
+   */
+  sidecar?: boolean;
+}
+
 /**
- * An MCP server for one session of one domain. Cheap to build: everything per-domain is compiled
- * once in Domain; this only wires handlers to the session.
+ * An MCP server on one episode. Cheap to build: everything per-domain is compiled once in Domain;
+ * this only wires handlers to the episode, which runs and records every call.
  */
-export function createDomainServer(domain: Domain, options: DomainServerOptions): Server {
-  const { session, onToolCall, extension } = options;
+export function createDomainServer(episode: Episode, options: DomainServerOptions = {}): Server {
+  const { domain } = episode;
+  const withUser = (options.sidecar ?? true) && episode.hasUser;
   const server = new Server(
     { name: `envscale-${domain.name}`, version: SERVER_VERSION },
     {
       capabilities: { tools: {}, prompts: {}, resources: {} },
-      instructions: `${domain.spec.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.${extension?.instructions ? `\n\n${extension.instructions}` : ''}`,
+      instructions:
+        `${domain.spec.description}\n\nFollow the domain policy: prompt "policy", resource ${policyUri(domain)}.` +
+        (withUser ? `\n\nThis session serves a user with a request (task ${episode.task?.id}). Their opening message is the prompt "${REQUEST_PROMPT}"; talk to them with the tool ${SEND_TOOL}.` : ''),
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: extension ? [...listTools(domain), ...extension.tools] : listTools(domain) }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: withUser ? [...listTools(domain), sendTool(episode)] : listTools(domain) }));
 
-  server.setRequestHandler(CallToolRequestSchema, (request): CallToolResult | Promise<CallToolResult> => {
-    const { name, arguments: args = {} } = request.params;
-    // Arguments the engine refuses (too large, too deep, not valid Unicode) are reported as {}:
-    // the recorder could not store them faithfully, and the result says what was wrong.
-    const problem = argumentProblem(args);
-    const recorded = problem ? {} : args;
-    if (extension?.tools.some((t) => t.name === name)) {
-      if (!problem) return extension.callTool(name, args);
-      const text = `Invalid arguments for ${name}: ${problem}.`;
-      return { content: [{ type: 'text', text }], isError: true };
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name, arguments: args = {}, _meta } = request.params;
+    try {
+      if (withUser && name === SEND_TOOL) return await sendMessage(episode, args);
+      const callId = _meta?.[CALL_ID_META];
+      const step = episode.callTool(name, args, typeof callId === 'string' ? callId : undefined);
+      // Recorded like any call; the client gets the protocol error an unknown tool deserves.
+      if (step.error === 'unknown_tool') throw invalidParams(step.text);
+      return text(step.text, !step.ok);
+    } catch (err) {
+      if (err instanceof EpisodeOver || err instanceof ActionRefused) return text(err.message, true);
+      throw err;
     }
-    const tool = domain.tools.get(name);
-    if (!tool) {
-      const message = `Unknown tool: ${name}. The ${domain.name} domain has: ${[...domain.tools.keys()].join(', ')}.`;
-      // Reported like any call, so a recorded session keeps the attempt; the client gets the protocol error.
-      onToolCall?.({ tool: name, args: recorded, result: { ok: false, error: message, text: message }, ms: 0, unknown: true });
-      throw invalidParams(message);
-    }
-    const started = performance.now();
-    const result = session.call(name, args);
-    const ms = performance.now() - started;
-    onToolCall?.({ tool: name, args: recorded, result, ms, stateHash: tool.spec.kind === 'write' ? session.stateHash() : undefined });
-    return result.ok ? { content: [{ type: 'text', text: result.text }] } : { content: [{ type: 'text', text: result.text }], isError: true };
   });
 
   const policyPrompt = {
@@ -114,9 +99,10 @@ export function createDomainServer(domain: Domain, options: DomainServerOptions)
     title: `${domain.name} policy`,
     description: `The rules an agent follows in the ${domain.name} domain.`,
   };
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: [policyPrompt, ...(extension?.prompts ?? [])] }));
+  const requestPrompt = { name: REQUEST_PROMPT, description: 'The opening message of the user this session serves.' };
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: withUser ? [policyPrompt, requestPrompt] : [policyPrompt] }));
   server.setRequestHandler(GetPromptRequestSchema, (request) => {
-    if (extension?.prompts.some((p) => p.name === request.params.name)) return extension.getPrompt(request.params.name);
+    if (withUser && request.params.name === REQUEST_PROMPT) return { messages: [{ role: 'user', content: { type: 'text', text: episode.opening ?? '' } }] };
     if (request.params.name !== policyPrompt.name) throw invalidParams(`Unknown prompt: ${request.params.name}.`);
     return {
       description: policyPrompt.description,

@@ -1,18 +1,20 @@
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Domain } from '../env/domain.js';
 import type { Session } from '../env/session.js';
+import type { Episode } from '../episode/episode.js';
 
 /** One live MCP session over HTTP: its transport, and its server and state here or in its domain's process. */
 export interface HttpSession {
   id: string;
   domain: Domain;
   transport: StreamableHTTPServerTransport;
-  /** The state, when the session lives in this process (not with `isolate`). */
+  /** The session's episode and its state, when they live in this process (not with `isolate`). */
+  episode?: Episode;
   state?: Session;
   lastSeen: number;
   /** Requests in flight (an open GET stream counts): a busy session is never idle. */
   active: number;
-  /** Run the session's end hook (it scores a task against the state), then free the state. */
+  /** End the episode (a task-bound one is scored while its state is still open), then free the state. */
   release(): void;
 }
 

@@ -1,16 +1,16 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Domain } from '../env/domain.js';
-import { createDomainServer, type DomainServerOptions, type SessionBinding } from './server.js';
+import { Episode } from '../episode/episode.js';
+import { createDomainServer } from './server.js';
 
 /**
- * Serve one domain on stdin/stdout: one MCP session, one state. Resolves when the client closes
- * the connection. Nothing but JSON-RPC goes to stdout; diagnostics go to stderr.
+ * Serve one domain on stdin/stdout: one MCP session, one episode (a plain one on the seed state
+ * unless given). Resolves when the client closes the connection, after the episode has ended.
+ * Nothing but JSON-RPC goes to stdout; diagnostics go to stderr.
  */
-export async function serveStdio(domain: Domain, options: Omit<DomainServerOptions, 'session'> & { binding?: SessionBinding } = {}): Promise<void> {
-  const { binding, ...rest } = options;
-  const session = binding?.session ?? domain.openSession();
-  const onToolCall = binding?.onToolCall ?? rest.onToolCall;
-  const server = createDomainServer(domain, { ...rest, session, extension: binding?.extension ?? rest.extension, onToolCall });
+export async function serveStdio(domain: Domain, options: { episode?: Episode } = {}): Promise<void> {
+  const episode = options.episode ?? (await Episode.open({ domain }));
+  const server = createDomainServer(episode);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
@@ -18,6 +18,5 @@ export async function serveStdio(domain: Domain, options: Omit<DomainServerOptio
   });
   await server.connect(transport);
   await closed;
-  binding?.onEnd?.();
-  session.close();
+  episode.close();
 }

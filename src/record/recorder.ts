@@ -5,7 +5,7 @@ import type { EpisodeCounts, StopReason, StoredToolCall, StoredVerdict, ToolResu
 import type { ChatMessage } from '../spec/chat.js';
 import { evaluateEpisode, type Message, type Verdict } from './reward.js';
 import { reachedTool } from './conversation.js';
-import type { EpisodeWriter } from './store.js';
+import type { EpisodeSink } from './store.js';
 
 export interface EpisodeOutcome {
   status: 'done' | 'failed';
@@ -30,28 +30,34 @@ export class EpisodeRecorder {
   lastHash?: string;
   private outcome?: EpisodeOutcome;
 
-  constructor(private readonly writer?: EpisodeWriter) {}
+  /** `retain`: keep the transcript, actions and messages (the reward and a simulated user need them). */
+  constructor(
+    private readonly writer?: EpisodeSink,
+    private readonly retain = true,
+  ) {}
 
   get episodeId(): number | undefined {
     return this.writer?.id;
   }
 
   message(role: 'system' | 'user' | 'assistant', content: string, toolCalls: StoredToolCall[] = [], generated = true): void {
-    if (role === 'assistant') this.transcript.push(toolCalls.length ? { role, content, tool_calls: toolCalls } : { role, content });
-    else this.transcript.push({ role, content });
-    if (role !== 'system') {
-      this.counts.turns++;
-      if (content) this.messages.push({ role, content });
+    if (this.retain) {
+      if (role === 'assistant') this.transcript.push(toolCalls.length ? { role, content, tool_calls: toolCalls } : { role, content });
+      else this.transcript.push({ role, content });
+      if (role !== 'system' && content) this.messages.push({ role, content });
     }
+    if (role !== 'system') this.counts.turns++;
     this.writer?.append({ kind: 'message', role, content, ...(toolCalls.length ? { tool_calls: toolCalls } : {}), generated });
   }
 
   toolResult(event: Omit<ToolResultEvent, 'kind'>): void {
-    this.transcript.push({ role: 'tool', tool_call_id: event.call_id, content: event.content });
+    if (this.retain) {
+      this.transcript.push({ role: 'tool', tool_call_id: event.call_id, content: event.content });
+      if (reachedTool(event)) this.actions.push({ tool: event.tool, args: event.args! });
+    }
     this.counts.tool_calls++;
     if (!event.ok) this.counts.tool_errors++;
     if (event.error && event.error !== 'domain') this.counts.malformed_calls++;
-    if (reachedTool(event)) this.actions.push({ tool: event.tool, args: event.args! });
     if (event.state_hash) this.lastHash = event.state_hash;
     this.writer?.append({ kind: 'tool_result', ...event });
   }

@@ -5,11 +5,9 @@ import {
   EpisodeRecord,
   RunRecord,
   TrajectoryEvent,
-  type EpisodeCounts,
+  type EpisodeEnd,
   type EpisodeStatus,
   type ModelInfo,
-  type StopReason,
-  type StoredVerdict,
   type ToolDefinition,
   type TrajectoryEventInput,
 } from '../spec/trajectory.js';
@@ -103,18 +101,32 @@ export interface RunInput {
   settings: Record<string, unknown>;
 }
 
-export interface EpisodeEnd {
-  status: Exclude<EpisodeStatus, 'running'>;
-  stopReason?: StopReason;
-  error?: string;
-  reward?: number;
-  finalHash?: string;
-  verdict?: StoredVerdict;
-  counts?: EpisodeCounts;
+export type { EpisodeEnd };
+
+/** Where the recorder sends an episode's events as they happen, and its end. */
+export interface EpisodeSink {
+  /** The episode's id in a store, when it has one yet. */
+  readonly id?: number;
+  append(event: TrajectoryEventInput): void;
+  finish(end: EpisodeEnd): void;
+}
+
+/** An event with the time it was recorded (ISO 8601). */
+export interface StampedEvent {
+  at: string;
+  event: TrajectoryEventInput;
+}
+
+/** A whole episode recorded elsewhere (a queue worker), stored in one go by recordEpisode. */
+export interface FinishedEpisode {
+  startedAt: string;
+  endedAt: string;
+  events: StampedEvent[];
+  end: EpisodeEnd;
 }
 
 /** Appends the events of one episode in order and closes it with its outcome. */
-export class EpisodeWriter {
+export class EpisodeWriter implements EpisodeSink {
   private seq = 0;
   constructor(
     private readonly store: TrajectoryStore,
@@ -128,6 +140,16 @@ export class EpisodeWriter {
   finish(end: EpisodeEnd): void {
     this.store.finishEpisode(this.id, end);
   }
+}
+
+/** Which trial of which run an episode is, and what it was played with. */
+export interface EpisodeInput {
+  runId: number;
+  domain: string;
+  taskId: string | null;
+  trial: number;
+  toolset?: string;
+  taskKey?: string;
 }
 
 export interface EpisodeFilter {
@@ -243,29 +265,57 @@ export class TrajectoryStore {
    * Start an episode. A leftover unfinished attempt at the same trial (a killed or failed run)
    * is removed with its events first, so a resumed run redoes it from the start.
    */
-  beginEpisode(input: { runId: number; domain: string; taskId: string | null; trial: number; toolset?: string; taskKey?: string }): EpisodeWriter {
+  beginEpisode(input: EpisodeInput): EpisodeWriter {
     const id = this.db.transaction(() => {
-      if (input.taskId !== null) {
-        const old = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status != 'done'").get(input.runId, input.taskId, input.trial) as
-          | { id: number }
-          | undefined;
-        if (old) {
-          this.stmt('DELETE FROM events WHERE episode_id = ?').run(old.id);
-          this.stmt('DELETE FROM episodes WHERE id = ?').run(old.id);
-        }
-      }
-      const info = this.stmt("INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset, task_key) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)").run(
-        input.runId,
-        input.domain,
-        input.taskId,
-        input.trial,
-        new Date().toISOString(),
-        input.toolset ?? null,
-        input.taskKey ?? null,
-      );
-      return Number(info.lastInsertRowid);
+      this.dropUnfinished(input);
+      return this.insertEpisode(input, 'running', new Date().toISOString());
     })();
     return new EpisodeWriter(this, id);
+  }
+
+  /**
+   * Store a whole episode that was played elsewhere (a queue worker), events and outcome in one
+   * transaction. A trial that is already done in the run is kept as it is and nothing is written
+   * (`recorded: false`), so a result delivered twice is stored once; an unfinished or failed
+   * attempt at the trial is replaced.
+   */
+  recordEpisode(input: EpisodeInput & { taskId: string }, episode: FinishedEpisode): { id: number; recorded: boolean } {
+    return this.db.transaction(() => {
+      const done = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status = 'done'").get(input.runId, input.taskId, input.trial) as
+        | { id: number }
+        | undefined;
+      if (done) return { id: done.id, recorded: false };
+      this.dropUnfinished(input);
+      const id = this.insertEpisode(input, 'running', episode.startedAt);
+      const insert = this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)');
+      episode.events.forEach(({ at, event: { kind, ...data } }, seq) => insert.run(id, seq, at, kind, JSON.stringify(data)));
+      this.finishEpisode(id, episode.end, episode.endedAt);
+      return { id, recorded: true };
+    })();
+  }
+
+  private dropUnfinished(input: EpisodeInput): void {
+    if (input.taskId === null) return;
+    const old = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status != 'done'").get(input.runId, input.taskId, input.trial) as
+      | { id: number }
+      | undefined;
+    if (!old) return;
+    this.stmt('DELETE FROM events WHERE episode_id = ?').run(old.id);
+    this.stmt('DELETE FROM episodes WHERE id = ?').run(old.id);
+  }
+
+  private insertEpisode(input: EpisodeInput, status: EpisodeStatus, startedAt: string): number {
+    const info = this.stmt('INSERT INTO episodes (run_id, domain, task_id, trial, status, started_at, toolset, task_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      input.runId,
+      input.domain,
+      input.taskId,
+      input.trial,
+      status,
+      startedAt,
+      input.toolset ?? null,
+      input.taskKey ?? null,
+    );
+    return Number(info.lastInsertRowid);
   }
 
   /** The next free trial number of a task in a run (sessions bound to a task over MCP). */
@@ -279,10 +329,10 @@ export class TrajectoryStore {
     this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)').run(episodeId, seq, new Date().toISOString(), kind, JSON.stringify(data));
   }
 
-  finishEpisode(id: number, end: EpisodeEnd): void {
+  finishEpisode(id: number, end: EpisodeEnd, endedAt = new Date().toISOString()): void {
     this.stmt('UPDATE episodes SET status = ?, ended_at = ?, stop_reason = ?, error = ?, reward = ?, final_hash = ?, verdict = ?, counts = ? WHERE id = ?').run(
       end.status,
-      new Date().toISOString(),
+      endedAt,
       end.stopReason ?? null,
       end.error ?? null,
       end.reward ?? null,

@@ -6,7 +6,7 @@ import type { Task } from '../spec/task.js';
 import { UserError } from '../util/errors.js';
 import { markdownTable } from '../util/table.js';
 import type { Endpoint } from '../llm/chat-model.js';
-import { runRollout, type TrialRow } from './run.js';
+import { runRollout, type RolloutReport, type TrialRow } from './run.js';
 import { makeAgent } from './agents.js';
 import { makeUser } from '../episode/users.js';
 
@@ -55,45 +55,49 @@ export function rewardTable(rows: TrialRow[]): string {
   );
 }
 
-export async function rolloutCommand(ref: string, opts: RolloutCommandOptions): Promise<void> {
+/** The domain, tasks and model endpoints a rollout command names. */
+export function rolloutInputs(ref: string, opts: RolloutCommandOptions) {
   const domain = loadDomain(ref);
   const tasks = selectTasks(domain, opts);
   const common = { timeoutMs: opts.timeout * 1000, maxRetries: opts.retries };
   const agentEndpoint: Partial<Endpoint> = { ...common, baseURL: opts.agentBaseUrl, apiKey: opts.agentApiKey, temperature: opts.agentTemperature };
   const userEndpoint: Partial<Endpoint> = { ...common, baseURL: opts.userBaseUrl, apiKey: opts.userApiKey, temperature: opts.userTemperature };
+  return { domain, tasks, agentEndpoint, userEndpoint, limits: { maxTurns: opts.maxTurns, maxErrors: opts.maxErrors } };
+}
+
+/** One line per finished episode on stderr. */
+export function episodeLines(): (r: TrialRow) => void {
+  let finished = 0;
+  return (r) => {
+    finished++;
+    const what = r.reward === null ? `failed (${r.error})` : `reward ${r.reward} (${r.stopReason})`;
+    process.stderr.write(`[${finished}] ${r.task} trial ${r.trial}: ${what}\n`);
+  };
+}
+
+/** Rewards, pass^k and what was run; a fatal failure is thrown, failed episodes set the exit code. */
+export function printRolloutReport(report: RolloutReport, domain: string, store: string, total: number): void {
+  const resumed = report.rows.filter((r) => r.resumed).length;
+  const failed = report.rows.filter((r) => r.reward === null).length;
+  console.log(rewardTable(report.rows));
+  console.log('');
+  console.log(passHatKTable(report.rows.filter((r) => r.reward !== null).map((r) => ({ domain, task: r.task, success: r.reward === 1 }))));
+  console.log(`\nrun ${report.runId} in ${store}: ${report.rows.length - resumed} episodes run now, ${resumed} finished earlier, ${failed} failed, ${total - report.rows.length} not started.`);
+  if (report.fatal) throw new UserError(`${report.fatal} Rerun the same command to resume the ${total - report.rows.length + failed} episodes left.`);
+  if (failed > 0) {
+    console.log('Failed episodes are retried when you rerun the same command.');
+    process.exitCode = 1;
+  }
+}
+
+export async function rolloutCommand(ref: string, opts: RolloutCommandOptions): Promise<void> {
+  const { domain, tasks, agentEndpoint, userEndpoint, limits } = rolloutInputs(ref, opts);
   const agent = makeAgent(opts.agent, agentEndpoint);
   const user = makeUser(opts.user, userEndpoint);
   const store = TrajectoryStore.open(opts.store);
   try {
-    const total = tasks.length * opts.trials;
-    let finished = 0;
-    const report = await runRollout({
-      domain,
-      tasks,
-      agent,
-      user,
-      trials: opts.trials,
-      concurrency: opts.concurrency,
-      seed: opts.seed,
-      limits: { maxTurns: opts.maxTurns, maxErrors: opts.maxErrors },
-      store,
-      onEpisode: (r) => {
-        finished++;
-        const what = r.reward === null ? `failed (${r.error})` : `reward ${r.reward} (${r.stopReason})`;
-        process.stderr.write(`[${finished}] ${r.task} trial ${r.trial}: ${what}\n`);
-      },
-    });
-    const resumed = report.rows.filter((r) => r.resumed).length;
-    const failed = report.rows.filter((r) => r.reward === null).length;
-    console.log(rewardTable(report.rows));
-    console.log('');
-    console.log(passHatKTable(report.rows.filter((r) => r.reward !== null).map((r) => ({ domain: domain.name, task: r.task, success: r.reward === 1 }))));
-    console.log(`\nrun ${report.runId} in ${opts.store}: ${report.rows.length - resumed} episodes run now, ${resumed} finished earlier, ${failed} failed, ${total - report.rows.length} not started.`);
-    if (report.fatal) throw new UserError(`${report.fatal} Rerun the same command to resume the ${total - report.rows.length + failed} episodes left.`);
-    if (failed > 0) {
-      console.log('Failed episodes are retried when you rerun the same command.');
-      process.exitCode = 1;
-    }
+    const report = await runRollout({ domain, tasks, agent, user, trials: opts.trials, concurrency: opts.concurrency, seed: opts.seed, limits, store, onEpisode: episodeLines() });
+    printRolloutReport(report, domain.name, opts.store, tasks.length * opts.trials);
   } finally {
     store.close();
   }

@@ -4,3 +4,4 @@ export * from './domain.js';
 export * from './task.js';
 export * from './plan.js';
 export * from './trajectory.js';
+export * from './queue.js';

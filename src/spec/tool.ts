@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ParametersSchema } from './json-schema.js';
+import { JsonSchema, ParametersSchema } from './json-schema.js';
 
 /** MCP tool names: https://modelcontextprotocol.io (tool name guidance). */
 export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -14,6 +14,12 @@ export const ToolSpec = z.object({
   source: z.string(),
   /** A description of what the tool returns, when the source has one. */
   returns: z.string().optional(),
+  /**
+   * What a successful call returns, as a JSON Schema, when the source declares it: OpenAPI success
+   * responses (JSON content), Swagger 2 response `schema`, BFCL `response`, MCP `outputSchema`.
+   * `$ref`s are inlined (recursion cut with a note); a referenced schema's name is its `title`.
+   */
+  outputSchema: JsonSchema.optional(),
   /**
    * The tool whose name this one shares in the sources (same name after sanitizing, different
    * definition): it got a suffix to be unique. Partition keeps one variant of a name per domain.

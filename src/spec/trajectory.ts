@@ -128,6 +128,18 @@ export const StoredVerdict = z.object({
 });
 export type StoredVerdict = z.infer<typeof StoredVerdict>;
 
+/** How an episode ended, as the recorder closes it in the store (or a queue worker sends it back). */
+export const EpisodeEnd = z.object({
+  status: z.enum(['done', 'failed']),
+  stopReason: StopReason.optional(),
+  error: z.string().optional(),
+  reward: z.number().optional(),
+  finalHash: z.string().optional(),
+  verdict: StoredVerdict.optional(),
+  counts: EpisodeCounts.optional(),
+});
+export type EpisodeEnd = z.infer<typeof EpisodeEnd>;
+
 export const EpisodeRecord = z.object({
   id: z.number().int(),
   run_id: z.number().int(),

@@ -28,7 +28,7 @@ const STATE: Record<string, string> = { cancel: 'cancelled', approve: 'approved'
 const HTTP_WRITES: Record<string, Operation> = { post: 'create', put: 'update', patch: 'update', delete: 'delete' };
 
 function byVerb(word: string): Classification | undefined {
-  if (word in STATE && word !== 'verify' && word !== 'publish') return { kind: 'write', op: 'update', verb: word, status: STATE[word] };
+  if (Object.hasOwn(STATE, word) && word !== 'verify' && word !== 'publish') return { kind: 'write', op: 'update', verb: word, status: STATE[word] };
   if (DELETE.includes(word)) return { kind: 'write', op: 'delete', verb: word };
   if (UPDATE.includes(word)) return { kind: 'write', op: 'update', verb: word };
   if (CREATE.includes(word)) return { kind: 'write', op: 'create', verb: word };
@@ -62,7 +62,7 @@ export function classifyTool(tool: ToolSpec): Classification {
   if (method === 'get' || method === 'head' || method === 'options') {
     return named?.kind === 'read' ? named : { kind: 'read', op: tool.path && /\}\/?$/.test(tool.path) ? 'get' : 'list', verb: method };
   }
-  if (method && HTTP_WRITES[method]) {
+  if (method && Object.hasOwn(HTTP_WRITES, method)) {
     if (named?.kind === 'write') return named;
     // POST is also how many APIs spell a search.
     if (method === 'post' && named?.kind === 'read') return named;

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PlannedDomain } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
-import { synthesizeOffline, type DomainOutcome } from './pipeline.js';
+import { failedOutcome, synthesizeIsolated, type DomainOutcome } from './pipeline.js';
 
 /**
  * Offline synthesis of many domains across worker threads. Each domain is synthesized and
@@ -18,7 +18,10 @@ export interface WorkerJob extends PlannedJob {
   index: number;
   seed: number;
 }
-export type WorkerReply = { index: number; outcome: DomainOutcome } | { index: number; error: string };
+export interface WorkerReply {
+  index: number;
+  outcome: DomainOutcome;
+}
 
 /** Default worker count: one per core, the main thread only hands out domains and writes. */
 export const defaultWorkers = (): number => availableParallelism();
@@ -28,45 +31,64 @@ const WORKER_URL = new URL('./synth-worker.js', import.meta.url);
 
 /**
  * Synthesize every job; `onOutcome` sees each outcome as it finishes (e.g. to write its folder).
- * With one worker (or one job) everything runs on this thread.
+ * With one worker (or one job) everything runs on this thread. A domain that fails (an internal
+ * error, or a worker that dies on it) becomes a failed outcome and the others go on; a dead worker
+ * is replaced.
  */
 export async function synthesizeAll(jobs: PlannedJob[], seed: number, workers: number, onOutcome: (outcome: DomainOutcome, index: number) => void): Promise<DomainOutcome[]> {
   const outcomes: DomainOutcome[] = new Array(jobs.length);
   const threads = Math.min(workers, jobs.length);
   if (threads <= 1) {
     jobs.forEach((job, i) => {
-      outcomes[i] = synthesizeOffline(job.planned, job.tools, seed);
+      outcomes[i] = synthesizeIsolated(job.planned, job.tools, seed);
       onOutcome(outcomes[i], i);
     });
     return outcomes;
   }
   let next = 0;
-  const pool = Array.from({ length: threads }, () => new Worker(WORKER_URL));
-  try {
-    await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= jobs.length) return resolve();
-              const index = next++;
-              worker.postMessage({ ...jobs[index], index, seed } satisfies WorkerJob);
-            };
-            worker.on('message', (reply: WorkerReply) => {
-              if ('error' in reply) return reject(new Error(`synthesizing ${jobs[reply.index].planned.name} failed: ${reply.error}`));
-              outcomes[reply.index] = reply.outcome;
-              onOutcome(reply.outcome, reply.index);
-              send();
-            });
-            worker.on('error', reject);
-            // Workers are terminated only after every promise has settled: any earlier exit is a crash.
-            worker.on('exit', (code) => reject(new Error(`a synthesis worker stopped early (exit code ${code})`)));
-            send();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
-  }
+  let finished = 0;
+  const live = new Set<Worker>();
+  await new Promise<void>((resolve) => {
+    const settle = (index: number, outcome: DomainOutcome) => {
+      outcomes[index] = outcome;
+      onOutcome(outcome, index);
+      if (++finished === jobs.length) resolve();
+    };
+    const start = () => {
+      const worker = new Worker(WORKER_URL);
+      live.add(worker);
+      let current: number | undefined;
+      const send = () => {
+        if (next >= jobs.length) {
+          current = undefined;
+          return;
+        }
+        current = next++;
+        worker.postMessage({ ...jobs[current], index: current, seed } satisfies WorkerJob);
+      };
+      worker.on('message', (reply: WorkerReply) => {
+        settle(reply.index, reply.outcome);
+        send();
+      });
+      // Workers are terminated only once every job has settled: an earlier exit is a crash on the
+      // domain in hand, which fails alone; a new worker takes the remaining jobs.
+      const died = (why: string) => {
+        if (!live.delete(worker)) return;
+        if (current !== undefined) {
+          const index = current;
+          current = undefined;
+          settle(index, failedOutcome(jobs[index].planned, jobs[index].tools, why));
+        }
+        if (next < jobs.length) start();
+      };
+      worker.on('error', (err) => died(err.message));
+      worker.on('exit', (code) => died(`a synthesis worker stopped (exit code ${code})`));
+      send();
+    };
+    for (let i = 0; i < threads; i++) start();
+  });
+  const stopping = [...live];
+  live.clear();
+  await Promise.all(stopping.map((w) => w.terminate()));
   return outcomes;
 }

@@ -25,6 +25,25 @@ export function synthesizeOffline(planned: PlannedDomain, tools: ToolSpec[], see
   return { name: planned.name, planned: tools.length, verdicts, spec: keepVerified(spec, verdicts), domainError, source: 'rules', notes: [] };
 }
 
+/**
+ * A domain that could not be synthesized at all (an internal error): reported with its reason,
+ * every tool failing, nothing written; the other domains go on.
+ */
+export function failedOutcome(planned: PlannedDomain, tools: ToolSpec[], reason: string): DomainOutcome {
+  const domainError = `internal error: ${reason}`;
+  const verdicts: ToolVerdict[] = tools.map((t) => ({ tool: t.name, kind: 'read', ok: false, code: 'internal error', reason: domainError, warnings: [] }));
+  return { name: planned.name, planned: tools.length, verdicts, domainError, source: 'rules', notes: [`not synthesized: ${domainError}`] };
+}
+
+/** Offline synthesis that never throws: an internal error becomes a failed outcome. */
+export function synthesizeIsolated(planned: PlannedDomain, tools: ToolSpec[], seed: number): DomainOutcome {
+  try {
+    return synthesizeOffline(planned, tools, seed);
+  } catch (err) {
+    return failedOutcome(planned, tools, err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** Counts of one outcome for summary tables. */
 export function outcomeStats(o: DomainOutcome) {
   const ok = o.verdicts.filter((v) => v.ok);

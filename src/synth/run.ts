@@ -4,7 +4,7 @@ import { readCorpus } from '../graph/run.js';
 import { corpusHash } from '../graph/partition.js';
 import { terminalProgress } from '../graph/progress.js';
 import { PartitionPlan } from '../spec/plan.js';
-import { UserError } from '../util/errors.js';
+import { messageOf, UserError } from '../util/errors.js';
 import { readJsonFile } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
 import { ResponseCache } from '../llm/cache.js';
@@ -12,7 +12,7 @@ import { ChatModel, DEFAULT_ENDPOINT } from '../llm/chat-model.js';
 import { DEFAULT_ATTEMPTS, synthesizeWithModel } from './llm-synth.js';
 import { defaultWorkers, synthesizeAll, type PlannedJob } from './parallel.js';
 import { plannedJobs } from './planned-tools.js';
-import { outcomeStats, type DomainOutcome } from './pipeline.js';
+import { failedOutcome, outcomeStats, type DomainOutcome } from './pipeline.js';
 import { verifyBounded } from './verify-bounded.js';
 import type { ToolVerdict } from './verify.js';
 import { writeDomainFolder } from './write.js';
@@ -54,7 +54,7 @@ export function plannedDomains(planPath: string, corpusPath: string | undefined,
 function summary(outcomes: DomainOutcome[], written: Map<string, string>): string {
   const rows = outcomes.map((o) => {
     const s = outcomeStats(o);
-    return [o.name, o.source, o.planned, s.verified, s.dropped, s.tables, s.rows, written.get(o.name) ?? 'not written (no working tool)'];
+    return [o.name, o.source, o.planned, s.verified, s.dropped, s.tables, s.rows, written.get(o.name) ?? (o.domainError ? 'not written (see below)' : 'not written (no working tool)')];
   });
   const notes = outcomes.flatMap((o) => o.notes.map((n) => `- ${o.name}: ${n}`));
   const total = outcomes.reduce((acc, o) => ({ planned: acc.planned + o.planned, verified: acc.verified + outcomeStats(o).verified }), { planned: 0, verified: 0 });
@@ -90,7 +90,13 @@ export async function runSynthesize(planPath: string, opts: SynthesizeCommandOpt
     if (model) {
       outcomes = [];
       for (const job of jobs) {
-        outcomes.push(await synthesizeWithModel(job, model));
+        try {
+          outcomes.push(await synthesizeWithModel(job, model));
+        } catch (err) {
+          // The model's endpoint failing is the run's problem; anything else is this domain's.
+          if (err instanceof UserError) throw err;
+          outcomes.push(failedOutcome(job.planned, job.tools, messageOf(err)));
+        }
         finish(outcomes.at(-1)!);
       }
     } else {

@@ -1,14 +1,9 @@
 import { parentPort } from 'node:worker_threads';
-import { synthesizeOffline } from './pipeline.js';
+import { synthesizeIsolated } from './pipeline.js';
 import type { WorkerJob, WorkerReply } from './parallel.js';
 
 /** A worker thread of `synthesizeAll`: synthesizes and verifies the domains it is sent, one at a time. */
 parentPort!.on('message', (job: WorkerJob) => {
-  let reply: WorkerReply;
-  try {
-    reply = { index: job.index, outcome: synthesizeOffline(job.planned, job.tools, job.seed) };
-  } catch (err) {
-    reply = { index: job.index, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-  }
+  const reply: WorkerReply = { index: job.index, outcome: synthesizeIsolated(job.planned, job.tools, job.seed) };
   parentPort!.postMessage(reply);
 });

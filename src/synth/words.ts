@@ -20,7 +20,8 @@ const IRREGULAR_SINGULAR = Object.fromEntries(Object.entries(IRREGULAR).map(([s,
 
 export function singular(word: string): string {
   if (UNCOUNTABLE.has(word) || word.length <= 3) return word;
-  if (IRREGULAR_SINGULAR[word]) return IRREGULAR_SINGULAR[word];
+  // Own keys only: a word such as `constructor` must not find Object's prototype.
+  if (Object.hasOwn(IRREGULAR_SINGULAR, word)) return IRREGULAR_SINGULAR[word];
   if (/(ss|us|is)$/.test(word)) return word;
   if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
   if (/(ches|shes|xes|sses|zes)$/.test(word)) return word.slice(0, -2);
@@ -30,7 +31,7 @@ export function singular(word: string): string {
 
 export function plural(word: string): string {
   if (UNCOUNTABLE.has(word)) return word;
-  if (IRREGULAR[word]) return IRREGULAR[word];
+  if (Object.hasOwn(IRREGULAR, word)) return IRREGULAR[word];
   if (/[^aeiou]y$/.test(word)) return word.slice(0, -1) + 'ies';
   if (/(s|x|z|ch|sh)$/.test(word)) return word + 'es';
   return word + 's';

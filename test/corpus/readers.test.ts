@@ -94,6 +94,27 @@ describe('readers on small collections', () => {
     expect(compileArguments(params)({ smoking: 'dontcare', rooms: 2 })).toBe(true);
   });
 
+  it('keeps the output contract: the JSON success response with component names as titles', () => {
+    // OpenAPI 3: the 200 response's JSON schema (not `default`, an error), $refs inlined, names kept.
+    const page = byName(tools, 'listPets').outputSchema!;
+    expect(page).toMatchObject({ title: 'PetPage', type: 'object', properties: { data: { type: 'array', items: { title: 'Pet', required: ['name'] } }, next: { nullable: true } } });
+    // A recursive reference is cut, keeping its name.
+    const pet = (page.properties as Record<string, { items: { properties: { category: { properties: { parent: unknown } } } } }>).data.items;
+    expect(pet.properties.category.properties.parent).toMatchObject({ type: 'object', title: 'Category', description: expect.stringMatching(/cut off/) });
+    // A JSON media type other than application/json (JSON:API) is JSON too; XML is not.
+    expect(byName(tools, 'post_pets').outputSchema).toMatchObject({ title: 'Pet', type: 'object' });
+    // A success response whose schema is a reference to nothing: the tool stays, without a contract, noted.
+    expect(byName(tools, 'showPetById').outputSchema).toBeUndefined();
+    expect(report.notes).toContainEqual(expect.objectContaining({ pointer: '/paths/~1pets~1{petId}/get', reason: expect.stringMatching(/200 response.*Missing does not resolve/) }));
+    // Swagger 2: the response `schema`, unless the operation produces no JSON.
+    expect(byName(tools, 'createOrder').outputSchema).toMatchObject({ title: 'Order', properties: { shipping: { title: 'Address' } } });
+    expect(byName(tools, 'put_orders_by_orderId_receipt').outputSchema).toBeUndefined();
+    // BFCL `response` with pseudo-types mapped; MCP `outputSchema` with its own $defs inlined.
+    expect(byName(tools, 'geometry_triangle_area').outputSchema).toMatchObject({ type: 'object', properties: { area: { type: 'number' } } });
+    expect(byName(tools, 'read_file').outputSchema).toEqual({ type: 'object', properties: { file: { title: 'File', type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } } } } });
+    expect(byName(tools, 'ping').outputSchema).toBeUndefined();
+  });
+
   it('resolves name collisions in input order and reports each rename', () => {
     // `search` is in the JSON Lines file (read first) and in the MCP list.
     expect(byName(tools, 'search').description).toMatch(/calendar/);

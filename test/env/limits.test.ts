@@ -4,7 +4,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ARGUMENT_LIMITS } from '../../src/env/arguments.js';
 import { Domain } from '../../src/env/domain.js';
 import { MAX_STATE_GROWTH_BYTES } from '../../src/env/session.js';
-import { createDomainServer, type ToolCallEvent } from '../../src/mcp/server.js';
+import { Episode, type ToolCallEvent } from '../../src/episode/episode.js';
+import { createDomainServer } from '../../src/mcp/server.js';
 import { tinySpec } from './fixtures.js';
 
 const domain = new Domain(tinySpec());
@@ -80,9 +81,9 @@ describe('what one call may carry', () => {
   });
 
   test('over MCP such calls are tool errors and are reported (recorded) with their arguments left out', async () => {
-    const session = domain.openSession();
     const events: ToolCallEvent[] = [];
-    const server = createDomainServer(domain, { session, onToolCall: (e) => events.push(e) });
+    const episode = await Episode.open({ domain, onToolCall: (e) => events.push(e) });
+    const server = createDomainServer(episode);
     const client = new Client({ name: 'limits', version: '0' });
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(b);
@@ -96,7 +97,9 @@ describe('what one call may carry', () => {
       ['list_notes', {}, false],
       ['no_such_tool', {}, false],
     ]);
+    // The transcript holds the calls with their arguments left out.
+    expect(episode.transcript.filter((m) => m.role === 'assistant').map((m) => m.tool_calls?.[0]?.arguments)).toEqual(['{}', '{}']);
     await client.close();
-    session.close();
+    episode.close();
   });
 });

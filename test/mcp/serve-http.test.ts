@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { readTasks } from '../../src/env/load.js';
-import { SEND_TOOL } from '../../src/mcp/sidecar.js';
+import { SEND_TOOL } from '../../src/mcp/server.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
 import { newClient, REPO_ROOT, textOf } from '../helpers/mcp.js';

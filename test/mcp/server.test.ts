@@ -5,7 +5,8 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { loadDomain } from '../../src/env/load.js';
 import type { Session } from '../../src/env/session.js';
-import { createDomainServer, type ToolCallEvent } from '../../src/mcp/server.js';
+import { Episode, type ToolCallEvent } from '../../src/episode/episode.js';
+import { createDomainServer } from '../../src/mcp/server.js';
 import { newClient, textOf, TINY_DIR } from '../helpers/mcp.js';
 
 const domain = loadDomain(TINY_DIR);
@@ -18,8 +19,9 @@ describe('createDomainServer over an in-memory transport', () => {
 
   beforeEach(async () => {
     events = [];
-    session = domain.openSession();
-    server = createDomainServer(domain, { session, onToolCall: (e) => events.push(e) });
+    const episode = await Episode.open({ domain, onToolCall: (e) => events.push(e) });
+    session = episode.state;
+    server = createDomainServer(episode);
     client = newClient();
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

@@ -1,13 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { text } from 'node:stream/consumers';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { CLI, REPO_ROOT, waitFor } from '../helpers/mcp.js';
 import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.js';
+import { doneCount, runCli } from '../helpers/processes.js';
 
 let server: OpenAiServer;
 const dir = mkdtempSync(join(tmpdir(), 'envscale-kill-'));
@@ -20,25 +19,6 @@ afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const doneCount = (path: string) => {
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM episodes WHERE status = 'done'").get() as { n: number }).n;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-};
-
-/** Run the CLI without blocking this process (it serves the model the child talks to). */
-async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env });
-  const [stdout, stderr, status] = await Promise.all([text(child.stdout), text(child.stderr), new Promise<number | null>((r) => child.once('exit', r))]);
-  return { status, stdout, stderr };
-}
 
 describe('a rollout killed with SIGKILL', () => {
   it('leaves a store that opens with every finished episode intact, and a rerun completes the rest', async () => {

@@ -8,7 +8,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { startHttpHost } from '../../src/mcp/http.js';
-import { REQUEST_PROMPT, SEND_TOOL, sessionBinder } from '../../src/mcp/sidecar.js';
+import { REQUEST_PROMPT, SEND_TOOL } from '../../src/mcp/server.js';
+import { episodeOpener } from '../../src/episode/opener.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
 import type { Task } from '../../src/spec/task.js';
@@ -34,8 +35,7 @@ describe('the sidecar simulated user', () => {
   it('serves a task-bound HTTP session: opening request, dialogue through the tool, scored and recorded at the end', async () => {
     const store = TrajectoryStore.open(join(dir, 'http.db'));
     const lines: string[] = [];
-    const binder = sessionBinder({ store, defaultUser: 'scripted', report: (l) => lines.push(l) });
-    const host = await startHttpHost({ domains: [domain], port: 0, bindSession: (d, q) => binder(d, { task: q.get('task') ?? undefined, user: q.get('user') ?? undefined }) });
+    const host = await startHttpHost({ domains: [domain], port: 0, openEpisode: episodeOpener({ store, defaultUser: 'scripted', report: (l) => lines.push(l) }) });
     try {
       const task = tasks.find((t) => t.id === 'projects-003-close-navigation')!;
       const client = newClient();
@@ -77,8 +77,7 @@ describe('the sidecar simulated user', () => {
   it('records a call to an unknown tool (the client still gets the protocol error) and stores the row diff of a wrong session', async () => {
     const store = TrajectoryStore.open(join(dir, 'wrong.db'));
     const lines: string[] = [];
-    const binder = sessionBinder({ store, defaultUser: 'scripted', report: (l) => lines.push(l) });
-    const host = await startHttpHost({ domains: [domain], port: 0, bindSession: (d, q) => binder(d, { task: q.get('task') ?? undefined }) });
+    const host = await startHttpHost({ domains: [domain], port: 0, openEpisode: episodeOpener({ store, defaultUser: 'scripted', report: (l) => lines.push(l) }) });
     try {
       const task = tasks.find((t) => t.id === 'projects-003-close-navigation')!;
       const client = newClient();

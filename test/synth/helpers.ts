@@ -9,10 +9,12 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { loadDomain } from '../../src/env/load.js';
 import { createDomainServer } from '../../src/mcp/server.js';
+import { Episode } from '../../src/episode/episode.js';
 import { newClient, REPO_ROOT } from '../helpers/mcp.js';
 
 export const SHOP_TOOLS_FILE = resolve(REPO_ROOT, 'fixtures', 'synth', 'shop-tools.json');
-export const CORPORA = resolve(REPO_ROOT, '../shared/corpora');
+/** MCP tools/list of small invented servers, with names that are also Object members (constructor, toString). */
+export const MCP_SERVERS_FILE = resolve(REPO_ROOT, 'fixtures', 'synth', 'mcp-servers.json');
 
 /** corpus.json and plan.json of tool collections in `dir`, as `envscale ingest` and `partition` write them; returns the plan's path. */
 export function writePlan(dir: string, collections: string[]): string {
@@ -45,8 +47,8 @@ export function folderBytes(dir: string, prefix = ''): Map<string, string> {
 /** Serve a domain folder over an in-memory MCP transport (one session) to `use`; everything is closed after. */
 export async function withMcpClient<T>(dir: string, use: (client: Client) => Promise<T>): Promise<T> {
   const domain = loadDomain(dir);
-  const session = domain.openSession();
-  const server = createDomainServer(domain, { session });
+  const episode = await Episode.open({ domain });
+  const server = createDomainServer(episode);
   const client = newClient();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
@@ -55,6 +57,6 @@ export async function withMcpClient<T>(dir: string, use: (client: Client) => Pro
   } finally {
     await client.close();
     await server.close();
-    session.close();
+    episode.close();
   }
 }

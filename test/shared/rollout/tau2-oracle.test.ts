@@ -1,22 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Domain } from '../../src/env/domain.js';
-import { loadDomain, readTasks } from '../../src/env/load.js';
-import { hashSums } from '../../src/env/state-hash.js';
-import { importTau2 } from '../../src/importers/tau2/import.js';
-import { exportCommand } from '../../src/record/commands.js';
-import { readEpisode, type StoredEpisode } from '../../src/record/conversation.js';
-import { TrajectoryStore } from '../../src/record/store.js';
-import { rolloutCommand } from '../../src/rollout/commands.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
-import type { Task } from '../../src/spec/task.js';
-import type { ToolResultEvent } from '../../src/spec/trajectory.js';
+import type { Domain } from '../../../src/env/domain.js';
+import { loadDomain, readTasks } from '../../../src/env/load.js';
+import { hashSums } from '../../../src/env/state-hash.js';
+import { importTau2 } from '../../../src/importers/tau2/import.js';
+import { exportCommand } from '../../../src/record/commands.js';
+import { readEpisode, type StoredEpisode } from '../../../src/record/conversation.js';
+import { TrajectoryStore } from '../../../src/record/store.js';
+import { rolloutCommand } from '../../../src/rollout/commands.js';
+import { oracleReport } from '../../../src/rollout/oracle.js';
+import type { Task } from '../../../src/spec/task.js';
+import type { ToolResultEvent } from '../../../src/spec/trajectory.js';
 import { forkDb, referenceCall, type RetailDb } from '../importers/tau2-reference.js';
-import { REPO_ROOT } from '../helpers/mcp.js';
+import { TAU2_RETAIL } from '../paths.js';
 
-const DATA = resolve(REPO_ROOT, '../shared/data/tau2-retail');
+const DATA = TAU2_RETAIL;
 
 let work: string;
 let domain: Domain;

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ingest } from '../../src/corpus/ingest.js';
-import { ToolSpec } from '../../src/spec/tool.js';
+import { ingest } from '../../../src/corpus/ingest.js';
+import { ToolSpec } from '../../../src/spec/tool.js';
+import { CORPORA } from '../paths.js';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const corpora = resolve(repoRoot, '../shared/corpora');
+const corpora = CORPORA;
 
 describe('the shared real corpora', () => {
   it('ingest without an error, every record accounted for', () => {

@@ -1,18 +1,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDomain, readTasks } from '../../src/env/load.js';
-import { exportRetailState, retailStateText } from '../../src/importers/tau2/export.js';
-import { buildSpec, importTau2 } from '../../src/importers/tau2/import.js';
-import { parseDb, parseTasks, parseTools, readTau2Folder, type Tau2Source } from '../../src/importers/tau2/source.js';
-import { convertTask } from '../../src/importers/tau2/tasks.js';
-import { RETAIL_BEHAVIOUR } from '../../src/importers/tau2/behaviour.js';
-import { pyDumps, pyFloatRepr, PyFloat } from '../../src/importers/tau2/pyjson.js';
-import type { Domain } from '../../src/env/domain.js';
+import { loadDomain, readTasks } from '../../../src/env/load.js';
+import { exportRetailState, retailStateText } from '../../../src/importers/tau2/export.js';
+import { buildSpec, importTau2 } from '../../../src/importers/tau2/import.js';
+import { parseDb, parseTasks, parseTools, readTau2Folder, type Tau2Source } from '../../../src/importers/tau2/source.js';
+import { convertTask } from '../../../src/importers/tau2/tasks.js';
+import { RETAIL_BEHAVIOUR } from '../../../src/importers/tau2/behaviour.js';
+import { pyDumps, pyFloatRepr, PyFloat } from '../../../src/importers/tau2/pyjson.js';
+import type { Domain } from '../../../src/env/domain.js';
+import { TAU2_RETAIL } from '../paths.js';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
-const DATA = resolve(repoRoot, '../shared/data/tau2-retail');
+const DATA = TAU2_RETAIL;
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 let work: string;

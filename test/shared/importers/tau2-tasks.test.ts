@@ -1,22 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Domain } from '../../src/env/domain.js';
-import { diffStates, type StateDiff } from '../../src/env/diff.js';
-import { loadDomain, readTasks } from '../../src/env/load.js';
-import { openTaskSession, runActions } from '../../src/env/replay.js';
-import { exportRetailRecords } from '../../src/importers/tau2/export.js';
-import { importTau2 } from '../../src/importers/tau2/import.js';
-import { PyFloat } from '../../src/importers/tau2/pyjson.js';
-import { replayOverMcp } from '../../src/importers/tau2/replay.js';
-import { evaluateEpisode } from '../../src/record/reward.js';
-import type { Session } from '../../src/env/session.js';
-import type { Task } from '../../src/spec/task.js';
+import type { Domain } from '../../../src/env/domain.js';
+import { diffStates, type StateDiff } from '../../../src/env/diff.js';
+import { loadDomain, readTasks } from '../../../src/env/load.js';
+import { openTaskSession, runActions } from '../../../src/env/replay.js';
+import { exportRetailRecords } from '../../../src/importers/tau2/export.js';
+import { importTau2 } from '../../../src/importers/tau2/import.js';
+import { PyFloat } from '../../../src/importers/tau2/pyjson.js';
+import { replayOverMcp } from '../../../src/importers/tau2/replay.js';
+import { evaluateEpisode } from '../../../src/record/reward.js';
+import type { Session } from '../../../src/env/session.js';
+import type { Task } from '../../../src/spec/task.js';
 import { changedRecords, forkDb, referenceCall, type ReferenceResult, type RetailDb } from './tau2-reference.js';
+import { TAU2_RETAIL } from '../paths.js';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
-const DATA = resolve(repoRoot, '../shared/data/tau2-retail');
+const DATA = TAU2_RETAIL;
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 let work: string;
