@@ -6,6 +6,7 @@ import type { ToolVerdict, VerifyResult } from './verify.js';
 export type FromVerifier = { type: 'tool'; tool: string } | { type: 'result'; result: VerifyResult };
 
 export const VERIFY_DEFAULTS = { toolTimeoutMs: 10_000 };
+const STARTUP_LIMIT_MS = 180_000;
 
 /**
  * verifySpec in a watched child process: a tool whose calls keep it busy past `toolTimeoutMs`
@@ -36,7 +37,9 @@ function verifyOnce(spec: DomainSpec, limitMs: number): Promise<{ result: Verify
     let current: string | undefined;
     let result: VerifyResult | undefined;
     const child = forkWatched<FromVerifier>(compiledEntry(import.meta.url, 'synth/verify-child'), {
-      limitMs: () => limitMs,
+      // Verification runs on one synchronous loop: each tool's start is the heartbeat. Before the
+      // first one the child loads and compiles the domain, which is bounded but can take seconds.
+      limitMs: () => (current === undefined ? STARTUP_LIMIT_MS : limitMs),
       onMessage: (m) => {
         if (m.type === 'tool') current = m.tool;
         else result = m.result;

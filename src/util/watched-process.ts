@@ -19,9 +19,11 @@ export interface Heartbeat {
   type: 'beat';
 }
 
-/** In the child: send heartbeats until the process ends. */
+/** In the child: send heartbeats while the channel to the parent is open (they keep nothing alive). */
 export function startHeartbeat(): void {
-  setInterval(() => process.send?.({ type: 'beat' } satisfies Heartbeat), HEARTBEAT_MS);
+  const timer = setInterval(() => process.connected && process.send?.({ type: 'beat' } satisfies Heartbeat), HEARTBEAT_MS);
+  timer.unref();
+  process.once('disconnect', () => clearInterval(timer));
 }
 
 /**

@@ -97,8 +97,6 @@ describe('what one call may carry', () => {
       ['list_notes', {}, false],
       ['no_such_tool', {}, false],
     ]);
-    // The transcript holds the calls with their arguments left out.
-    expect(episode.transcript.filter((m) => m.role === 'assistant').map((m) => m.tool_calls?.[0]?.arguments)).toEqual(['{}', '{}']);
     await client.close();
     episode.close();
   });
