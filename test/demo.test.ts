@@ -127,7 +127,7 @@ describe('npm run demo (envscale demo)', () => {
     await expect(runDemo({ out, corpus: [join(work, 'nope')] })).rejects.toThrow(/nope does not exist; check the path\./);
     const empty = join(work, 'empty.json');
     writeFileSync(empty, '{"hello": "world"}');
-    await expect(runDemo({ out, corpus: [empty] })).rejects.toThrow(/^No tools in .*empty\.json; name files of tool definitions/);
+    await expect(runDemo({ out, corpus: [empty] })).rejects.toThrow(/^No tool definitions found in .*empty\.json: .*; point at OpenAI, MCP, OpenAPI or BFCL tool files\.$/);
     expect(existsSync(out)).toBe(false);
   });
 

@@ -6,12 +6,12 @@ import type { ToolCallEvent } from '../episode/episode.js';
 /**
  * Each domain's sessions in a child process of their own (see util/watched-process.ts for why a
  * process). The HTTP host keeps the network, the protocol and the session table; every domain's
- * MCP servers and episodes (states, recorder, simulated users) live in the domain's process. A process that
- * stops answering (a call that runs too long blocks its event loop, so its heartbeats stop) is
- * killed, and only its own sessions end.
+ * MCP servers and episodes (states, recorder, simulated users) live in the domain's process. A
+ * process that stops answering (a call that runs too long blocks its event loop, so its
+ * heartbeats stop) is killed, and only its own sessions end.
  */
 
-/** How episodes are opened (recording, tasks, simulated users), as plain data: each domain's process builds its own opener from it. */
+/** How episodes are opened (recording, tasks, simulated users), as plain data for the domain's process. */
 export interface ProcessOpenerOptions {
   /** Trajectory store file every session is recorded in. */
   store?: string;

@@ -165,7 +165,7 @@ describe('broken inputs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('lists a file with no tool collection as unrecognized instead of dropping it silently', () => {
     const { tools, report } = ingest([fx('broken/not-tools.yaml'), fx('collections/openai-tools.json')]);

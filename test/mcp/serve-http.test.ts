@@ -56,10 +56,10 @@ describe('serve --http (each domain in its own process)', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 
   it('refuses a --store it cannot open before it listens', async () => {
     const err = await startServe([PROJECTS, '--store', join(dir, 'no', 'such', 'folder', 'runs.db')]).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/exited with 1 before serving; stderr:\nenvscale: Cannot open the trajectory store .*runs\.db/);
-  });
+  }, 120_000);
 });

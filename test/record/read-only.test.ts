@@ -26,7 +26,7 @@ describe('commands that only read a store', () => {
     }
     expect(statSync(zero).size).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['zero.db']);
-  });
+  }, 120_000);
 
   it('refuse a file that is not SQLite, and one that is some other database', () => {
     const text = join(dir, 'notes.txt');
@@ -51,7 +51,7 @@ describe('commands that only read a store', () => {
     const after = statSync(path);
     expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
     expect(() => TrajectoryStore.open(path, { readonly: true }).db.exec('DELETE FROM runs')).toThrow(/readonly/);
-  });
+  }, 60_000);
 
   it('still create a store where one is written (rollout, serve --store)', () => {
     const path = join(dir, 'new.db');

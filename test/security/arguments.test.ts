@@ -13,7 +13,7 @@ describe('hostile arguments over HTTP', () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe([TINY_DIR, '--store', storePath]);
-  });
+  }, 120_000);
   afterAll(async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

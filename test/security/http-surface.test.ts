@@ -13,8 +13,8 @@ describe('DNS rebinding: Host and Origin on a loopback bind', () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe([TINY_DIR]);
-  });
-  afterAll(() => server.stop());
+  }, 120_000);
+  afterAll(() => server?.stop(), 30_000);
 
   const port = () => server.port;
   const hosts = {
@@ -75,7 +75,7 @@ describe('default time limits', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('bearer tokens', () => {
@@ -83,8 +83,8 @@ describe('bearer tokens', () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe([TINY_DIR, '--token', TOKEN]);
-  });
-  afterAll(() => server.stop());
+  }, 120_000);
+  afterAll(() => server?.stop(), 30_000);
 
   const status = async (authorization: string | undefined, path = '/mcp/tiny') => {
     const headers: Record<string, string> = { ...MCP_POST_HEADERS };
@@ -128,7 +128,7 @@ describe('binding beyond loopback', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/exited with 1 before serving/);
     expect((err as Error).message).toMatch(/Serving on 0\.0\.0\.0 reaches beyond this machine.*add a token/);
-  });
+  }, 120_000);
 
   it('serves any Host on 0.0.0.0 with a token (the token is the protection there)', async () => {
     const server = await startServe([TINY_DIR, '--host', '0.0.0.0', '--token', 'tok']);
@@ -139,15 +139,15 @@ describe('binding beyond loopback', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('request targets and bodies', () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe([TINY_DIR, '--max-body', '2048']);
-  });
-  afterAll(() => server.stop());
+  }, 120_000);
+  afterAll(() => server?.stop(), 30_000);
 
   it('answers a malformed percent-encoded path with 400', async () => {
     for (const path of ['/mcp/%E0%A4%A', '/mcp/%ZZ', '/mcp/tiny%']) {
@@ -192,8 +192,8 @@ describe('slow and idle clients', () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe([TINY_DIR, '--headers-timeout', '1', '--request-timeout', '2']);
-  });
-  afterAll(() => server.stop());
+  }, 120_000);
+  afterAll(() => server?.stop(), 30_000);
 
   const drip = async (port: number, text: string, everyMs: number) => {
     const socket = await openSocket(port);

@@ -11,8 +11,8 @@ describe('memory held for one session', () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe([TINY_DIR]);
-  });
-  afterAll(() => server.stop());
+  }, 120_000);
+  afterAll(() => server?.stop(), 30_000);
 
   const MB = 1024 * 1024;
   /** 2,000 in `npm run test:security` (the figure of issue 12); fewer in `npm test`, which already fails without the fix. */

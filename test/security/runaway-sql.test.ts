@@ -47,7 +47,7 @@ describe('SQL that provably never ends', () => {
     expect(verify.status).toBe(1);
     expect(verify.stdout).toMatch(/\| count_up +\| read +\| FAIL: refused at load \| Domain forever: tool count_up, output: SQL has a recursive WITH \(c\) without a LIMIT/);
     expect(verify.stdout).toMatch(/\| find_author +\| read +\| ok /);
-  });
+  }, 300_000);
 });
 
 describe('SQL that runs far too long', () => {
@@ -56,8 +56,8 @@ describe('SQL that runs far too long', () => {
   beforeAll(async () => {
     slowDir = domainWith('slow', PRACTICALLY_FOREVER);
     server = await startServe([slowDir, TINY_DIR, '--call-timeout', '2']);
-  });
-  afterAll(() => server?.stop());
+  }, 120_000);
+  afterAll(() => server?.stop(), 30_000);
 
   it("is stopped after --call-timeout: the caller gets an error, the domain's sessions end, every other session is served throughout", async () => {
     const caller = await RawSession.open(`${server.url}/mcp/slow`);
@@ -87,7 +87,7 @@ describe('SQL that runs far too long', () => {
     expect(resultText(await fresh.call('find_author', { email: 'ada@example.org' }))).toBe('A1');
     expect(resultText(await other.call('list_notes', { author_id: 'A1' }))).toMatch(/First note/);
     expect(server.stderr()).toMatch(/envscale: slow: a call ran longer than 2 s; the domain's process was killed and its 2 session\(s\) ended/);
-  });
+  }, 120_000);
 
   it('does not keep the server from stopping on SIGTERM while such a call runs', async () => {
     const caller = await RawSession.open(`${server.url}/mcp/slow`);
@@ -99,12 +99,12 @@ describe('SQL that runs far too long', () => {
     expect(server.child.signalCode).toBeNull();
     expect(server.child.exitCode).toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
-  });
+  }, 60_000);
 
   it('fails verify as timed out, with the reason, and the other tools are still verified', () => {
     const r = cli('verify', slowDir, '--call-timeout', '2');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/\| count_up +\| read +\| FAIL: timed out +\| a call of count_up did not finish within 2 s; its SQL may never end/);
     for (const tool of ['find_author', 'list_notes', 'add_note', 'delete_note']) expect(r.stdout).toMatch(new RegExp(`\\| ${tool} +\\| (read|write) +\\| ok `));
-  });
+  }, 180_000);
 });
