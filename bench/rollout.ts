@@ -8,15 +8,9 @@ import { runRollout, type RolloutOptions } from '../src/rollout/run.js';
 import { makeAgent } from '../src/rollout/agents.js';
 import { makeUser } from '../src/episode/users.js';
 import { markdownTable } from '../src/util/table.js';
-import { startOpenAiServer, type ChatRequest, type Reply } from '../test/helpers/openai-server.js';
+import { startOpenAiServer } from '../test/helpers/openai-server.js';
+import { instantAgent } from './instant-model.js';
 import { fmt, time } from './measure.js';
-
-/** An instant agent model: one tool call after each user message, then a report. */
-function instantAgent(req: ChatRequest): Reply {
-  const last = req.messages[req.messages.length - 1];
-  if (last.role === 'user') return { toolCalls: [{ name: 'get_project', arguments: { project_id: 'P-101' } }] };
-  return { content: 'Done: here is your project.' };
-}
 
 /**
  * Rollout figures with a local OpenAI-compatible server that answers at once: the orchestrator's

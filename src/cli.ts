@@ -1,21 +1,14 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { UserError, messageOf } from './util/errors.js';
-import { registerCommands } from './cli/commands.js';
-
-/** The `envscale` command: a thin shell over functions that tests call directly. */
-export function buildProgram(): Command {
-  const program = new Command('envscale')
-    .description('Turn tool collections into simulated, stateful MCP environments and training data.')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  registerCommands(program);
-  return program;
-}
+import { CommanderError } from 'commander';
+import { UserError, fileSystemError, messageOf } from './util/errors.js';
+import { buildProgram } from './cli/program.js';
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    // Bare `envscale` shows what there is to do, and that is not an error.
+    if (argv.length <= 2) return void program.outputHelp();
+    await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
@@ -23,6 +16,9 @@ async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof UserError) {
       process.stderr.write(`envscale: ${err.message}\n`);
+    } else if (fileSystemError(err)) {
+      // A path the user gave that cannot be read or written: their input, not a bug.
+      process.stderr.write(`envscale: ${fileSystemError(err)}\n`);
     } else {
       process.stderr.write(`envscale: internal error: ${messageOf(err)}\n`);
       if (process.env.ENVSCALE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { ingest } from './corpus/ingest.js';
 import type { Domain } from './env/domain.js';
 import { loadDomain, readTasks } from './env/load.js';
+import { toGraphologyJson } from './graph/export.js';
 import { DEFAULT_SETTINGS, partitionTools } from './graph/partition.js';
 import { replayThroughMcp } from './mcp/replay.js';
 import { readEpisode } from './record/conversation.js';
-import { exportLines } from './record/export.js';
+import { exportEpisodes } from './record/export.js';
 import { DEFAULT_FUNNEL, droppedLines, runFunnel, type Stage } from './record/funnel.js';
 import { TrajectoryStore } from './record/store.js';
 import { runRollout } from './rollout/run.js';
@@ -20,7 +21,7 @@ import { plannedJobs } from './synth/planned-tools.js';
 import { writeDomainFolder } from './synth/write.js';
 import { sampleTasks } from './tasks/sample.js';
 import { UserError } from './util/errors.js';
-import { writeFileAtomic } from './util/files.js';
+import { makeDir, writeFileAtomic } from './util/files.js';
 import { markdownTable } from './util/table.js';
 import { packageRoot } from './util/package-root.js';
 
@@ -66,7 +67,7 @@ export interface CuratedRow {
 
 export interface DemoReport {
   out: string;
-  files: { corpus: string; plan: string; domains: string; store: string; data: string };
+  files: { corpus: string; plan: string; graph: string; domains: string; store: string; data: string };
   ingest: { files: number; tools: number; skipped: number };
   partition: { domains: number; isolated: number };
   domains: DemoDomain[];
@@ -98,7 +99,7 @@ function prepareOut(out: string | undefined): { dir: string; clean: () => void }
     return { dir, clean: () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!existsSync(out)) {
-    mkdirSync(out, { recursive: true });
+    makeDir(out);
     return { dir: out, clean: () => rmSync(out, { recursive: true, force: true }) };
   }
   if (!statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file; pass a new or empty folder.`);
@@ -144,15 +145,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const { tools, report } = ingest(corpusPaths);
   const curatedInput = curatedDomain(options.curated ?? DEMO_DEFAULTS.curated);
   const { dir: out, clean } = prepareOut(options.out);
-  const files = { corpus: join(out, 'corpus.json'), plan: join(out, 'plan.json'), domains: join(out, 'domains'), store: join(out, 'runs.db'), data: join(out, 'data.jsonl') };
+  const files = { corpus: join(out, 'corpus.json'), plan: join(out, 'plan.json'), graph: join(out, 'graph.json'), domains: join(out, 'domains'), store: join(out, 'runs.db'), data: join(out, 'data.jsonl') };
   let store: TrajectoryStore | undefined;
   try {
     const corpus: CorpusFile = { format: 'envscale-corpus', version: 1, tools, report };
     writeFileAtomic(files.corpus, `${JSON.stringify(corpus, null, 1)}\n`);
     stage('ingest', `ingested ${tools.length} tools from ${report.files.length} files`);
 
-    const { plan } = partitionTools(tools, { ...DEFAULT_SETTINGS, seed });
+    const { plan, edges } = partitionTools(tools, { ...DEFAULT_SETTINGS, seed });
     writeFileAtomic(files.plan, `${JSON.stringify(plan, null, 1)}\n`);
+    writeFileAtomic(files.graph, toGraphologyJson(tools, edges, plan));
     stage('partition', `partitioned into ${plan.domains.length} domains`);
 
     const domains: DemoDomain[] = plannedJobs(plan.domains, tools).map(({ planned, tools: domainTools }) => {
@@ -183,8 +185,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
     const funnel = runFunnel(store.episodes().map((e) => readEpisode(store!, e)), DEFAULT_FUNNEL);
     stage('funnel', `${funnel.kept.length} of ${funnel.total} episodes survive the funnel`);
-    writeFileAtomic(files.data, exportLines(funnel.kept, 'openai'));
-    stage('export', `exported ${funnel.kept.length} lines`);
+    const exported = exportEpisodes(funnel.kept, 'openai');
+    writeFileAtomic(files.data, exported.text);
+    stage('export', `exported ${exported.written} lines`);
     store.close();
 
     const curated = await replayCurated(curatedInput);
@@ -196,7 +199,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       partition: { domains: plan.domains.length, isolated: plan.isolated.length },
       domains,
       funnel: { total: funnel.total, after: funnel.after, dropped: funnel.dropped },
-      exported: funnel.kept.length,
+      exported: exported.written,
       curated,
       stageMs,
       totalMs: performance.now() - started,
@@ -242,9 +245,11 @@ export function formatDemo(r: DemoReport): string {
     perDomain,
     '',
     `Outputs in ${r.out}:`,
-    `  corpus.json, plan.json      the ingested tools and the partition`,
+    `  corpus.json, plan.json      the ingested tools and the partition (graph.json: the tool graph)`,
     `  domains/<name>/             serve one with: npx envscale serve ${join(r.files.domains, '<name>')}`,
     `  runs.db                     npx envscale runs --store ${r.files.store}`,
     `  data.jsonl                  ${r.exported} fine-tuning examples (OpenAI chat format)`,
+    '',
+    `Look at all of it in a browser: npx envscale ui --store ${r.files.store} --plan ${r.files.plan}`,
   ].join('\n');
 }

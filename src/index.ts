@@ -23,7 +23,7 @@ export { evaluateEpisode, evaluateActions, type Verdict, type EpisodeOutcome } f
 export { passHatK, passHatKTable } from './record/pass-k.js';
 export { TrajectoryStore } from './record/store.js';
 export { runFunnel, DEFAULT_FUNNEL } from './record/funnel.js';
-export { exportLines, FORMATS, type ExportFormat } from './record/export.js';
+export { exportEpisodes, exportRow, trainingDialogue, llamaFactoryEntry, FORMATS, type ExportFormat, type ExportResult } from './record/export.js';
 export { runRollout, type RolloutOptions, type RolloutReport } from './rollout/run.js';
 export { runQueuedRollout, type QueuedRolloutOptions } from './queue/coordinator.js';
 export { startWorker, type WorkerOptions } from './queue/worker.js';

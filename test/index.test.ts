@@ -9,7 +9,7 @@ test('the package entry point serves the pipeline from code', async () => {
   expect(envscale.checkTasks(domain, tasks).every((c) => c.problems.length === 0)).toBe(true);
   const verdict = envscale.evaluateActions(domain, tasks[0], tasks[0].gold.actions, [{ role: 'assistant', content: tasks[0].communicate.join(' ') }]);
   expect(verdict.reward).toBe(1);
-  for (const name of ['createDomainServer', 'startHttpHost', 'ingest', 'partitionTools', 'synthesizeOffline', 'runRollout', 'exportLines', 'importTau2']) {
+  for (const name of ['createDomainServer', 'startHttpHost', 'ingest', 'partitionTools', 'synthesizeOffline', 'runRollout', 'exportEpisodes', 'importTau2']) {
     expect(typeof (envscale as Record<string, unknown>)[name], name).toBe('function');
   }
 });

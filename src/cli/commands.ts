@@ -5,6 +5,7 @@ import { registerTaskCommands } from './task-commands.js';
 import { registerSynthCommands } from './synth-commands.js';
 import { registerRolloutCommands } from './rollout-commands.js';
 import { registerTau2Commands } from './tau2-commands.js';
+import { registerUiCommands } from './ui-commands.js';
 
 /**
  * Every verb is registered here from its module under src/cli/. Modules declare options only and
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerSynthCommands(program);
   registerRolloutCommands(program);
   registerTau2Commands(program);
+  registerUiCommands(program);
 }

@@ -55,3 +55,6 @@ export function withModelOptions(command: Command, llm: string): Command {
     .option('--base-url <url>', 'endpoint for --llm (default $OPENAI_BASE_URL)')
     .option('--cache <dir>', 'where model responses are cached', DEFAULT_CACHE_DIR);
 }
+
+/** A repeatable option's values, in order. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

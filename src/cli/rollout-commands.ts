@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { collect, nonNegativeInt, positiveInt } from './options.js';
 
 function temperature(name: string) {
   return (value: string): number => {
@@ -9,7 +9,6 @@ function temperature(name: string) {
   };
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const STORE = ['--store <file>', 'trajectory store (SQLite)', 'runs.db'] as const;
 const RECONNECT = ['--reconnect <seconds>', 'how long to keep reconnecting to a lost Redis before stopping', positiveInt('--reconnect'), 60] as const;
 

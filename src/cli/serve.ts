@@ -50,6 +50,10 @@ async function serveHttp(domains: Domain[], opts: ServeOptions): Promise<void> {
   // Opened once here so that a bad --store is refused before the server listens.
   if (opts.store) TrajectoryStore.open(opts.store).close();
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
+  // The viewer at /ui: the served domains and, when recording, live episodes from the store.
+  const { uiRequestHandler, UI_DEFAULTS } = await import('../ui/server.js');
+  const stopUi = new AbortController();
+  const ui = uiRequestHandler({ store: opts.store, domains: domains.map((d) => d.dir!), token, loopbackOnly: false, signal: stopUi.signal });
   const host = await startHttpHost({
     domains,
     host: opts.host,
@@ -64,9 +68,15 @@ async function serveHttp(domains: Domain[], opts: ServeOptions): Promise<void> {
       callTimeoutMs: opts.callTimeout * 1000,
       opener: { store: opts.store, tasksFile: opts.tasks, defaultUser: opts.user, userBaseUrl: opts.userBaseUrl },
     },
+    mounts: [{ prefix: UI_DEFAULTS.path, handler: ui }],
   });
   for (const d of domains) process.stderr.write(`serving ${d.name} at ${host.url}/mcp/${d.name}\n`);
-  const stop = () => void host.close().then(() => process.exit(0));
+  process.stderr.write(`viewer at ${host.url}${UI_DEFAULTS.path}/${token ? '?token=<token>' : ''}\n`);
+  const stop = () =>
+    void host.close().then(() => {
+      stopUi.abort();
+      process.exit(0);
+    });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

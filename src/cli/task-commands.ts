@@ -17,6 +17,15 @@ export function registerTaskCommands(program: Command): void {
       const { sampleCommand } = await import('../tasks/commands.js');
       await sampleCommand(ref, opts);
     });
+  tasks
+    .command('list')
+    .description("list a domain's tasks: ids, kind, gold actions and what the user asks")
+    .argument('<domain>', 'domain name or folder')
+    .option('--tasks <file>', "task file (default: the domain's tasks.json)")
+    .action(async (ref: string, opts: { tasks?: string }) => {
+      const { listTasksCommand } = await import('../tasks/commands.js');
+      listTasksCommand(ref, opts.tasks);
+    });
 
   program
     .command('check-tasks')

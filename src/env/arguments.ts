@@ -18,6 +18,16 @@ export function compileArguments(schema: ParametersSchema): ValidateFunction {
   return ajv.compile(schema);
 }
 
+/**
+ * Compile a tool's output schema once, at domain load. MCP clients validate structured results
+ * against it, so it must be an object schema that ajv accepts.
+ */
+export function compileOutputSchema(schema: Record<string, unknown>): ValidateFunction {
+  if (schema.type !== 'object') throw new Error('an output schema must have "type": "object" (MCP structured content is an object)');
+  if (!ajv.validateSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors, { dataVar: 'outputSchema' })}`);
+  return ajv.compile(schema);
+}
+
 /** One sentence naming the field and what is wrong with it. */
 export function describeArgumentError(err: ErrorObject): string {
   const field = err.instancePath ? err.instancePath.slice(1).replace(/\//g, '.') : '';

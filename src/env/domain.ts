@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ColumnType, DomainSpec, DomainTool, Step } from '../spec/domain.js';
 import type { InitialStatement } from '../spec/task.js';
 import { UserError } from '../util/errors.js';
-import { compileArguments } from './arguments.js';
+import { compileArguments, compileOutputSchema } from './arguments.js';
 import { buildImage, SeedError, type DomainImage } from './image.js';
 import { checkStatement, SqlRuleError, type CheckedStatement } from './sql-check.js';
 import { registerFunctions } from './sql-functions.js';
@@ -29,6 +29,8 @@ export interface CompiledTool {
   validate: ValidateFunction;
   steps: CompiledStep[];
   output?: CompiledOutput;
+  /** Validates a result against the tool's declared output schema, when it declares one. */
+  validateOutput?: ValidateFunction;
   /** Whether any statement may delete rows: the MCP destructiveHint. */
   deletes: boolean;
 }
@@ -139,7 +141,15 @@ export class Domain {
       const columns = stmt.columns.map((c) => ({ name: c.name, type: c.table && c.column ? this.columnTypes.get(c.table)?.get(c.column) : undefined }));
       output = { shape, stmt, columns };
     }
+    let validateOutput: ValidateFunction | undefined;
+    if (tool.outputSchema) {
+      try {
+        validateOutput = compileOutputSchema(tool.outputSchema);
+      } catch (err) {
+        throw new DomainError(`Domain ${this.name}: ${at}: its outputSchema is not usable (${(err as Error).message}).`);
+      }
+    }
     const deletes = steps.some((s) => s.kind === 'run' && s.stmt.deletes);
-    return { spec: tool, validate, steps, output, deletes };
+    return { spec: tool, validate, steps, output, deletes, ...(validateOutput ? { validateOutput } : {}) };
   }
 }

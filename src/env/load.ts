@@ -33,7 +33,11 @@ export function readDomainSpec(dir: string): DomainSpec {
 
 /** Read a domain's tasks.json (empty when the domain has none). */
 export function readTasks(dir: string, file = join(dir, 'tasks.json')): Task[] {
-  if (!existsSync(file)) return [];
+  if (!existsSync(file)) {
+    // A domain may have no tasks.json; a task file named on the command line must exist.
+    if (resolve(file) === resolve(dir, 'tasks.json')) return [];
+    throw new UserError(`The task file ${file} does not exist; pass one written by "envscale tasks <domain> -o <file>", or leave out --tasks to use the domain's own.`);
+  }
   return parseOrExplain(TaskFile, readJsonFile(file), file);
 }
 

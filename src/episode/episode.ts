@@ -68,6 +68,8 @@ export interface ToolStep {
   ok: boolean;
   /** What the agent sees. */
   text: string;
+  /** The result as data, when the call succeeded (structured content for MCP). */
+  value?: unknown;
   error?: ToolErrorKind;
   stateHash?: string;
   /** The dense reward of this step (with shaping on). */
@@ -227,7 +229,7 @@ export class Episode {
       const stateHash = tool.spec.kind === 'write' ? this.state.stateHash() : undefined;
       this.init.onToolCall?.({ tool: name, args, result, ms, stateHash });
       this.recorder.toolResult({ call_id: id, tool: name, args, ok: result.ok, content: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ms, ...(stateHash ? { state_hash: stateHash } : {}) });
-      step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
+      step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? { value: result.value } : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
     }
     this.afterCall();
     return { ...step, ...this.shape(!step.ok) };

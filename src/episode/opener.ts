@@ -58,7 +58,7 @@ export function episodeOpener(options: OpenerOptions): EpisodeOpener {
     let list = file ? tasks.get(file) : [];
     if (!list) tasks.set(file!, (list = readTasks(domain.dir ?? '', file)));
     const task = list.find((t) => t.id === id);
-    if (!task) throw new UserError(`No task ${id} in the ${domain.name} tasks; run "envscale check-tasks ${domain.name}" to list them.`);
+    if (!task) throw new UserError(`No task ${id} in the ${domain.name} tasks; run "envscale tasks list ${domain.name}${options.tasksFile ? ` --tasks ${options.tasksFile}` : ''}" to list them.`);
     return task;
   };
   return async (domain, request) => {

@@ -13,6 +13,7 @@ export function listTools(domain: Domain): Tool[] {
       ...(spec.title ? { title: spec.title } : {}),
       description: spec.description,
       inputSchema: spec.parameters as Tool['inputSchema'],
+      ...(spec.outputSchema ? { outputSchema: spec.outputSchema as Tool['outputSchema'] } : {}),
       annotations:
         spec.kind === 'read'
           ? { readOnlyHint: true, openWorldHint: false }

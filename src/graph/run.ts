@@ -33,7 +33,7 @@ export function readCorpus(path: string): CorpusFile {
   const parsed = CorpusFile.safeParse(readJsonFile(path));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`${path} is not an envscale corpus (${issue.path.join('/') || 'top level'}: ${issue.message}); create it with \`envscale ingest <files> -o ${path}\`.`);
+    throw new UserError(`${path} is not an envscale corpus (${issue.path.join('/') || 'top level'}: ${issue.message}); make one from your tool collections with \`envscale ingest <files> -o corpus.json\` and partition that file.`);
   }
   return parsed.data;
 }

@@ -118,8 +118,12 @@ export class ChatModel {
 
   private classify(err: unknown): { message: string; retryable: boolean; fatal: boolean } {
     if (err instanceof OpenAI.APIConnectionTimeoutError) return { message: `no answer within ${this.endpoint.timeoutMs} ms`, retryable: true, fatal: false };
-    // Refused connections and unknown hosts: retried briefly, then the endpoint counts as dead.
-    if (err instanceof OpenAI.APIConnectionError) return { message: `cannot connect (${messageOf(err.cause ?? err)})`, retryable: true, fatal: true };
+    if (err instanceof OpenAI.APIConnectionError) {
+      // Nothing listens there, or the host does not exist: retrying cannot help, so stop at once.
+      const dead = deadEndpoint(err);
+      if (dead) return { message: dead, retryable: false, fatal: true };
+      return { message: `cannot connect (${messageOf(rootCause(err))})`, retryable: true, fatal: true };
+    }
     if (err instanceof OpenAI.APIError) {
       const status = err.status ?? 0;
       const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
@@ -128,4 +132,23 @@ export class ChatModel {
     // A body that is not JSON, or a client-side failure while reading it.
     return { message: messageOf(err), retryable: true, fatal: false };
   }
+}
+
+/** The innermost cause of an error (fetch wraps the socket's error). */
+function rootCause(err: unknown): unknown {
+  let e = err;
+  while (e instanceof Error && e.cause !== undefined) e = e.cause;
+  return e;
+}
+
+/** Why an endpoint cannot be reached at all (connection refused, unknown host, a port fetch refuses), or undefined. */
+function deadEndpoint(err: unknown): string | undefined {
+  const cause = rootCause(err) as NodeJS.ErrnoException;
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
+  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') {
+    const host = (cause as { hostname?: string }).hostname;
+    return host ? `the host ${host} is not found` : 'the host is not found';
+  }
+  if (cause instanceof Error && cause.message === 'bad port') return 'fetch refuses to connect to that port';
+  return undefined;
 }

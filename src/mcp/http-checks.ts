@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isIPv4 } from 'node:net';
+import { loopbackProblem } from '../util/loopback.js';
 
 /** An HTTP error with a JSON-RPC error body, the way MCP clients expect it. */
 export class HttpFailure extends Error {
@@ -23,41 +23,10 @@ export function sendFailure(res: ServerResponse, f: HttpFailure): void {
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: f.code, message: f.message }, id: null }));
 }
 
-/**
- * Whether a hostname as the WHATWG URL parser gives it (lower case, IPv4 in dotted form, IPv6 in
- * brackets) names this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or `[::1]`. A name
- * that merely starts like one (127.attacker.example) is a DNS name anyone can point anywhere.
- */
-export function isLoopbackHostname(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'));
-}
-
-/** Whether an interface to bind (`127.0.0.1`, `::1`, `localhost`, `0.0.0.0`...) is loopback only. */
-export function isLoopbackBind(host: string): boolean {
-  return isLoopbackHostname(hostOf(`http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}`) ?? '');
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Defence against DNS rebinding: on a loopback bind, only loopback Host and Origin are served. */
 export function checkHostAndOrigin(req: IncomingMessage): void {
-  const host = req.headers.host;
-  const hostname = host ? hostOf(`http://${host}`) : undefined;
-  if (hostname === undefined || !isLoopbackHostname(hostname)) {
-    throw new HttpFailure(403, `Host "${host ?? ''}" is not allowed: this server only answers requests addressed to localhost.`);
-  }
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  const originHost = hostOf(origin);
-  if (originHost === undefined || !isLoopbackHostname(originHost)) {
-    throw new HttpFailure(403, `Origin "${origin}" is not allowed: only pages served from localhost may call this server.`);
-  }
+  const problem = loopbackProblem(req.headers.host, req.headers.origin);
+  if (problem) throw new HttpFailure(problem.status, problem.message);
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

@@ -1,15 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Domain } from '../env/domain.js';
-import { UserError } from '../util/errors.js';
 import type { Session } from '../env/session.js';
+import { UserError } from '../util/errors.js';
+import { listen } from '../util/listen.js';
+import { isLoopbackHost } from '../util/loopback.js';
 import { Episode, type ToolCallEvent } from '../episode/episode.js';
 import type { OpenRequest } from '../episode/opener.js';
 import { DomainProcesses, OpenRefused, type IsolateOptions, type RemoteSession } from './domain-process.js';
-import { checkHostAndOrigin, checkToken, decodeSegment, HttpFailure, isLoopbackBind, readJsonBody, requestTarget, sendFailure } from './http-checks.js';
+import { checkHostAndOrigin, checkToken, decodeSegment, HttpFailure, readJsonBody, requestTarget, sendFailure } from './http-checks.js';
 import { createDomainServer } from './server.js';
 import { SessionTable, type EndReason, type HttpSession } from './sessions.js';
 
@@ -43,6 +44,11 @@ export interface HttpHostOptions {
    * in the domain's process; `openEpisode` cannot be used with it.
    */
   isolate?: IsolateOptions;
+  /**
+   * Other apps served under a path prefix (the viewer at /ui). Host and Origin are checked first;
+   * the token is theirs to check, since a browser cannot send a bearer header when it navigates.
+   */
+  mounts?: Array<{ prefix: string; handler: (req: IncomingMessage, res: ServerResponse) => unknown }>;
 }
 
 /** Where a session's MCP server and episode live: in this process or in its domain's process. */
@@ -82,7 +88,7 @@ export const DEFAULTS = {
  */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const host = options.host ?? DEFAULTS.host;
-  const loopbackBind = isLoopbackBind(host);
+  const loopbackBind = isLoopbackHost(host);
   if (!loopbackBind && !options.token) {
     throw new UserError(`Serving on ${host} reaches beyond this machine, where anyone who can reach the port could use it; add a token (--token <secret> or ENVSCALE_TOKEN), or bind to 127.0.0.1.`);
   }
@@ -160,8 +166,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (loopbackBind) checkHostAndOrigin(req);
-    if (options.token) checkToken(req, options.token);
     const url = requestTarget(req);
+    const mount = options.mounts?.find((m) => url.path === m.prefix || url.path.startsWith(`${m.prefix}/`));
+    if (mount) return void (await mount.handler(req, res));
+    if (options.token) checkToken(req, options.token);
     if (url.path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, domains: [...byName.keys()], sessions: sessions.size }));
@@ -200,16 +208,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendFailure(res, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UserError(err.code === 'EADDRINUSE' ? `Port ${options.port} on ${host} is in use; pick another with --port.` : `Cannot listen on ${host}:${options.port}: ${err.message}.`)),
-    );
-    server.listen(options.port ?? DEFAULTS.port, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listen(server, host, options.port ?? DEFAULTS.port);
   return {
-    url: `http://${shown}:${port}`,
+    url,
     port,
     sessions,
     close: () =>

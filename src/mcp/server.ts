@@ -87,7 +87,10 @@ export function createDomainServer(episode: Episode, options: DomainServerOption
       const step = episode.callTool(name, args, typeof callId === 'string' ? callId : undefined);
       // Recorded like any call; the client gets the protocol error an unknown tool deserves.
       if (step.error === 'unknown_tool') throw invalidParams(step.text);
-      return text(step.text, !step.ok);
+      const declared = episode.domain.tools.get(name)?.spec.outputSchema;
+      // A tool that declares its output schema returns an object result as structured content too (MCP 2025-06-18).
+      const structured = declared && step.ok && typeof step.value === 'object' && step.value !== null && !Array.isArray(step.value);
+      return structured ? { ...text(step.text), structuredContent: step.value as Record<string, unknown> } : text(step.text, !step.ok);
     } catch (err) {
       if (err instanceof EpisodeOver || err instanceof ActionRefused) return text(err.message, true);
       throw err;

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { formatDiff } from '../env/diff.js';
 import { loadDomain } from '../env/load.js';
 import type { EpisodeRecord, TrajectoryEvent } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { writeFileAtomic } from '../util/files.js';
+import { readJsonFile, writeFileAtomic } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
 import { readEpisode, toolActions, type StoredEpisode } from './conversation.js';
-import { exportLines, FORMATS, type ExportFormat } from './export.js';
+import { exportEpisodes, FORMATS, llamaFactoryEntry, type ExportFormat } from './export.js';
 import { droppedLines, runFunnel, STAGES, type Stage } from './funnel.js';
 import { evaluateActions } from './reward.js';
 import { TrajectoryStore } from './store.js';
@@ -115,14 +116,38 @@ function parseStages(text: string): Stage[] {
 
 export function exportCommand(opts: ExportCommandOptions): void {
   if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UserError(`Unknown export format "${opts.format}"; use ${FORMATS.join(', ')}.`);
+  const format = opts.format as ExportFormat;
   const stages = parseStages(opts.funnel);
   withStore(opts.store, (store) => {
-    const records = store.episodes({ runId: opts.run }).filter((e) => !opts.domain?.length || opts.domain.includes(e.domain));
+    if (opts.run !== undefined && !store.run(opts.run)) throw new UserError(`No run ${opts.run} in ${opts.store}; "envscale runs --store ${opts.store}" lists the runs.`);
+    const all = store.episodes({ runId: opts.run });
+    const where = opts.run === undefined ? opts.store : `run ${opts.run} of ${opts.store}`;
+    if (all.length === 0) throw new UserError(`${where} has no episodes; record some with "envscale rollout" or "envscale serve --store".`);
+    const records = all.filter((e) => !opts.domain?.length || opts.domain.includes(e.domain));
+    if (records.length === 0) throw new UserError(`${where} has no episodes of ${opts.domain!.join(', ')}; its episodes are of ${[...new Set(all.map((e) => e.domain))].join(', ')}.`);
     const report = runFunnel(records.map((r) => readEpisode(store, r)), { stages, exactAll: opts.exactAll });
-    writeFileAtomic(opts.out, exportLines(report.kept, opts.format as ExportFormat));
-    console.log(markdownTable(['stage', 'episodes left'], [['all episodes', report.total], ...report.after.map((a) => [a.stage, a.kept])]));
-    const dropped = droppedLines(report.dropped);
+    const result = exportEpisodes(report.kept, format);
+    const info = format === 'sharegpt' ? datasetInfo(opts.out) : undefined;
+    const rows = [['all episodes', report.total], ...report.after.map((a) => [a.stage, a.kept]), [`valid ${format} rows`, result.written]];
+    console.log(markdownTable(['stage', 'episodes left'], rows));
+    const dropped = [...droppedLines(report.dropped), ...droppedLines(result.skipped.map((s) => ({ ...s, stage: 'row' })))];
     if (dropped.length) console.log(`\ndropped:\n${dropped.map((l) => `  ${l}`).join('\n')}`);
-    console.log(`\nwrote ${report.kept.length} ${opts.format} examples to ${opts.out}`);
+    if (result.written === 0) throw new UserError(`None of the ${report.total} episodes of ${where} made a ${format} row (the reasons are above), so nothing was written to ${opts.out}; "envscale show <episode>" prints one.`);
+    writeFileAtomic(opts.out, result.text);
+    console.log(`\nwrote ${result.written} ${format} examples to ${opts.out}`);
+    if (info) {
+      writeFileAtomic(info.path, `${JSON.stringify({ ...info.entries, [info.name]: llamaFactoryEntry(basename(opts.out)) }, null, 2)}\n`);
+      console.log(`wrote the LLaMA-Factory entry "${info.name}" to ${info.path} (dataset_dir: ${dirname(info.path)}, dataset: ${info.name})`);
+    }
   });
+}
+
+/** The dataset_info.json beside a ShareGPT file, read before anything is written; its other entries are kept. */
+function datasetInfo(out: string): { path: string; name: string; entries: Record<string, unknown> } {
+  const path = join(dirname(out), 'dataset_info.json');
+  const name = basename(out).replace(/\.[^.]*$/, '') || basename(out);
+  if (!existsSync(path)) return { path, name, entries: {} };
+  const entries = readJsonFile(path);
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) throw new UserError(`${path} is not a JSON object of dataset entries; fix or move it, and export again.`);
+  return { path, name, entries: entries as Record<string, unknown> };
 }

@@ -1,5 +1,5 @@
 import type { Action } from '../spec/task.js';
-import type { EpisodeRecord, StoredToolCall, ToolDefinition, ToolResultEvent, TrajectoryEvent, ToolErrorKind } from '../spec/trajectory.js';
+import type { EpisodeRecord, RunRecord, StoredToolCall, ToolDefinition, ToolResultEvent, TrajectoryEvent, ToolErrorKind } from '../spec/trajectory.js';
 import type { StoredTask, TrajectoryStore } from './store.js';
 
 /** An episode read back from the store, with what the funnel and the exports need. */
@@ -8,6 +8,8 @@ export interface StoredEpisode {
   events: TrajectoryEvent[];
   tools: ToolDefinition[];
   task?: StoredTask;
+  /** How the episode was played: a rollout (envscale's agent loop) or a served MCP session (the client's own agent). */
+  origin?: RunRecord['kind'];
 }
 
 export type Turn =
@@ -49,13 +51,6 @@ export function turnsOf(events: TrajectoryEvent[]): Turn[] {
   return turns;
 }
 
-/** Drop what follows the last assistant turn (the user's stop message): nothing there to learn. */
-export function trimTail<T extends { role: string }>(turns: T[]): T[] {
-  let end = turns.length;
-  while (end > 0 && turns[end - 1].role !== 'assistant') end--;
-  return turns.slice(0, end);
-}
-
 /** Read an episode back with its events, tools and task. */
 export function readEpisode(store: TrajectoryStore, episode: EpisodeRecord): StoredEpisode {
   return {
@@ -63,5 +58,6 @@ export function readEpisode(store: TrajectoryStore, episode: EpisodeRecord): Sto
     events: store.events(episode.id),
     tools: episode.toolset ? store.tools(episode.toolset) : [],
     task: episode.task_key ? store.task(episode.task_key) : undefined,
+    origin: store.run(episode.run_id)?.kind,
   };
 }

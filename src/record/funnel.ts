@@ -129,7 +129,7 @@ export function runFunnel(episodes: StoredEpisode[], options: FunnelOptions = DE
 }
 
 /** Why episodes were dropped, one line per stage and reason with its count ("3 x state: ..."). */
-export function droppedLines(dropped: FunnelReport['dropped']): string[] {
+export function droppedLines(dropped: ReadonlyArray<{ stage: string; reason: string }>): string[] {
   const reasons = new Map<string, number>();
   for (const d of dropped) reasons.set(`${d.stage}: ${d.reason}`, (reasons.get(`${d.stage}: ${d.reason}`) ?? 0) + 1);
   return [...reasons].map(([why, n]) => `${n} x ${why}`);

@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS episodes (
   task_key TEXT REFERENCES tasks(key)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS episodes_trial ON episodes(run_id, task_id, trial);
+CREATE INDEX IF NOT EXISTS episodes_run ON episodes(run_id);
+CREATE INDEX IF NOT EXISTS episodes_outcome ON episodes(run_id, task_id, status, reward);
 CREATE TABLE IF NOT EXISTS events (
   episode_id INTEGER NOT NULL REFERENCES episodes(id),
   seq INTEGER NOT NULL,
@@ -76,18 +78,15 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 `;
 
-/** The tables a file must have to be read as a store. */
-const STORE_TABLES = ['runs', 'toolsets', 'tasks', 'episodes', 'events'];
-
 type Row = Record<string, unknown>;
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : null);
 
-function runFromRow(r: Row): RunRecord {
+export function runFromRow(r: Row): RunRecord {
   return RunRecord.parse({ ...r, agent: parsed(r.agent), user: parsed(r.user), settings: parsed(r.settings) });
 }
 
-function episodeFromRow(r: Row): EpisodeRecord {
+export function episodeFromRow(r: Row): EpisodeRecord {
   return EpisodeRecord.parse({ ...r, verdict: parsed(r.verdict), counts: parsed(r.counts) });
 }
 
@@ -168,32 +167,36 @@ export class TrajectoryStore {
   ) {}
 
   /**
-   * Open a store file, creating it when missing. `readonly` (the commands that only read) opens
-   * it read-only: a missing file, or one that is not an envscale store, is an error, and nothing
-   * is created, migrated or written.
+   * Open (creating when missing) a store file. `readonly` opens a read-only connection: it
+   * neither creates nor migrates a store, and nothing can be written through it.
    */
   static open(path: string, options: { readonly?: boolean } = {}): TrajectoryStore {
-    if (options.readonly && !existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
-    let db: Database.Database | undefined;
+    if (options.readonly) return TrajectoryStore.openReadonly(path);
+    let db: Database.Database;
     try {
-      db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
-      if (options.readonly) {
-        const tables = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
-        const missing = STORE_TABLES.filter((t) => !tables.has(t));
-        if (missing.length > 0) {
-          throw new UserError(`${path} is not an envscale trajectory store (it has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}); pass a store written by "envscale rollout" or "envscale serve --store".`);
-        }
-      } else {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.exec(SCHEMA);
-      }
+      db.exec(SCHEMA);
+    } catch (err) {
+      throw new UserError(`Cannot open the trajectory store ${path} (${messageOf(err)}); pass another file with --store.`);
+    }
+    return new TrajectoryStore(db, path);
+  }
+
+  private static openReadonly(path: string): TrajectoryStore {
+    if (!existsSync(path)) throw new UserError(`No trajectory store at ${path}; run "envscale rollout" first or pass --store.`);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('runs', 'episodes', 'events')").pluck().get();
+      if (tables !== 3) throw new Error('it holds no runs, episodes and events tables');
     } catch (err) {
       db?.close();
-      if (err instanceof UserError) throw err;
-      throw new UserError(`Cannot open the trajectory store ${path} (${messageOf(err)}); pass another file with --store.`);
+      throw new UserError(`Cannot read the trajectory store ${path} (${messageOf(err)}); pass a store written by envscale with --store.`);
     }
     return new TrajectoryStore(db, path);
   }
@@ -251,14 +254,25 @@ export class TrajectoryStore {
     return key;
   }
 
+  /** Tasks and tool lists are keyed by their content's hash, so each is parsed once (callers must not change them). */
+  private readonly parsed = new Map<string, StoredTask | ToolDefinition[]>();
+
   task(key: string): StoredTask | undefined {
+    const cached = this.parsed.get(`task:${key}`) as StoredTask | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT read_only, task FROM tasks WHERE key = ?').get(key) as { read_only: number; task: string } | undefined;
-    return row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    const task = row && { task: Task.parse(JSON.parse(row.task)), readOnly: row.read_only === 1 };
+    if (task) this.parsed.set(`task:${key}`, task);
+    return task;
   }
 
   tools(key: string): ToolDefinition[] {
+    const cached = this.parsed.get(`tools:${key}`) as ToolDefinition[] | undefined;
+    if (cached) return cached;
     const row = this.stmt('SELECT tools FROM toolsets WHERE key = ?').get(key) as { tools: string } | undefined;
-    return row ? JSON.parse(row.tools) : [];
+    const tools = row ? (JSON.parse(row.tools) as ToolDefinition[]) : [];
+    if (row) this.parsed.set(`tools:${key}`, tools);
+    return tools;
   }
 
   /**

@@ -37,7 +37,7 @@ function selectTasks(domain: Domain, opts: RolloutCommandOptions): Task[] {
   if (tasks.length === 0) throw new UserError(`No tasks in ${file ?? `${domain.dir}/tasks.json`}; write some or run "envscale tasks ${domain.name} -o <file>".`);
   if (!opts.task?.length) return tasks;
   const missing = opts.task.filter((id) => !tasks.some((t) => t.id === id));
-  if (missing.length) throw new UserError(`No task ${missing[0]} in the ${domain.name} tasks; run "envscale check-tasks ${domain.name}" to list them.`);
+  if (missing.length) throw new UserError(`No task ${missing[0]} in the ${domain.name} tasks; run "envscale tasks list ${domain.name}" to list them.`);
   return tasks.filter((t) => opts.task!.includes(t.id));
 }
 
@@ -70,6 +70,8 @@ export function episodeLines(): (r: TrialRow) => void {
   let finished = 0;
   return (r) => {
     finished++;
+    // A dead endpoint fails every episode in flight the same way: the final sentence says it once.
+    if (r.fatal) return;
     const what = r.reward === null ? `failed (${r.error})` : `reward ${r.reward} (${r.stopReason})`;
     process.stderr.write(`[${finished}] ${r.task} trial ${r.trial}: ${what}\n`);
   };
@@ -79,11 +81,14 @@ export function episodeLines(): (r: TrialRow) => void {
 export function printRolloutReport(report: RolloutReport, domain: string, store: string, total: number): void {
   const resumed = report.rows.filter((r) => r.resumed).length;
   const failed = report.rows.filter((r) => r.reward === null).length;
+  const left = `Rerun the same command to resume the ${total - report.rows.length + failed} episodes left.`;
+  // Nothing was scored: the tables would only repeat the failure.
+  if (report.fatal && report.rows.every((r) => r.reward === null)) throw new UserError(`${report.fatal} ${left}`);
   console.log(rewardTable(report.rows));
   console.log('');
   console.log(passHatKTable(report.rows.filter((r) => r.reward !== null).map((r) => ({ domain, task: r.task, success: r.reward === 1 }))));
   console.log(`\nrun ${report.runId} in ${store}: ${report.rows.length - resumed} episodes run now, ${resumed} finished earlier, ${failed} failed, ${total - report.rows.length} not started.`);
-  if (report.fatal) throw new UserError(`${report.fatal} Rerun the same command to resume the ${total - report.rows.length + failed} episodes left.`);
+  if (report.fatal) throw new UserError(`${report.fatal} ${left}`);
   if (failed > 0) {
     console.log('Failed episodes are retried when you rerun the same command.');
     process.exitCode = 1;

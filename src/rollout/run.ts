@@ -37,6 +37,8 @@ export interface TrialRow {
   resumed: boolean;
   stopReason?: string;
   error?: string;
+  /** The episode failed because a model endpoint cannot work (the run stopped there). */
+  fatal?: boolean;
 }
 
 export interface RolloutReport {
@@ -148,7 +150,7 @@ export async function runRollout(o: RolloutOptions): Promise<RolloutReport> {
       const writer = plan.runId !== undefined ? o.store?.beginEpisode(episodeInput(o, plan, item)) : undefined;
       const result: EpisodeResult = await runEpisode({ domain: o.domain, task: item.task, agent: o.agent, user: o.user, seed: seed + item.trial, limits: o.limits, writer });
       if (result.fatal) fatal ??= result.fatal.message;
-      const row = trialRow(item, { status: result.status, reward: result.verdict?.reward, stopReason: result.stopReason, error: result.error }, writer?.id);
+      const row = { ...trialRow(item, { status: result.status, reward: result.verdict?.reward, stopReason: result.stopReason, error: result.error }, writer?.id), ...(result.fatal ? { fatal: true } : {}) };
       rows.push(row);
       o.onEpisode?.(row);
     }

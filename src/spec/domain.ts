@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ParametersSchema } from './json-schema.js';
+import { JsonSchema, ParametersSchema } from './json-schema.js';
 import { ToolName } from './tool.js';
 
 const Identifier = z
@@ -83,6 +83,12 @@ export const DomainTool = z.object({
   parameters: ParametersSchema,
   steps: z.array(Step).default([]),
   output: Output.optional(),
+  /**
+   * The JSON Schema of what the tool returns, an object schema (MCP `outputSchema`): served with
+   * the tool, checked at load, and met by every output verification samples. The MCP server then
+   * returns the result as `structuredContent` as well as text.
+   */
+  outputSchema: JsonSchema.optional(),
   /** Where the tool came from when synthesized or imported. */
   source: z.string().optional(),
 });

@@ -100,6 +100,34 @@ export class ArgGrounder {
   }
 
   /**
+   * More argument sets for a tool whose rules the first ones miss (permissions, state
+   * transitions, a task that cannot block itself): each parameter from a row of its own drawn at
+   * random, optional parameters in or out, enum values varied. Every value is still grounded in
+   * the state or drawn from the schema, so every set satisfies the schema.
+   */
+  varied(toolName: string, count: number): Array<Record<string, unknown>> {
+    const tool = this.domain.tools.get(toolName)!.spec;
+    const props = tool.parameters.properties ?? {};
+    const required = new Set((tool.parameters.required as string[] | undefined) ?? []);
+    const sources = this.sources.get(toolName) ?? new Map<string, ParamSource>();
+    const out: Array<Record<string, unknown>> = [];
+    for (let k = 0; k < count; k++) {
+      const args: Record<string, unknown> = {};
+      for (const [param, prop] of Object.entries(props).sort(([a], [b]) => a.localeCompare(b))) {
+        if (!required.has(param) && this.rng.chance(0.5)) continue;
+        const source = sources.get(param);
+        const rows = source ? this.tableRows(source.table) : [];
+        const i = this.rng.int(0, Math.max(0, rows.length - 1));
+        const stored = source && source.role === 'lookup' ? rows[i]?.[source.column] : undefined;
+        const value = stored ?? this.value(param, prop, source, undefined, [], source ? i + k : this.rng.int(0, 997));
+        if (value !== undefined && value !== null) args[param] = fitValue(prop, Array.isArray(prop.enum) ? prop.enum[this.rng.int(0, prop.enum.length - 1)] : value);
+      }
+      out.push(this.reshaped(toolName, args, k));
+    }
+    return out;
+  }
+
+  /**
    * A stored value can have another shape than the parameter it fills (a column of names for a
    * parameter of passenger objects): each argument the tool's validator refuses is drawn from the
    * schema instead.
@@ -118,7 +146,12 @@ export class ArgGrounder {
 
   private value(param: string, prop: JsonSchema, source: ParamSource | undefined, main: Table | undefined, rows: Row[], i: number): unknown {
     const clock = this.domain.spec.clock;
-    if (!source) return schemaValue(param, prop, this.rng, i, clock);
+    if (!source) {
+      // A parameter the SQL does not compare directly (a permission check's `requested_by`) but
+      // whose pattern only some table's ids fit is one of those ids: grounded in the state.
+      const ids = typeof prop.pattern === 'string' ? this.idsMatching(prop.pattern) : [];
+      return ids.length > 0 ? ids[i % ids.length] : schemaValue(param, prop, this.rng, i, clock);
+    }
     const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
     // A new key must not exist yet.
     const column = table.columns.find((c) => c.name === source.column);
@@ -133,6 +166,22 @@ export class ArgGrounder {
     }
     const values = this.tableRows(source.table).map((r) => r[source.column]).filter((v) => v !== null && v !== undefined);
     return values.length > 0 ? values[i % values.length] : schemaValue(param, prop, this.rng, i, clock);
+  }
+
+  /** The ids of the first table whose seed ids all fit a pattern (none when no table's do). */
+  private idsMatching(pattern: string): unknown[] {
+    let re: RegExp;
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      return [];
+    }
+    for (const table of this.domain.spec.tables) {
+      if (table.primaryKey.length !== 1) continue;
+      const ids = this.tableRows(table.name).map((r) => r[table.primaryKey[0]]).filter((v) => v !== null && v !== undefined);
+      if (ids.length > 0 && ids.every((v) => re.test(String(v)))) return ids;
+    }
+    return [];
   }
 
   /** A value of the right type that names no row, for a parameter that looks a row up by its key. */

@@ -1,13 +1,21 @@
 import type { ColumnType } from '../spec/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { ToolSpec } from '../spec/tool.js';
-import { classifyTool, leadingVerb, VERBS, type Classification } from './classify.js';
-import { bindable, identifier, plural, singular, snake, splitWords } from './words.js';
+import { classifyTool, type Classification } from './classify.js';
+import { flatSchema, readContract, schemaType, type Contract } from './contract.js';
+import { controlOf } from './control.js';
+import { idEntity, toolEntities } from './entities.js';
+import { Random } from '../tasks/random.js';
+import { fromPattern } from './pools.js';
+import { bindable, identifier, plural, singular, snake } from './words.js';
 
 /**
- * The data model of a domain inferred from its tools alone: one table per entity the tools name,
- * columns from the union of the parameters that read or write it, foreign keys from `<x>_id`
- * parameters, and a ledger for action verbs. Pure data; steps.ts turns it into SQL.
+ * Pass 3, columns: the data model of a domain from what its tools take and return. One table per
+ * entity; the fields of its records in the tools' output contracts become its columns first
+ * (nested objects and lists as JSON columns), then the parameters that filter or set it join them
+ * (an `email` parameter reads the customers' email column), `<x>_id` fields and parameters become
+ * foreign keys, control parameters never become columns, and action verbs without an entity to
+ * make are recorded in a ledger. Pure data; steps.ts turns it into SQL.
  */
 
 export interface ColumnDraft {
@@ -21,6 +29,15 @@ export interface ColumnDraft {
   schema?: JsonSchema;
   /** The column types of every parameter that fills it: seed values must suit them all. */
   sources?: Set<ColumnType>;
+  /** Whether a response field defines it (its schema is then the data's shape, not a parameter's). */
+  field?: boolean;
+}
+
+/** Ids as `head` + the row number zero-padded to `width` + `tail`. */
+export interface IdStyle {
+  head: string;
+  width: number;
+  tail: string;
 }
 
 export interface TableDraft {
@@ -30,10 +47,14 @@ export interface TableDraft {
   pkType: 'text' | 'integer';
   /** Text ids made of digits only, when a key parameter's pattern would refuse `ORD-1`. */
   digitIds?: boolean;
+  /** Text ids in the API's own style (`se-0001`, a uuid): fixed text around a zero-padded number. */
+  idStyle?: IdStyle;
   /** Prefix of generated text ids (`ORD-12`) and the name of their seq() sequence. */
   prefix: string;
   columns: Map<string, ColumnDraft>;
   ledger?: boolean;
+  /** The schema of the entity's id field in the output contracts, when one has it. */
+  pkSchema?: JsonSchema;
 }
 
 /** How the tool uses one of its parameters. */
@@ -43,7 +64,7 @@ export type ParamRole =
   | { param: string; role: 'field'; column: string }
   /** An update's object of changes (`updates: {title, status}`): each key sets the column of its name. */
   | { param: string; role: 'changes'; fields: Array<{ key: string; column: string }> }
-  | { param: string; role: 'search' | 'limit' | 'ignored' };
+  | { param: string; role: 'search' | 'limit' | 'offset' | 'page' | 'ignored' };
 
 export interface ToolPlan {
   tool: ToolSpec;
@@ -53,6 +74,10 @@ export interface ToolPlan {
   required: Set<string>;
   /** The column a state verb (cancel, approve...) sets. */
   statusColumn?: string;
+  /** What the source says the tool returns. */
+  contract?: Contract;
+  /** Each field of the contract's record and the column of the tool's table that holds it (the id field: the primary key). */
+  fields: Array<{ field: string; column: string }>;
 }
 
 export interface DomainModel {
@@ -61,9 +86,6 @@ export interface DomainModel {
   ledger: string;
 }
 
-const STOP = new Set(['by', 'for', 'the', 'a', 'an', 'of', 'in', 'on', 'to', 'from', 'with', 'and', 'or', 'at', 'as', 'is', 'details', 'detail', 'info', 'data', 'api', 'id', 'ids', 'current', 'specific', 'my', 'multiple', 'using', 'via', 'v1', 'v2', 'v3', 'name', 'new', 'given', 'based', 'into', 'its', 'it', 'all', 'any', 'each', 'per', 'based', 'about', 'list', 'get']);
-const LIMIT = new Set(['limit', 'max_results', 'page_size', 'per_page', 'num_results', 'max_items', 'maxresults', 'top_k', 'max_count']);
-const IGNORED = new Set(['offset', 'page', 'page_token', 'next_page_token', 'cursor', 'sort', 'sort_by', 'order_by', 'sort_order', 'fields', 'expand', 'include', 'pretty', 'pretty_print', 'prettyprint', 'alt', 'callback', 'key', 'api_key', 'apikey', 'access_token', 'oauth_token', 'quota_user', 'user_ip', 'upload_type', 'upload_protocol', 'xgafv', 'auth_token', 'token']);
 /** Names of an update's object parameter that holds the changes, one key per column. */
 const CHANGES = new Set(['updates', 'update', 'changes', 'fields_to_update', 'patch', 'attributes', 'modifications', 'new_values']);
 /** Keys that JSON paths and column names can both carry as they are. */
@@ -83,8 +105,7 @@ export function safeTest(pattern: string, value: string): boolean {
 }
 
 const typeOf = (schema: JsonSchema | undefined): ColumnType => {
-  const t = Array.isArray(schema?.type) ? (schema.type as string[]).find((x) => x !== 'null') : schema?.type;
-  switch (t) {
+  switch (schemaType(schema)) {
     case 'integer':
       return 'integer';
     case 'number':
@@ -106,65 +127,16 @@ function widen(a: ColumnType, b: ColumnType): ColumnType {
   return 'text';
 }
 
-/** Candidate entity words of a tool name: what is left once verbs and filler words are gone. */
-function nameNouns(tool: ToolSpec): string[] {
-  const verb = leadingVerb(tool);
-  const words = splitWords(tool.name);
-  const at = verb ? words.indexOf(verb) : -1;
-  return words.filter((w, i) => i !== at && !VERBS.has(w) && !STOP.has(w) && /^[a-z]/.test(w) && w.length > 1).map(singular);
-}
-
-/** The entity a REST path is about: its last literal segment that is not a verb. */
-function pathEntity(path: string | undefined): string | undefined {
-  const segments = (path ?? '').split('/').filter((s) => s && !s.includes('{') && !/^(v\d+(\.\d+)*|api)$/i.test(s));
-  for (const seg of segments.reverse()) {
-    const words = splitWords(seg).filter((w) => !VERBS.has(w) && /^[a-z]/.test(w));
-    if (words.length > 0) return singular(words[words.length - 1]);
-  }
-  return undefined;
-}
-
-/** The entity an `<x>_id` parameter points at, or undefined when the parameter is no id. */
-function idEntity(param: string, schema: JsonSchema): string | undefined {
-  const t = typeOf(schema);
-  if (t !== 'text' && t !== 'integer') return undefined;
-  const words = splitWords(param);
-  if (words.length < 2 || words[words.length - 1] !== 'id') return undefined;
-  const noun = words[words.length - 2];
-  return /^[a-z]/.test(noun) ? singular(noun) : undefined;
-}
-
-/**
- * The entity of each tool. The last noun of the name unless it is unique to this tool and another
- * noun of the name is shared with other tools of the domain: shared names make shared tables.
- */
-function toolEntities(tools: ToolSpec[], fallback: string): string[] {
-  const nouns = tools.map(nameNouns);
-  const freq = new Map<string, number>();
-  for (const list of nouns) for (const w of new Set(list)) freq.set(w, (freq.get(w) ?? 0) + 1);
-  return tools.map((tool, i) => {
-    const fromPath = pathEntity(tool.path);
-    if (fromPath) return fromPath;
-    const list = nouns[i];
-    if (list.length === 0) {
-      const own = Object.entries(tool.parameters.properties ?? {}).map(([p, s]) => idEntity(p, s)).find((e) => e !== undefined);
-      return own ?? fallback;
-    }
-    const last = list[list.length - 1];
-    if (freq.get(last)! > 1) return last;
-    const shared = [...list].reverse().find((w) => freq.get(w)! > 1);
-    return shared ?? last;
-  });
-}
-
-function paramRole(param: string, schema: JsonSchema, entity: string, tableFor: (entity: string) => TableDraft): ParamRole {
+function paramRole(param: string, schema: JsonSchema, entity: string, read: boolean, tableFor: (entity: string) => TableDraft): ParamRole {
   const name = snake(param);
-  if (!bindable(param) || IGNORED.has(name)) return { param, role: 'ignored' };
-  if (LIMIT.has(name) && typeOf(schema) === 'integer') return { param, role: 'limit' };
+  if (!bindable(param)) return { param, role: 'ignored' };
+  const control = controlOf(name, schema, read);
+  if (control) return { param, role: control };
   if (SEARCH.has(name) && typeOf(schema) === 'text') return { param, role: 'search' };
   if (name === 'id' && (typeOf(schema) === 'text' || typeOf(schema) === 'integer')) return { param, role: 'key', column: identifier(`${entity}_id`) };
   const target = idEntity(param, schema);
-  if (target === entity) return { param, role: 'key', column: identifier(`${entity}_id`) };
+  // `user_id` names a complete_user's key as much as a user's.
+  if (target !== undefined && (target === entity || entity.endsWith(`_${target}`))) return { param, role: 'key', column: identifier(`${entity}_id`) };
   if (target) return { param, role: 'ref', column: identifier(param), table: tableFor(target).name };
   return { param, role: 'field', column: identifier(param) };
 }
@@ -210,13 +182,91 @@ function addColumn(table: TableDraft, draft: ColumnDraft): string {
       return name;
     }
     const both = intersect(prev.enum, draft.enum);
-    const fits = !prev.schema || !draft.schema || (signature(prev.schema) === signature(draft.schema) && (both === undefined || both.length > 0));
-    if (!fits || !!prev.references !== !!draft.references || (prev.references && prev.references !== draft.references)) continue;
+    // A parameter joins the response field of its name whatever its exact shape, as long as both are scalars or both structures.
+    const joins = prev.field && !draft.field && (prev.type === 'json') === (draft.type === 'json');
+    const fits = joins || !prev.schema || !draft.schema || (signature(prev.schema) === signature(draft.schema) && (both === undefined || both.length > 0));
+    if (!fits || (prev.references && draft.references && prev.references !== draft.references)) continue;
+    prev.references ??= draft.references;
+    if (joins) {
+      prev.sources!.add(draft.type);
+      return name;
+    }
     prev.type = widen(prev.type, draft.type);
     prev.sources!.add(draft.type);
     prev.enum = both;
-    prev.schema ??= draft.schema;
+    // The schema that says more about the values (a pattern, a format, an enum) describes the column.
+    if (!prev.schema || (draft.schema && constraints(draft.schema) > constraints(prev.schema))) prev.schema = draft.schema;
     return name;
+  }
+}
+
+/** Numbers an id style must hold: seed rows and the first creates. */
+const STYLE_PROBES = [1, 20, 1001, 9999];
+
+/**
+ * The style of an entity's text ids from what its schemas say: a uuid format, a pattern (a sample
+ * of it), or an example id. The last run of letters and digits becomes the number's place, as
+ * long as every probe number put there still fits the pattern.
+ */
+function idStyleOf(given: JsonSchema[]): IdStyle | undefined {
+  const schemas = given.map((s) => flatSchema(s) ?? s);
+  if (schemas.some((s) => s.format === 'uuid')) return { head: '00000000-0000-4000-8000-', width: 12, tail: '' };
+  const pattern = schemas.map((s) => s.pattern).find((p): p is string => typeof p === 'string');
+  const example = schemas.map((s) => s.example ?? (Array.isArray(s.examples) ? s.examples[0] : undefined)).find((e): e is string => typeof e === 'string' && (!pattern || safeTest(pattern, e)));
+  const sample = example ?? (pattern ? fromPattern(pattern, new Random(1)) : undefined);
+  if (!sample || sample.length > 60) return undefined;
+  const runs = [...sample.matchAll(/[A-Za-z0-9]+/g)].reverse();
+  for (const run of runs) {
+    // The run's first letters may be a fixed prefix (`U` of Slack's `U0123ABCD`): keep up to three.
+    for (let keep = 0; keep <= Math.min(3, run[0].length - 1); keep++) {
+      const width = Math.max(run[0].length - keep, 4);
+      const style = { head: sample.slice(0, run.index + keep), width, tail: sample.slice(run.index + run[0].length) };
+      if (STYLE_PROBES.every((n) => !pattern || safeTest(pattern, styledId(style, n)))) return style;
+    }
+  }
+  return undefined;
+}
+
+/** The id of row number n in a style. */
+export const styledId = (style: IdStyle, n: number): string => `${style.head}${String(n).padStart(style.width, '0')}${style.tail}`;
+
+/** How much a schema says about its values. */
+const constraints = (schema: JsonSchema) => {
+  const flat = flatSchema(schema) ?? schema;
+  return ['pattern', 'format', 'enum', 'example', 'minimum', 'maxLength'].filter((k) => k in flat).length;
+};
+
+/** Whether a record field is the entity's own id: `id`, `_id`, or `<entity>_id` / `<entity>Id`. */
+const isIdField = (field: string, table: TableDraft) => snake(field) === 'id' || identifier(field) === table.pk;
+
+/** Most fields of one record made columns: wider records keep their first ones. */
+const MAX_FIELDS = 300;
+
+/** The fields of a tool's record become columns of its table (the id field: the key). */
+function addContractFields(plan: ToolPlan, table: TableDraft): void {
+  const record = plan.contract?.record;
+  if (!record) return;
+  for (const [field, schema] of Object.entries((record.properties ?? {}) as Record<string, JsonSchema>).slice(0, MAX_FIELDS)) {
+    if (isIdField(field, table) && ['string', 'integer', 'number', undefined].includes(schemaType(schema))) {
+      table.pkSchema ??= schema;
+      plan.fields.push({ field, column: table.pk });
+      continue;
+    }
+    const column = addColumn(table, { name: identifier(field), type: typeOf(schema), enum: Array.isArray(schema?.enum) ? schema.enum : undefined, schema, field: true });
+    plan.fields.push({ field, column });
+  }
+}
+
+/** Response fields named `<x>_id` point at the table of x when the domain has one. */
+function linkFieldReferences(tables: Map<string, TableDraft>): void {
+  const byEntity = new Map([...tables.values()].map((t) => [t.entity, t]));
+  for (const table of tables.values()) {
+    for (const col of table.columns.values()) {
+      if (!col.field || col.references || !(col.type === 'text' || col.type === 'integer')) continue;
+      const target = idEntity(col.name, col.schema ?? {});
+      const parent = target === undefined ? undefined : byEntity.get(identifier(target));
+      if (parent && parent !== table && !parent.ledger) col.references = parent.name;
+    }
   }
 }
 
@@ -254,13 +304,24 @@ function renameTableNamedColumns(tables: TableDraft[], plans: ToolPlan[]): void 
               : r,
         );
         if (plan.statusColumn === col.name) plan.statusColumn = renamed;
+        plan.fields = plan.fields.map((f) => (f.column === col.name ? { ...f, column: renamed } : f));
       }
     }
   }
 }
 
+/**
+ * What a tool does, from its name and method; an action (send, book...) whose output contract
+ * names an entity makes a row of it (a booking, a message) instead of only a ledger entry.
+ */
+function classifyWithContract(tool: ToolSpec, contract: Contract | undefined): Classification {
+  const cls = classifyTool(tool);
+  return cls.op === 'action' && contract?.record && contract.entity ? { ...cls, op: 'create' } : cls;
+}
+
 export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainModel {
-  const entities = toolEntities(tools, singular(identifier(fallbackEntity, 'item')));
+  const contracts = tools.map(readContract);
+  const entities = toolEntities(tools, contracts, singular(identifier(fallbackEntity, 'item')));
   const tables = new Map<string, TableDraft>();
   const tableOf = (entity: string) => {
     const draft = newTable(entity);
@@ -269,14 +330,22 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
     tables.set(draft.name, draft);
     return draft;
   };
-  /** The schemas of every parameter naming a table's key: they decide the type and shape of ids. */
-  const keySchemas = new Map<string, JsonSchema[]>();
   const plans: ToolPlan[] = tools.map((tool, i) => {
-    const cls = classifyTool(tool);
-    const table = tableOf(entities[i]);
+    const contract = contracts[i];
+    const cls = classifyWithContract(tool, contract);
     const props = tool.parameters.properties ?? {};
     const required = new Set(((tool.parameters.required as string[] | undefined) ?? []).filter((r) => r in props));
-    const params = Object.entries(props).map(([p, s]) => paramRole(p, s, table.entity, tableOf));
+    return { tool, cls, table: tableOf(entities[i]).name, params: [], required, contract, fields: [] };
+  });
+  // Response fields first: they are the entity as the API shows it; parameters join them.
+  for (const plan of plans) if (plan.cls.op !== 'action') addContractFields(plan, tables.get(plan.table)!);
+  /** The schemas of every parameter naming a table's key: they decide the type and shape of ids. */
+  const keySchemas = new Map<string, JsonSchema[]>();
+  for (const plan of plans) {
+    const { tool, cls } = plan;
+    const table = tables.get(plan.table)!;
+    const props = tool.parameters.properties ?? {};
+    const params = Object.entries(props).map(([p, s]) => paramRole(p, s, table.entity, cls.kind === 'read', tableOf));
     for (const [i, role] of params.entries()) {
       const schema = props[role.param];
       if (role.role === 'key' || role.role === 'ref') {
@@ -294,15 +363,23 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
       if (role.role === 'ref') params[i] = { ...role, column: addColumn(table, { name: role.column, type: 'text', references: role.table, schema }) };
       if (role.role === 'field') params[i] = { ...role, column: addColumn(table, { name: role.column, type: typeOf(schema), enum: Array.isArray(schema.enum) ? schema.enum : undefined, schema }) };
     }
-    const statusColumn = cls.status ? addColumn(table, { name: 'status', type: 'text' }) : undefined;
-    return { tool, cls, table: table.name, params, required, statusColumn };
-  });
+    plan.params = params;
+    if (cls.status) plan.statusColumn = addColumn(table, { name: 'status', type: 'text' });
+  }
+  linkFieldReferences(tables);
+  // Response fields that point at a table say how its ids look, as much as its own id field.
+  for (const table of tables.values()) {
+    for (const col of table.columns.values()) if (col.references && col.field && col.schema) keySchemas.set(col.references, [...(keySchemas.get(col.references) ?? []), col.schema]);
+  }
   for (const table of tables.values()) {
     addColumn(table, { name: 'name', type: 'text' });
-    const schemas = keySchemas.get(table.name) ?? [];
+    const schemas = [...(table.pkSchema ? [table.pkSchema] : []), ...(keySchemas.get(table.name) ?? [])];
     // Integer ids also suit string parameters ("6"); prefixed ids suit no integer parameter.
     if (schemas.some((s) => typeOf(s) === 'integer')) table.pkType = 'integer';
-    else if (schemas.some((s) => typeof s.pattern === 'string' && !safeTest(s.pattern, `${table.prefix}-1`))) table.digitIds = true;
+    else {
+      table.idStyle = idStyleOf(schemas);
+      if (!table.idStyle && schemas.some((s) => typeof s.pattern === 'string' && !safeTest(s.pattern, `${table.prefix}-1`))) table.digitIds = true;
+    }
     if (plans.some((p) => p.table === table.name && p.cls.kind === 'write')) {
       addColumn(table, { name: 'created_at', type: 'text' });
       addColumn(table, { name: 'updated_at', type: 'text' });

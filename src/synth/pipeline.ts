@@ -18,10 +18,20 @@ export interface DomainOutcome {
   notes: string[];
 }
 
-/** Offline: the rule-based spec, verified by execution, with failing tools dropped. */
+/**
+ * Offline: the rule-based spec, verified by execution, with failing tools dropped. A tool whose
+ * outputs do not always meet the output schema it declares keeps its output but declares none
+ * (a warning says so): MCP clients would refuse such results.
+ */
 export function synthesizeOffline(planned: PlannedDomain, tools: ToolSpec[], seed: number): DomainOutcome {
-  const spec = synthesizeRuleBased(planned, tools, seed);
-  const { verdicts, domainError } = verifySpec(spec);
+  let spec = synthesizeRuleBased(planned, tools, seed);
+  let { verdicts, domainError } = verifySpec(spec);
+  const refused = new Map(verdicts.filter((v) => v.code === 'output schema').map((v) => [v.tool, v.reason ?? '']));
+  if (refused.size > 0) {
+    spec = { ...spec, tools: spec.tools.map(({ outputSchema, ...t }) => (refused.has(t.name) ? t : { ...t, ...(outputSchema ? { outputSchema } : {}) })) };
+    ({ verdicts, domainError } = verifySpec(spec));
+    for (const v of verdicts) if (refused.has(v.tool)) v.warnings.push({ code: 'output schema dropped', message: `no outputSchema declared: ${refused.get(v.tool)}` });
+  }
   return { name: planned.name, planned: tools.length, verdicts, spec: keepVerified(spec, verdicts), domainError, source: 'rules', notes: [] };
 }
 

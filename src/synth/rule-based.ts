@@ -31,8 +31,12 @@ function tablesOf(model: DomainModel): Table[] {
  * deterministic for (tools, seed). Not yet verified: see verify.ts.
  */
 export function synthesizeRuleBased(planned: PlannedDomain, tools: ToolSpec[], seed: number): DomainSpec {
+  // Passes 1-3: output contracts (contract.ts), entities (entities.ts), columns (model.ts).
   const model = buildModel(tools, planned.terms[0] ?? planned.name);
-  const specTools = model.tools.map((p) => toolSteps(p, model));
+  // Passes 5-6: steps (steps.ts), outputs shaped like the sources' responses (shape.ts).
+  const specTools = model.tools.map((p) => toolSteps(p, model, { rng: new Random(domainSeed(p.tool.name, seed)), clock: SYNTH_CLOCK }));
+  // Pass 4: values (values.ts, pools.ts) in seed rows (seed.ts).
+  const rng = new Random(domainSeed(planned.name, seed));
   const sequences: Record<string, number> = {};
   for (const t of model.tables) sequences[t.prefix.toLowerCase()] = SEQUENCE_START;
   const terms = planned.terms.slice(0, 5).join(', ');
@@ -45,6 +49,6 @@ export function synthesizeRuleBased(planned: PlannedDomain, tools: ToolSpec[], s
     tables: tablesOf(model),
     tools: specTools,
     policy: writePolicy(`${planned.name} policy`, description, model),
-    seed: seedRows(model, new Random(domainSeed(planned.name, seed)), SYNTH_CLOCK),
+    seed: seedRows(model, rng, SYNTH_CLOCK),
   };
 }

@@ -112,7 +112,7 @@ export async function runSynthesize(planPath: string, opts: SynthesizeCommandOpt
 export function verdictTable(verdicts: ToolVerdict[]): string {
   return markdownTable(
     ['tool', 'kind', 'verdict', 'reason or warnings'],
-    verdicts.map((v) => [v.tool, v.kind, v.ok ? 'ok' : `FAIL: ${v.code}`, (v.ok ? v.warnings.join('; ') : v.reason ?? '').replace(/\|/g, '\\|').slice(0, 300)]),
+    verdicts.map((v) => [v.tool, v.kind, v.ok ? 'ok' : `FAIL: ${v.code}`, (v.ok ? v.warnings.map((w) => `${w.code}: ${w.message}`).join('; ') : v.reason ?? '').replace(/\|/g, '\\|').slice(0, 300)]),
   );
 }
 

@@ -1,7 +1,17 @@
 import type { DomainTool, Output, Step } from '../spec/domain.js';
+import type { Random } from '../tasks/random.js';
 import type { DomainModel, ParamRole, TableDraft, ToolPlan } from './model.js';
-import { NATURAL_KEY } from './model.js';
+import { NATURAL_KEY, type IdStyle } from './model.js';
+import { defaultValue } from './seed.js';
+import { servedSchema } from './contract.js';
+import { shapedOutput, type RowQuery } from './shape.js';
 import { sqlName as q } from './words.js';
+
+/** What steps need besides the model: values fixed at synthesis (defaults, constants) and the clock. */
+export interface StepContext {
+  rng: Random;
+  clock: string;
+}
 
 /**
  * A tool's steps and output as SQL over the model, in the plain shapes task sampling reads back
@@ -70,24 +80,47 @@ const whereOf = (plan: ToolPlan, table: TableDraft, roles: Located[]) => roles.m
 const where = (conds: string[]) => (conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '');
 const keyDescription = (roles: Located[]) => roles.map((r) => `{${r.param}}`).join(', ');
 
-function readTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+/** Page size and offset of a list: its limit parameter (or a default), its offset or page parameter. */
+function paging(plan: ToolPlan): { limit: string; offset: string } {
+  const param = (role: string) => plan.params.find((r) => r.role === role)?.param;
+  const limitParam = param('limit');
+  const limit = limitParam ? `coalesce(:${limitParam}, ${LIST_LIMIT})` : String(LIST_LIMIT);
+  const offsetParam = param('offset');
+  const pageParam = param('page');
+  // Pages count from 1; a page before the first is the first.
+  const offset = offsetParam ? `max(coalesce(:${offsetParam}, 0), 0)` : pageParam ? `(max(coalesce(:${pageParam}, 1), 1) - 1) * ${limit}` : '0';
+  return { limit, offset };
+}
+
+/** The output: shaped like the source's response when it declares one, else the rows themselves. */
+function output(plan: ToolPlan, rows: RowQuery, ctx: StepContext, plain: Output): Output {
+  return plan.contract ? shapedOutput(plan.contract, plan, rows, ctx.rng, ctx.clock) : plain;
+}
+
+function rowQuery(plan: ToolPlan, table: TableDraft, conds: string[], bound?: string): RowQuery {
+  const { limit, offset } = paging(plan);
+  return { table, where: where(conds), order: `ORDER BY ${q(table.pk)}`, page: `LIMIT ${limit} OFFSET ${offset}`, limit, offset, ...(bound ? { bound } : {}) };
+}
+
+function readTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: StepContext): { steps: Step[]; output: Output } {
   const conds = plan.params.flatMap((r) => (hasColumn(r) ? [filter(plan, table, r.column, r.param)] : r.role === 'search' ? [searchFilter(plan, r.param)] : []));
   const steps = refLookups(plan, model);
   const hasSearch = plan.params.some((r) => r.role === 'search');
-  if (plan.cls.op === 'get' && !hasSearch) {
+  const rows = rowQuery(plan, table, conds);
+  // The contract says whether a read returns one record or a list; without one, the verb says it.
+  const one = plan.contract?.record ? !plan.contract.list : plan.cls.op === 'get' && !hasSearch;
+  if (one) {
     const shown = plan.params.filter(hasColumn).filter((r) => plan.required.has(r.param));
     const error = shown.length > 0 ? `Error: no ${label(table)} found for ${shown.map((r) => `${r.param} {${r.param}}`).join(', ')}.` : `Error: there is no ${label(table)}.`;
     steps.push({ query: `SELECT ${q(table.pk)} FROM ${q(table.name)}${where(conds)}`, expect: 'row', error });
     // Getting by a list of ids returns every row it names.
     const select = `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}`;
-    return { steps, output: shown.some((r) => namesRows(plan, table, r.column, r.param)) ? { rows: select } : { row: select } };
+    return { steps, output: output(plan, rows, ctx, shown.some((r) => namesRows(plan, table, r.column, r.param)) ? { rows: select } : { row: select }) };
   }
-  const limit = plan.params.find((r) => r.role === 'limit');
-  const bound = limit ? `coalesce(:${limit.param}, ${LIST_LIMIT})` : String(LIST_LIMIT);
-  return { steps, output: { rows: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)} LIMIT ${bound}` } };
+  return { steps, output: output(plan, rows, ctx, { rows: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)} ${rows.page}` }) };
 }
 
-function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: StepContext): { steps: Step[]; output: Output } {
   const steps = refLookups(plan, model);
   const key = plan.params.find((r) => r.role === 'key');
   const cols: string[] = [table.pk];
@@ -98,12 +131,14 @@ function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
     vals.push(`:${key.param}`);
   } else {
     const next = `seq('${table.prefix.toLowerCase()}')`;
-    vals.push(table.pkType === 'integer' ? next : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`);
+    vals.push(table.pkType === 'integer' ? next : table.idStyle ? styledSql(table.idStyle, next) : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`);
   }
   for (const r of plan.params) {
     if ((r.role === 'field' || r.role === 'ref') && !cols.includes(r.column)) {
       cols.push(r.column);
-      vals.push(`:${r.param}`);
+      // A response field left out of an optional argument still gets its value, as the API would give it.
+      const col = table.columns.get(r.column);
+      vals.push(col?.field && !plan.required.has(r.param) ? `coalesce(:${r.param}, ${defaultValue(col, model, ctx.rng, ctx.clock)})` : `:${r.param}`);
     }
   }
   if (key && table.pkType === 'integer' && plan.tool.parameters.properties?.[key.param]?.type !== 'integer') {
@@ -120,11 +155,18 @@ function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
       vals.push('now()');
     }
   }
+  // A new row shows every field its API returns: those no argument sets get a value fixed at synthesis.
+  for (const col of table.columns.values()) {
+    if (!col.field || cols.includes(col.name)) continue;
+    cols.push(col.name);
+    vals.push(defaultValue(col, model, ctx.rng, ctx.clock));
+  }
   steps.push({ run: `INSERT INTO ${q(table.name)} (${cols.map(q).join(', ')}) VALUES (${vals.join(', ')})`, expect: 'any' });
-  return { steps, output: { row: `SELECT * FROM ${q(table.name)} WHERE rowid = last_insert_rowid()` } };
+  const created = [`rowid = last_insert_rowid()`];
+  return { steps, output: output(plan, rowQuery(plan, table, created), ctx, { row: `SELECT * FROM ${q(table.name)} WHERE rowid = last_insert_rowid()` }) };
 }
 
-function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: StepContext): { steps: Step[]; output: Output } {
   const steps = refLookups(plan, model);
   const by = locate(plan);
   const locators = new Set(by.map((r) => r.param));
@@ -144,11 +186,11 @@ function updateTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
   const conds = whereOf(plan, table, by);
   const error = by.length > 0 ? `Error: ${label(table)} ${keyDescription(by)} not found.` : `Error: there is no ${label(table)} to update.`;
   steps.push({ run: `UPDATE ${q(table.name)} SET ${sets.join(', ')}${where(conds)}`, expect: 'change', error });
-  const output: Output = by.length > 0 ? { row: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}` } : { rows: `SELECT * FROM ${q(table.name)} ORDER BY ${q(table.pk)} LIMIT ${LIST_LIMIT}` };
-  return { steps, output };
+  const plain: Output = by.length > 0 ? { row: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}` } : { rows: `SELECT * FROM ${q(table.name)} ORDER BY ${q(table.pk)} LIMIT ${LIST_LIMIT}` };
+  return { steps, output: output(plan, rowQuery(plan, table, conds), ctx, plain) };
 }
 
-function deleteTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+function deleteTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: StepContext): { steps: Step[]; output: Output } {
   const key = plan.params.filter(hasColumn).filter((r) => r.role === 'key');
   const by = key.length > 0 ? key.slice(0, 1) : plan.params.filter(hasColumn).filter((r) => plan.required.has(r.param));
   const conds = whereOf(plan, table, by);
@@ -159,13 +201,25 @@ function deleteTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
       .filter((c) => c.references === table.name)
       .map((c): Step => ({ check: `SELECT NOT EXISTS (SELECT 1 FROM ${q(child.name)} WHERE ${q(c.name)} = :${key[0].param})`, error: `Error: ${label(table)} {${key[0].param}} is still referred to by ${child.name}; remove those first.` })),
   );
+  // A delete that returns the record it removed reads it first.
+  const returnsRecord = plan.contract?.record !== undefined && plan.fields.length > 0;
+  if (returnsRecord) steps.push({ query: `SELECT * FROM ${q(table.name)}${where(conds)} ORDER BY ${q(table.pk)}`, as: GONE, expect: 'row', error });
   steps.push({ run: `DELETE FROM ${q(table.name)}${where(conds)}`, expect: 'change', error });
   const what = key.length > 0 ? `'Deleted ${label(table)} ' || :${key[0].param}` : `'Deleted the matching ${table.name.replace(/_/g, ' ')}'`;
-  return { steps, output: { value: `SELECT ${what}` } };
+  return { steps, output: output(plan, rowQuery(plan, table, conds, returnsRecord ? GONE : undefined), ctx, { value: `SELECT ${what}` }) };
 }
 
+/** A new id in a table's id style: the sequence's next number, zero-padded between fixed text. */
+function styledSql(style: IdStyle, next: string): string {
+  const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
+  return [style.head ? quote(style.head) : '', `printf('%0${style.width}d', ${next})`, style.tail ? quote(style.tail) : ''].filter(Boolean).join(' || ');
+}
+
+/** The name a delete's removed row is bound under (`:gone__name`). */
+const GONE = 'gone';
+
 /** Sending, booking, paying...: the referenced rows must exist, and the act is a ledger row. */
-function actionTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { steps: Step[]; output: Output } {
+function actionTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: StepContext): { steps: Step[]; output: Output } {
   const steps = refLookups(plan, model);
   const key = plan.params.find((r) => r.role === 'key');
   if (key) steps.unshift({ query: `SELECT 1 FROM ${q(table.name)} WHERE ${q(table.pk)} = :${key.param}`, expect: 'row', error: `Error: ${label(table)} {${key.param}} not found.` });
@@ -179,21 +233,22 @@ function actionTool(plan: ToolPlan, table: TableDraft, model: DomainModel): { st
     run: `INSERT INTO ${ledger} (entry_id, action, target_id, details, created_at) VALUES ('LOG-' || seq('log'), '${plan.tool.name}', ${target ? `:${target.param}` : 'NULL'}, ${details}, now())`,
     expect: 'any',
   });
-  return { steps, output: { row: `SELECT * FROM ${ledger} WHERE rowid = last_insert_rowid()` } };
+  return { steps, output: output(plan, rowQuery(plan, table, []), ctx, { row: `SELECT * FROM ${ledger} WHERE rowid = last_insert_rowid()` }) };
 }
 
-export function toolSteps(plan: ToolPlan, model: DomainModel): DomainTool {
+export function toolSteps(plan: ToolPlan, model: DomainModel, ctx: StepContext): DomainTool {
   const table = model.tables.find((t) => t.name === plan.table)!;
   const op = plan.cls.op;
   const body =
     plan.cls.kind === 'read'
-      ? readTool(plan, table, model)
+      ? readTool(plan, table, model, ctx)
       : op === 'create'
-        ? createTool(plan, table, model)
+        ? createTool(plan, table, model, ctx)
         : op === 'update'
-          ? updateTool(plan, table, model)
+          ? updateTool(plan, table, model, ctx)
           : op === 'delete'
-            ? deleteTool(plan, table, model)
-            : actionTool(plan, table, model);
-  return { name: plan.tool.name, description: plan.tool.description, kind: plan.cls.kind, parameters: plan.tool.parameters, steps: body.steps, output: body.output, source: plan.tool.source };
+            ? deleteTool(plan, table, model, ctx)
+            : actionTool(plan, table, model, ctx);
+  const declared = plan.contract ? servedSchema(plan.contract) : undefined;
+  return { name: plan.tool.name, description: plan.tool.description, kind: plan.cls.kind, parameters: plan.tool.parameters, steps: body.steps, output: body.output, ...(declared ? { outputSchema: declared } : {}), source: plan.tool.source };
 }

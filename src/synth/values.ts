@@ -1,35 +1,40 @@
 import type { ColumnType } from '../spec/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { Random } from '../tasks/random.js';
+import { flatSchema, objectSchema, schemaType } from './contract.js';
 import { safeTest } from './model.js';
+import { fromPattern, pick, type PoolKind } from './pools.js';
+import { splitWords } from './words.js';
 
 /**
- * Plausible values for a column or parameter, chosen by its name, type and JSON Schema
- * (enum, format, bounds, length). Used for seed rows and for arguments without a column.
+ * Pass 4, values: plausible values for a column or parameter. The schema's own word comes first
+ * (`const`, `enum`, a valid `example`/`examples`, `default`), then its `format` and `pattern`,
+ * then what the name means (a person's name, a street, a price in a currency, a company...),
+ * fitted to `minimum`/`maximum` and `minLength`/`maxLength`. Used for seed rows, values fixed at
+ * synthesis and arguments without a column.
  */
-
-const FIRST = ['Ada', 'Ben', 'Chloe', 'Diego', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Keiko', 'Liam', 'Maya', 'Noah', 'Olga', 'Priya'];
-const LAST = ['Lovelace', 'Okafor', 'Martin', 'Silva', 'Novak', 'Haddad', 'Kim', 'Tanaka', 'Moreau', 'Berg', 'Rossi', 'Patel'];
-const CITIES = ['Berlin', 'Lisbon', 'Osaka', 'Toronto', 'Nairobi', 'Austin', 'Lyon', 'Seoul', 'Denver', 'Porto', 'Dublin', 'Melbourne'];
-const COUNTRIES = ['DE', 'PT', 'JP', 'CA', 'KE', 'US', 'FR', 'KR', 'IE', 'AU'];
-const WORDS = ['amber', 'harbor', 'summit', 'orbit', 'meadow', 'cobalt', 'ember', 'willow', 'quartz', 'delta', 'falcon', 'juniper', 'lumen', 'nova', 'pioneer', 'zephyr'];
-const STATUSES = ['active', 'pending', 'open', 'draft'];
-const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD'];
-const COLORS = ['red', 'blue', 'green', 'black', 'white', 'silver'];
-const CATEGORIES = ['general', 'premium', 'standard', 'basic', 'special'];
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const num = (s: JsonSchema | undefined, key: string): number | undefined => (typeof s?.[key] === 'number' ? (s[key] as number) : undefined);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A date `days` before the clock, as YYYY-MM-DD or a full ISO date-time. */
-function dayBefore(clock: string, days: number, full: boolean): string {
-  const d = new Date(new Date(clock).getTime() - days * 86_400_000 - (full ? 3_600_000 * (days % 9) : 0));
+/** Names of dates that lie ahead of the clock (a due date, a departure), not behind it. */
+const FUTURE = /(due|expir|deadline|until|scheduled|departure|arrival|check_?in|check_?out|start|end|valid_to|next|upcoming|renew|ends)/;
+
+/** A date `days` from the clock (negative: before), as YYYY-MM-DD or a full ISO date-time. */
+export function dayFrom(clock: string, days: number, full: boolean, hours = 0): string {
+  const d = new Date(new Date(clock).getTime() + days * 86_400_000 + hours * 3_600_000);
   return full ? d.toISOString().replace('.000Z', 'Z') : d.toISOString().slice(0, 10);
+}
+
+function dateValue(name: string, full: boolean, rng: Random, clock: string): string {
+  const days = FUTURE.test(name) ? rng.int(1, 120) : -rng.int(1, 400);
+  return dayFrom(clock, days, full, full ? rng.int(-8, 8) : 0);
 }
 
 function numberValue(name: string, integer: boolean, schema: JsonSchema | undefined, rng: Random): number {
   let [lo, hi] = [1, 100];
-  if (/(price|amount|cost|total|fee|balance|salary|budget|income|revenue|payment|value)/.test(name)) [lo, hi] = [10, 2000];
+  if (/(price|amount|cost|total|fee|balance|salary|budget|income|revenue|payment|value|subtotal|tax|discount)/.test(name)) [lo, hi] = [5, 1500];
   else if (/(year)/.test(name)) [lo, hi] = [2015, 2025];
   else if (/(^|_)age$/.test(name)) [lo, hi] = [18, 80];
   else if (/month/.test(name)) [lo, hi] = [1, 12];
@@ -37,102 +42,289 @@ function numberValue(name: string, integer: boolean, schema: JsonSchema | undefi
   else if (/hour/.test(name)) [lo, hi] = [0, 23];
   else if (/(minute|second)/.test(name)) [lo, hi] = [0, 59];
   else if (/(rating|stars|score|priority|level)/.test(name)) [lo, hi] = [1, 5];
-  else if (/(lat)/.test(name)) [lo, hi] = [-60, 60];
-  else if (/(lon|lng)/.test(name)) [lo, hi] = [-150, 150];
-  else if (/(percent|rate|probability)/.test(name)) [lo, hi] = [0, 1];
-  else if (/(count|quantity|qty|number|num|size|nights|guests|people|seats)/.test(name)) [lo, hi] = [1, 10];
-  const min = num(schema, 'minimum') ?? (num(schema, 'exclusiveMinimum') !== undefined ? num(schema, 'exclusiveMinimum')! + 1 : undefined);
-  const max = num(schema, 'maximum') ?? (num(schema, 'exclusiveMaximum') !== undefined ? num(schema, 'exclusiveMaximum')! - 1 : undefined);
-  if (min !== undefined) [lo, hi] = [min, Math.max(min, max ?? Math.max(hi, min + 10))];
-  else if (max !== undefined) [lo, hi] = [Math.min(lo, max), max];
+  else if (/(^|_)lat(itude)?$/.test(name)) [lo, hi] = [-60, 60];
+  else if (/(^|_)(lon|lng|longitude)$/.test(name)) [lo, hi] = [-150, 150];
+  else if (/(percent|ratio|probability|rate)/.test(name)) [lo, hi] = [0, 1];
+  else if (/(count|quantity|qty|number|num|size|nights|guests|people|seats|adults|children|rooms)/.test(name)) [lo, hi] = [1, 10];
+  const exMin = num(schema, 'exclusiveMinimum');
+  const exMax = num(schema, 'exclusiveMaximum');
+  const min = num(schema, 'minimum') ?? (exMin !== undefined ? exMin + (integer ? 1 : 0.01) : undefined);
+  const max = num(schema, 'maximum') ?? (exMax !== undefined ? exMax - (integer ? 1 : 0.01) : undefined);
+  if (min !== undefined && max !== undefined) [lo, hi] = [min, Math.max(min, max)];
+  else if (min !== undefined) [lo, hi] = lo >= min ? [lo, Math.max(hi, lo)] : [min, Math.max(min, hi, min + 10)];
+  else if (max !== undefined) [lo, hi] = hi <= max ? [lo, hi] : [Math.min(lo, max), max];
   if (integer) return rng.int(Math.ceil(lo), Math.max(Math.ceil(lo), Math.floor(hi)));
-  const v = lo + rng.float() * (hi - lo);
-  return hi - lo <= 1 ? Math.round(v * 100) / 100 : Math.round(v * 100) / 100 || 1.5;
+  const v = Math.round((lo + rng.float() * (hi - lo)) * 100) / 100;
+  return Math.min(Math.max(v, lo), hi);
 }
 
+/** What a text's name (snake case) says it holds, as the pool to draw from. */
+const TEXT_KINDS: Array<[RegExp, PoolKind]> = [
+  [/(first_?name|given_?name|forename)$/, 'firstName'],
+  [/(last_?name|surname|family_?name)$/, 'lastName'],
+  [/(user_?name|handle|login|screen_?name|nickname)$/, 'username'],
+  [/e_?mail/, 'email'],
+  [/(phone|mobile|tel|fax|msisdn)/, 'phone'],
+  [/(address_?2|address_?line_?2|line_?2|suite|apartment|unit)$/, 'secondary'],
+  [/(street|address|address_?1|address_?line_?1|line_?1|line)$/, 'street'],
+  [/(city|town|locality|municipality)$/, 'city'],
+  [/(state_?code|province_?code|region_?code)$/, 'stateCode'],
+  [/(state|province|region)$/, 'stateCode'],
+  [/(country_?code|country_?iso|iso_?country|nationality)$/, 'countryCode'],
+  [/country$/, 'country'],
+  [/(zip|postal|post_?code|postcode)/, 'zip'],
+  [/(company|organi[sz]ation|org|employer|business|merchant|vendor|supplier|brand|manufacturer|publisher|carrier)(_name)?$/, 'company'],
+  [/(product|item|article)(_name)?$/, 'product'],
+  [/(department|division)$/, 'department'],
+  [/(job|job_?title|position|occupation|role_?title)$/, 'jobTitle'],
+  [/(author|owner|customer|recipient|sender|assignee|reporter|contact|patient|employee|guest|passenger|driver|artist|director|actor|person|full_?name|display_?name|user|member|attendee|speaker|host|buyer|seller|agent|manager|creator|requester)(_name)?$/, 'fullName'],
+  [/(image|photo|picture|avatar|logo|thumbnail|icon|banner|cover)(_?url|_?uri|_?src)?$/, 'imageUrl'],
+  [/(url|uri|link|website|homepage|href|web_?page|endpoint|callback)$/, 'url'],
+  [/(domain|host_?name|hostname)$/, 'domain'],
+  [/(ip|ip_?address|ipv4)$/, 'ipv4'],
+  [/ipv6$/, 'ipv6'],
+  [/mac(_address)?$/, 'mac'],
+  [/(colou?r)$/, 'color'],
+  [/(currency|currency_?code)$/, 'currency'],
+  [/(time_?zone|tz)$/, 'timeZone'],
+  [/(locale)$/, 'locale'],
+  [/(language|lang)(_code)?$/, 'language'],
+  [/(file_?name|filename|attachment)$/, 'fileName'],
+  [/(path|file_?path|directory|folder)$/, 'filePath'],
+  [/(mime|mime_?type|content_?type|media_?type)$/, 'mimeType'],
+  [/iban$/, 'iban'],
+  [/(account_?number|account_?no|routing_?number)$/, 'accountNumber'],
+  [/(password|secret|passphrase)$/, 'password'],
+  [/(airport|airport_?code|iata|origin|destination)$/, 'airport'],
+  [/airline$/, 'airline'],
+  [/(vehicle|car|model)$/, 'vehicle'],
+  [/(version|semver)$/, 'semver'],
+  [/(user_?agent|browser)$/, 'userAgent'],
+  [/genre$/, 'genre'],
+  [/(song|track)(_?name|_?title)?$/, 'song'],
+  [/(book|book_?title)$/, 'bookTitle'],
+  [/(title|headline|subject|caption|label)$/, 'catchPhrase'],
+  [/(description|summary|about|bio|overview|details|notes?|remarks?|reason|purpose|instructions?)$/, 'sentence'],
+  [/(body|content|message|text|comment|reply|feedback|review|question|answer|excerpt|snippet)$/, 'phrase'],
+  [/(category|categories|type|kind|class|tier|plan|segment|group|tag|tags|keyword|topic|section|channel|source|medium)$/, 'word'],
+];
+
+const STATUSES = ['active', 'pending', 'completed', 'open', 'closed', 'cancelled'];
+
+/** A code in an API's usual style: letters and digits (`KX-4821`). */
+function code(rng: Random): string {
+  const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
+  return `${letters[rng.int(0, 23)]}${letters[rng.int(0, 23)]}-${rng.int(1000, 9999)}`;
+}
+
+/** A text value by format, then by what the name means. */
 function textValue(name: string, schema: JsonSchema | undefined, rng: Random, index: number, clock: string): string {
-  const format = typeof schema?.format === 'string' ? schema.format : '';
-  const first = FIRST[(index + rng.int(0, 3)) % FIRST.length];
-  const last = LAST[(index * 7 + rng.int(0, 5)) % LAST.length];
-  if (format === 'email' || /email/.test(name)) return `${first.toLowerCase()}.${last.toLowerCase()}${index}@example.com`;
-  if (format === 'date-time' || /(_at|datetime|timestamp|_time)$/.test(name)) return dayBefore(clock, rng.int(1, 300), true);
-  if (format === 'date' || /(date|day|birthday|since|until)$/.test(name)) return dayBefore(clock, rng.int(1, 300), false);
-  if (format === 'time' || /(^|_)time$/.test(name)) return `${String(rng.int(8, 19)).padStart(2, '0')}:${rng.pick(['00', '15', '30', '45'])}:00`;
-  if (format === 'uri' || format === 'url' || /(url|link|website|uri)$/.test(name)) return `https://example.com/${rng.pick(WORDS)}/${index}`;
-  if (format === 'uuid') return `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
-  if (format === 'ipv4' || /(^|_)ip/.test(name)) return `10.0.${rng.int(0, 9)}.${index + 1}`;
-  if (/(first_name|firstname|given_name)/.test(name)) return first;
-  if (/(last_name|lastname|surname|family_name)/.test(name)) return last;
-  if (/(username|user_name|handle|login)/.test(name)) return `${first.toLowerCase()}${index}`;
-  if (/(author|owner|person|customer|recipient|sender|assignee|contact|(^|_)to$|(^|_)from$|user|player|patient|employee|guest|passenger|artist|director|actor)/.test(name)) return `${first} ${last}`;
-  if (/(phone|mobile|tel)/.test(name)) return `+1-555-01${String(index).padStart(2, '0')}`;
-  if (/(city|location|place|destination|origin|address|venue|region|area|town)/.test(name)) return CITIES[(index + rng.int(0, 2)) % CITIES.length];
-  if (/(country)/.test(name)) return COUNTRIES[index % COUNTRIES.length];
-  if (/(currency)/.test(name)) return CURRENCIES[index % CURRENCIES.length];
-  if (/(language|lang|locale)/.test(name)) return rng.pick(['en', 'de', 'fr', 'es', 'ja']);
-  if (/(status|state)$/.test(name)) return STATUSES[index % STATUSES.length];
-  if (/(color|colour)/.test(name)) return COLORS[index % COLORS.length];
-  if (/(type|category|kind|genre|class|tier|plan)$/.test(name)) return CATEGORIES[index % CATEGORIES.length];
-  if (/(zip|postal)/.test(name)) return String(10000 + index * 137);
-  if (/(code|sku|symbol|ticker)$/.test(name)) return `${rng.pick(WORDS).slice(0, 3).toUpperCase()}${index + 1}`;
-  if (/(description|body|content|message|text|note|comment|summary|bio|details|reason)/.test(name)) return `${cap(rng.pick(WORDS))} ${rng.pick(WORDS)} ${name.replace(/_/g, ' ')} ${index + 1}.`;
-  return `${cap(rng.pick(WORDS))} ${name.replace(/_/g, ' ')} ${index + 1}`;
+  const format = typeof schema?.format === 'string' ? schema.format.toLowerCase() : '';
+  if (format === '') return textByName(name)(rng, index, clock, schema);
+  switch (format) {
+    case 'date-time':
+      return dateValue(name, true, rng, clock);
+    case 'date':
+      return dateValue(name, false, rng, clock);
+    case 'time':
+      return `${String(rng.int(8, 19)).padStart(2, '0')}:${rng.pick(['00', '15', '30', '45'])}:00`;
+    case 'email':
+    case 'idn-email':
+      return pick('email', rng);
+    case 'uri':
+    case 'url':
+    case 'iri':
+    case 'uri-reference':
+      return pick(/(image|photo|avatar|logo|thumbnail|icon)/.test(name) ? 'imageUrl' : 'url', rng);
+    case 'hostname':
+    case 'idn-hostname':
+      return pick('domain', rng);
+    case 'uuid':
+      return uuid(rng);
+    case 'ipv4':
+      return pick('ipv4', rng);
+    case 'ipv6':
+      return pick('ipv6', rng);
+    case 'byte':
+      return Buffer.from(`${pick('noun', rng)} ${pick('noun', rng)}`).toString('base64');
+    case 'binary':
+      return pick('fileName', rng);
+    case 'password':
+      return pick('password', rng);
+    case 'int32':
+    case 'int64':
+      return String(rng.int(1, 100000));
+    case 'float':
+    case 'double':
+    case 'decimal':
+      return (rng.int(100, 999999) / 100).toFixed(2);
+  }
+  return textByName(name)(rng, index, clock, schema);
+}
+
+type TextMaker = (rng: Random, index: number, clock: string, schema: JsonSchema | undefined) => string;
+const textMakers = new Map<string, TextMaker>();
+
+/** How to make a text for a name (snake case), decided once per name: dates, statuses, codes, then the pools. */
+function textByName(name: string): TextMaker {
+  let make = textMakers.get(name);
+  if (!make) {
+    make = decideText(name);
+    textMakers.set(name, make);
+  }
+  return make;
+}
+
+function decideText(name: string): TextMaker {
+  if (/(_at|datetime|date_time|timestamp|_time|_ts)$/.test(name)) return (rng, _i, clock) => dateValue(name, true, rng, clock);
+  if (/(date|_on|birthday|dob|day|since|until)$/.test(name)) return (rng, _i, clock) => dateValue(name, false, rng, clock);
+  if (/(^|_)time$/.test(name)) return (rng) => `${String(rng.int(8, 19)).padStart(2, '0')}:${rng.pick(['00', '15', '30', '45'])}:00`;
+  if (/(^|_)status$/.test(name)) return (_rng, index) => STATUSES[index % STATUSES.length];
+  if (/(^|_)(uuid|guid)$/.test(name)) return (rng) => uuid(rng);
+  if (/(^|_)(lat|latitude|lon|lng|longitude)$/.test(name)) return (rng, _i, _c, schema) => numberValue(name, false, schema, rng).toFixed(4);
+  if (/(price|amount|cost|total|fee|balance)$/.test(name)) return (rng, _i, _c, schema) => numberValue(name, false, schema, rng).toFixed(2);
+  if (/(code|sku|symbol|ticker|reference|ref|number|no)$/.test(name) && !/(phone|account|zip|postal)/.test(name)) return (rng) => code(rng);
+  if (/(^|_)slug$/.test(name)) return (rng) => `${pick('adjective', rng)}-${pick('noun', rng)}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+  if (/(gender|sex)$/.test(name)) return (rng) => rng.pick(['female', 'male', 'non-binary']);
+  const kind = TEXT_KINDS.find(([pattern]) => pattern.test(name))?.[1];
+  if (kind) return (rng) => pick(kind, rng);
+  // A name or label of something unnamed: two words, never a word and a number.
+  return (rng) => `${cap(pick('adjective', rng))} ${pick('noun', rng)}`;
+}
+
+const snakeNames = new Map<string, string>();
+/** snake_case of a name, remembered (the same field names come back for every row). */
+function snakeOf(name: string): string {
+  let out = snakeNames.get(name);
+  if (out === undefined) {
+    out = splitWords(name).join('_');
+    snakeNames.set(name, out);
+  }
+  return out;
+}
+
+function uuid(rng: Random): string {
+  const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[rng.int(0, 15)]).join('');
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[rng.int(0, 3)]}${hex(3)}-${hex(12)}`;
 }
 
 /** Cut or pad a string to the schema's length bounds. */
 function fitLength(s: string, schema: JsonSchema | undefined): string {
   const max = num(schema, 'maxLength');
   const min = num(schema, 'minLength');
-  let out = max !== undefined ? s.slice(0, max) : s;
+  let out = max !== undefined ? s.slice(0, max).trimEnd() || s.slice(0, max) : s;
   if (min !== undefined && out.length < min) out = out.padEnd(min, 'x');
   return out;
 }
 
-/** When the schema has a pattern the value misses, the first of a few simple shapes that fits it. */
-function fitPattern(value: string, schema: JsonSchema | undefined, index: number): string {
+/** When the schema has a pattern the value misses, a value the pattern describes. */
+function fitPattern(value: string, schema: JsonSchema | undefined, rng: Random): string {
   if (typeof schema?.pattern !== 'string' || safeTest(schema.pattern, value)) return value;
-  const n = String(index + 1);
-  const shapes = [n, n.padStart(4, '0'), `${1000000 + index}`, `a${n}`, `A${n}`, value.replace(/[^A-Za-z0-9]/g, ''), value.toLowerCase().replace(/[^a-z0-9]+/g, '-'), 'abc', 'ABC', `${n}.0`];
-  return shapes.find((v) => safeTest(schema.pattern as string, v)) ?? value;
+  return fromPattern(schema.pattern, rng) ?? value;
 }
 
-/** A value of a JSON Schema type (for parameters and JSON columns). */
-export function schemaValue(name: string, given: unknown, rng: Random, index: number, clock: string): unknown {
-  // Corpora hold odd schemas (booleans, strings): anything but an object constrains nothing.
-  const schema = typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as JsonSchema) : undefined;
-  if (schema && 'const' in schema) return schema.const;
-  if (Array.isArray(schema?.enum) && schema.enum.length > 0) return schema.enum[index % schema.enum.length];
-  // Without a type, the shape says it: the first choice of anyOf/oneOf (then allOf's first part), properties, items.
-  const choices = schema?.type === undefined ? ((schema?.anyOf ?? schema?.oneOf ?? schema?.allOf) as unknown[] | undefined) : undefined;
-  if (Array.isArray(choices) && choices.length > 0) return schemaValue(name, choices[0], rng, index, clock);
-  const t = Array.isArray(schema?.type)
-    ? (schema.type as string[]).find((x) => x !== 'null')
-    : (schema?.type ?? (schema?.properties ? 'object' : schema?.items ? 'array' : undefined));
-  switch (t) {
+/** Whether a value has the type a schema declares (enough to trust a spec's example). */
+function fitsType(schema: JsonSchema, value: unknown): boolean {
+  const type = schemaType(schema);
+  if (value === null || value === undefined) return false;
+  switch (type) {
     case 'integer':
-      return numberValue(name, true, schema, rng);
+      return Number.isInteger(value);
     case 'number':
-      return numberValue(name, false, schema, rng);
+      return typeof value === 'number';
     case 'boolean':
-      return index % 2 === 0;
-    case 'array': {
-      const items = schema?.items ?? { type: 'string' };
-      const count = Math.max(num(schema, 'minItems') ?? 1, Math.min(2, num(schema, 'maxItems') ?? 2));
-      return Array.from({ length: count }, (_, k) => schemaValue(name.replace(/s$/, ''), items, rng, index + k, clock));
-    }
-    case 'object': {
-      const props = (schema?.properties as Record<string, JsonSchema> | undefined) ?? {};
-      const required = Array.isArray(schema?.required) ? (schema.required as string[]) : Object.keys(props).slice(0, 3);
-      return Object.fromEntries(required.map((k) => [k, schemaValue(k, props[k], rng, index, clock)]));
-    }
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string' && (typeof schema.pattern !== 'string' || safeTest(schema.pattern, value)) && (num(schema, 'maxLength') === undefined || value.length <= num(schema, 'maxLength')!);
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return isObject(value);
     default:
-      return fitPattern(fitLength(textValue(name.toLowerCase(), schema, rng, index, clock), schema), schema, index);
+      return typeof value !== 'object';
   }
 }
 
-/** A seed value for a column: its parameter schema when one fills it, else its name and type. */
+/** The spec's own examples of a value that agree with its schema (an example that contradicts it is not used). */
+function examples(schema: JsonSchema | undefined): unknown[] {
+  if (!schema) return [];
+  const given = [...(Array.isArray(schema.examples) ? schema.examples : []), ...('example' in schema ? [schema.example] : [])];
+  return given.filter((v) => fitsType(schema, v));
+}
+
+/** A value of a JSON Schema (for parameters and JSON columns). */
+export function schemaValue(name: string, given: unknown, rng: Random, index: number, clock: string, depth = 0): unknown {
+  // Corpora hold odd schemas (booleans, strings): anything but an object constrains nothing.
+  const schema = isObject(given) ? flatSchema(given) : undefined;
+  if (schema && 'const' in schema) return schema.const;
+  if (Array.isArray(schema?.enum) && schema.enum.length > 0) {
+    const values = schema.enum.filter((v) => v !== null);
+    return values.length > 0 ? values[index % values.length] : null;
+  }
+  const own = examples(schema);
+  // The spec's example for the first value, its default for the second; generated ones after.
+  if (own.length > 0 && index === 0) return own[0];
+  if (schema && 'default' in schema && index === 1 && fitsType(schema, schema.default)) return schema.default;
+  // Without a type, the shape says it: the first choice of anyOf/oneOf, allOf merged, properties, items.
+  const choices = schema?.type === undefined ? ((schema?.anyOf ?? schema?.oneOf) as unknown[] | undefined) : undefined;
+  if (Array.isArray(choices) && choices.length > 0 && !isObject(schema?.properties)) {
+    const first = choices.find((c) => isObject(c) && schemaType(c) !== 'null') ?? choices[0];
+    return schemaValue(name, first, rng, index, clock, depth + 1);
+  }
+  const snakeName = snakeOf(name);
+  switch (schemaType(schema)) {
+    case 'integer':
+      return numberValue(snakeName, true, schema, rng);
+    case 'number':
+      return numberValue(snakeName, false, schema, rng);
+    case 'boolean':
+      return index % 2 === 0;
+    case 'null':
+      return null;
+    case 'array': {
+      const items = schema?.items ?? { type: 'string' };
+      if (depth > 6) return [];
+      const count = Math.max(num(schema, 'minItems') ?? 1, Math.min(2, num(schema, 'maxItems') ?? 2));
+      const single = name.replace(/(ies)$/, 'y').replace(/s$/, '');
+      return Array.from({ length: count }, (_, k) => schemaValue(single, items, rng, index + k, clock, depth + 1));
+    }
+    case 'object': {
+      const object = objectSchema(schema);
+      const props = (object?.properties as Record<string, JsonSchema> | undefined) ?? {};
+      if (depth > 5) return {};
+      // The declared fields (an output shows them); deeper down, the required ones and a few more.
+      const required = new Set(Array.isArray(object?.required) ? (object.required as string[]) : []);
+      const keys = Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      return Object.fromEntries(keys.map((k) => [k, schemaValue(k, props[k], rng, index, clock, depth + 1)]));
+    }
+    default:
+      return fitPattern(fitLength(textValue(snakeName, schema, rng, index, clock), schema), schema, rng);
+  }
+}
+
+/** A seed value for a column: its schema when one says what it holds, else its name and type. */
 export function columnValue(name: string, type: ColumnType, schema: JsonSchema | undefined, rng: Random, index: number, clock: string): unknown {
   if (schema) return schemaValue(name, schema, rng, index, clock);
   const synthetic: Record<ColumnType, JsonSchema> = { text: { type: 'string' }, integer: { type: 'integer' }, real: { type: 'number' }, boolean: { type: 'boolean' }, json: { type: 'object' } };
   return schemaValue(name, synthetic[type], rng, index, clock);
+}
+
+/** Words that name a kind of entity whose `name` is a person's, a company's, a product's... */
+const ENTITY_NAMES: Array<[RegExp, (entity: string, rng: Random) => string]> = [
+  [/(user|customer|client|person|people|member|employee|staff|contact|patient|guest|passenger|driver|author|artist|player|student|teacher|candidate|applicant|agent|owner|lead|speaker|attendee|learner|subscriber|follower|friend|doctor|physician|instructor|host)$/, (_e, rng) => pick('fullName', rng)],
+  [/(company|organi[sz]ation|org|account|vendor|supplier|merchant|business|partner|brand|carrier|bank|tenant|team|agency|store|shop)$/, (_e, rng) => pick('company', rng)],
+  [/(product|item|variant|sku|article|good|offer|listing|merchandise)$/, (_e, rng) => pick('product', rng)],
+  [/(song|track|album|playlist|episode|podcast)$/, (_e, rng) => pick('song', rng)],
+  [/(book|title|movie|film|show|series|course|lesson|article|post|story|chapter)$/, (_e, rng) => pick('bookTitle', rng)],
+  [/(city|location|place|venue|site|region|area|destination)$/, (_e, rng) => pick('city', rng)],
+  [/(hotel|restaurant|office|warehouse|branch|station|airport|property|building|clinic|hospital|school|gym|cafe|bar|museum|park)$/, (e, rng) => `${pick('city', rng)} ${cap(e.split('_').pop()!)}`],
+  [/(file|document|attachment|image|photo|report|invoice|receipt)$/, (_e, rng) => pick('fileName', rng)],
+  [/(category|tag|label|genre|type|topic|department|group|segment|folder|channel)$/, (_e, rng) => cap(pick('noun', rng))],
+  [/(project|board|workspace|campaign|event|meeting|plan|program|initiative|repository|repo|app|application|service|pipeline|list)$/, (_e, rng) => `${cap(pick('adjective', rng))} ${cap(pick('noun', rng))}`],
+];
+
+/** A realistic `name` for a row of an entity: a person's for users, a company's for vendors, a product's for items... */
+export function entityName(entity: string, rng: Random): string {
+  for (const [pattern, make] of ENTITY_NAMES) if (pattern.test(entity)) return make(entity, rng);
+  return `${cap(pick('adjective', rng))} ${pick('noun', rng)}`;
 }

@@ -13,7 +13,15 @@ import { ArgGrounder } from './ground-args.js';
  * tool error rather than an internal one, and results have the declared shape.
  */
 
-export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'timed out';
+export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'output schema' | 'timed out';
+
+/** Why a working tool is still suspect. */
+export type WarningCode = 'accepts wrong type' | 'accepts unknown id' | 'output schema dropped' | 'create adds no row' | 'reads another table' | 'transfer moves nothing' | 'delete removes no row';
+
+export interface ToolWarning {
+  code: WarningCode;
+  message: string;
+}
 
 export interface ToolVerdict {
   tool: string;
@@ -22,8 +30,8 @@ export interface ToolVerdict {
   code?: FailureCode;
   /** One sentence: what failed, with the engine's message. */
   reason?: string;
-  /** Problems that do not fail the tool (an unknown id accepted without an error). */
-  warnings: string[];
+  /** Problems that do not fail the tool (an unknown id accepted without an error), each with its code. */
+  warnings: ToolWarning[];
   /** The arguments of the first successful valid call. */
   example?: Record<string, unknown>;
 }
@@ -34,8 +42,9 @@ export interface VerifyResult {
   domainError?: string;
 }
 
-/** Valid argument sets tried per tool. */
+/** Valid argument sets tried per tool, grounded in rows; then varied ones, when none of those succeeded. */
 const CANDIDATES = 4;
+const VARIED = 100;
 
 function shapeProblem(shape: string | undefined, kind: string, value: unknown): string | undefined {
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,7 +107,11 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
   const fail = (code: FailureCode, reason: string) => Object.assign(verdict, { code, reason });
   let firstError: string | undefined;
   let succeeded = false;
-  for (const args of grounder.valid(name, CANDIDATES)) {
+  const candidates = function* () {
+    yield* grounder.valid(name, CANDIDATES);
+    yield* grounder.varied(name, VARIED);
+  };
+  for (const args of candidates()) {
     const { result, changed } = call(session, name, args);
     if (!result.ok) {
       if (result.internal) return fail('internal error', `${JSON.stringify(args)} -> ${result.error}`);
@@ -107,6 +120,10 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
     }
     const problem = shapeProblem(shape, kind, result.value);
     if (problem) return fail('output shape', `${name} ${problem}: ${result.text.slice(0, 200)}`);
+    if (compiled.validateOutput && !compiled.validateOutput(result.value)) {
+      const err = compiled.validateOutput.errors?.[0];
+      return fail('output schema', `${JSON.stringify(args)} -> an output that its outputSchema refuses (${err?.instancePath || '/'} ${err?.message ?? ''}): ${result.text.slice(0, 160)}`);
+    }
     if (kind === 'read' && changed) return fail('read changed state', `${name} is a read but changed the state hash.`);
     succeeded = true;
     if (kind === 'read' || changed) {
@@ -121,7 +138,7 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
     const args = { ...verdict.example, [bad.param]: bad.value };
     const { result } = call(session, name, args);
     if (!result.ok && result.internal) return fail('crash on invalid input', `${what} ${JSON.stringify(args)} -> ${result.error}`);
-    if (result.ok) verdict.warnings.push(`accepts ${what === 'wrong type' ? 'a wrong type' : 'an unknown id'} for ${bad.param}`);
+    if (result.ok) verdict.warnings.push(what === 'wrong type' ? { code: 'accepts wrong type', message: `accepts a wrong type for ${bad.param}` } : { code: 'accepts unknown id', message: `accepts an unknown id for ${bad.param}` });
   }
   verdict.ok = true;
   return verdict;

@@ -76,7 +76,7 @@ const SessionFile = z.object({
 export function evaluateCommand(ref: string, opts: { task: string; session: string; tasks?: string; json?: boolean }): void {
   const domain = loadDomain(ref);
   const task = tasksOf(domain, opts.tasks).find((t) => t.id === opts.task);
-  if (!task) throw new UserError(`No task ${opts.task} in the ${domain.name} tasks; run "envscale check-tasks ${domain.name}" to list them.`);
+  if (!task) throw new UserError(`No task ${opts.task} in the ${domain.name} tasks; run "envscale tasks list ${domain.name}" to list them.`);
   const session = parseOrExplain(SessionFile, readJsonFile(opts.session), opts.session);
   const verdict = evaluateActions(domain, task, session.actions, session.messages);
   if (opts.json) {
@@ -85,4 +85,14 @@ export function evaluateCommand(ref: string, opts: { task: string; session: stri
   }
   console.log(`reward ${verdict.reward} (state ${verdict.held.state ? 'matches' : 'differs'}, communication ${verdict.held.communicate ? 'complete' : 'incomplete'}, actions ${verdict.held.actions ? 'match' : 'differ'}; counted: ${Object.entries(verdict.counted).filter(([, v]) => v).map(([k]) => k).join(', ')})`);
   if (verdict.reward !== 1) console.log(verdict.explanation);
+}
+
+/** `envscale tasks list`: a domain's task ids with what each asks, for --task and ?task=. */
+export function listTasksCommand(ref: string, file?: string): void {
+  const domain = loadDomain(ref);
+  const tasks = tasksOf(domain, file);
+  const kind = (t: Task) => (t.gold.actions.some((a) => domain.tools.get(a.tool)?.spec.kind === 'write') ? 'write' : 'read');
+  const brief = (s: string) => (s.length > 70 ? `${s.slice(0, 69)}…` : s).replace(/\s+/g, ' ');
+  console.log(markdownTable(['task', 'kind', 'gold actions', 'user instructions'], tasks.map((t) => [t.id, kind(t), t.gold.actions.length, brief(t.user.instructions)])));
+  console.log(`\n${tasks.length} tasks in ${file ?? `${domain.dir}/tasks.json`}; serve one with "envscale serve ${domain.name} --task <id>".`);
 }

@@ -108,6 +108,9 @@ function statementSources(sql: string, tables: Map<string, Table>, found: Map<st
     else if (tk.kind === 'param' && depth === 1 && columns[position]) {
       const alone = (isPunct(tokens[k - 1], '(') || isPunct(tokens[k - 1], ',')) && (isPunct(tokens[k + 1], ',') || isPunct(tokens[k + 1], ')'));
       if (alone) add(tk.text.slice(1), table, columns[position], 'value');
+    } else if (tk.kind === 'param' && depth === 2 && columns[position] && isPunct(tokens[k - 1], '(') && tokens[k - 2]?.text.toLowerCase() === 'coalesce' && isPunct(tokens[k + 1], ',')) {
+      // coalesce(:p, default): the argument, when given, is the stored value.
+      add(tk.text.slice(1), table, columns[position], 'value');
     }
   }
 }

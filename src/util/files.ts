@@ -1,10 +1,38 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError, messageOf } from './errors.js';
+
+/**
+ * Create a folder (and its parents) for output, with one clear sentence when a part of the path
+ * is a file or cannot be created.
+ */
+export function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      const file = fileOnPath(dir);
+      throw new UserError(`Cannot create the folder ${dir}: ${file ?? 'a part of that path'} is a file; choose another path.`);
+    }
+    throw new UserError(`Cannot create the folder ${dir}: ${messageOf(err)}.`);
+  }
+}
+
+/** The first part of a path that exists and is not a folder. */
+function fileOnPath(path: string): string | undefined {
+  let at = resolve(path);
+  const parts: string[] = [];
+  while (dirname(at) !== at) {
+    parts.unshift(at);
+    at = dirname(at);
+  }
+  return parts.find((p) => existsSync(p) && !statSync(p).isDirectory());
+}
 
 /** Write a file so that readers see the old content or the new, never half of it. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, data);

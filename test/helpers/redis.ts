@@ -16,6 +16,7 @@ export async function freePort(): Promise<number> {
 
 export interface RedisServer {
   port: number;
+  pid: number;
   url: string;
   /** A client for looking into the server (closed by stop()). */
   client: Redis;
@@ -63,5 +64,5 @@ export async function startRedis(port?: number): Promise<RedisServer> {
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  return { port: p, url: `redis://127.0.0.1:${p}`, client, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  return { port: p, pid: child.pid!, url: `redis://127.0.0.1:${p}`, client, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }

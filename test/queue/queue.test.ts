@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { readEpisode } from '../../src/record/conversation.js';
-import { exportLines, FORMATS } from '../../src/record/export.js';
+import { exportEpisodes, FORMATS } from '../../src/record/export.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
 import { makeAgent } from '../../src/rollout/agents.js';
@@ -74,7 +74,7 @@ function contents(store: TrajectoryStore) {
   return {
     episodes: records.map(({ task_id, trial, status, stop_reason, reward, final_hash, verdict, counts, toolset, task_key }) => ({ task_id, trial, status, stop_reason, reward, final_hash, verdict, counts, toolset, task_key })),
     events: episodes.map((e) => e.events.map((x) => (x.kind === 'tool_result' ? { ...x, ms: 0 } : x))),
-    exports: FORMATS.map((f) => exportLines(episodes, f)),
+    exports: FORMATS.map((f) => exportEpisodes(episodes, f).text),
   };
 }
 
@@ -242,7 +242,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     }
     expect(bad.stderr.trim()).toBe('envscale: --queue http://127.0.0.1:6379 is not a Redis URL; use redis://host:port, for example redis://127.0.0.1:6379.');
     expect(key.stderr.trim()).toBe("envscale: --agent-api-key does not reach queue workers; set OPENAI_API_KEY in each worker's environment instead.");
-  });
+  }, 120_000);
 
   it('fails a job that kills every worker that plays it after a bounded number of tries, reports it and plays the rest', async () => {
     const redis = await redisServer();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { readEpisode, type StoredEpisode } from '../../src/record/conversation.js';
 import { exportCommand } from '../../src/record/commands.js';
-import { toMessages, toOpenAi, toShareGpt } from '../../src/record/export.js';
+import { exportRow, FORMATS } from '../../src/record/export.js';
 import { funnelFailure, runFunnel, validityProblem, DEFAULT_FUNNEL } from '../../src/record/funnel.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
     await server.close();
   }
   episodes = store.episodes().map((e) => readEpisode(store, e));
-});
+}, 120_000);
 afterAll(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -114,54 +114,30 @@ describe('the funnel', () => {
 });
 
 describe('exports', () => {
-  it('openai: messages with tool_calls and tool messages, tools, weights on assistant turns only', () => {
+  it('openai: weights on assistant turns only; sharegpt: parallel calls answered by one observation listing the results', () => {
     for (const ep of episodes) {
-      const line = toOpenAi(ep) as { messages: any[]; tools: any[] };
-      expect(line.tools.every((t) => t.type === 'function' && typeof t.function.name === 'string' && t.function.parameters.type === 'object')).toBe(true);
-      expect(line.messages[0].role).toBe('system');
-      expect(line.messages.at(-1).role).toBe('assistant');
-      const ids = new Set<string>();
-      for (const m of line.messages) {
-        expect(['system', 'user', 'assistant', 'tool']).toContain(m.role);
+      const { row } = exportRow(ep, 'openai') as { row: { messages: any[] } };
+      for (const m of row.messages) {
         if (m.role === 'assistant') expect([0, 1]).toContain(m.weight);
         else expect(m).not.toHaveProperty('weight');
-        for (const c of m.tool_calls ?? []) {
-          expect(c.type).toBe('function');
-          expect(typeof c.function.arguments).toBe('string');
-          ids.add(c.id);
-        }
-        if (m.role === 'tool') expect(ids.has(m.tool_call_id)).toBe(true);
       }
-      expect(line.messages[1]).toEqual({ role: 'assistant', content: 'Hi! How can I help you today?', weight: 0 });
     }
+    const { row } = exportRow(episodes.at(-1)!, 'sharegpt') as { row: { conversations: Array<{ from: string; value: string }> } };
+    const i = row.conversations.findIndex((t) => t.from === 'function_call' && t.value.startsWith('['));
+    expect(JSON.parse(row.conversations[i].value)).toEqual([
+      { name: 'find_member_by_email', arguments: { email: 'dana.ortiz@brightforge.io' } },
+      { name: 'get_member_workload', arguments: { member_id: 'M-001' } },
+    ]);
+    expect(JSON.parse(row.conversations[i + 1].value)).toHaveLength(2);
   });
 
-  it('sharegpt: human/observation alternate with gpt/function_call, system and tools as a JSON string', () => {
-    for (const ep of episodes) {
-      const line = toShareGpt(ep) as { conversations: Array<{ from: string; value: string }>; system: string; tools: string };
-      expect(line.system.length).toBeGreaterThan(0);
-      expect(JSON.parse(line.tools).map((t: any) => t.name)).toEqual([...domain.tools.keys()]);
-      expect(line.conversations.length % 2).toBe(0);
-      line.conversations.forEach((turn, i) => {
-        expect(i % 2 === 0 ? ['human', 'observation'] : ['gpt', 'function_call']).toContain(turn.from);
-        if (turn.from === 'function_call') {
-          const parsed = JSON.parse(turn.value);
-          for (const c of Array.isArray(parsed) ? parsed : [parsed]) expect(c).toEqual({ name: expect.any(String), arguments: expect.any(Object) });
-        }
-      });
+  it('a malformed call ends the row before it, in every format', () => {
+    const malformed = { ...episodes[0], events: ev([sys, hi, user('help'), call('a'), result('a'), say('one moment'), user('ok'), call('b', 'get_task', '{'), result('b', 'invalid_json'), say('all finished now')]) };
+    for (const format of FORMATS) {
+      const text = JSON.stringify((exportRow(malformed, format) as { row: object }).row);
+      expect(text).toContain('one moment');
+      expect(text).not.toContain('all finished now');
     }
-    const parallel = toShareGpt(episodes.at(-1)!) as { conversations: Array<{ from: string; value: string }> };
-    const i = parallel.conversations.findIndex((t) => t.from === 'function_call' && t.value.startsWith('['));
-    expect(JSON.parse(parallel.conversations[i + 1].value)).toHaveLength(2);
-  });
-
-  it('messages: arguments as objects for chat templates, tool messages named', () => {
-    const line = toMessages(episodes[0]) as { messages: any[]; tools: any[] };
-    const calls = line.messages.flatMap((m) => m.tool_calls ?? []);
-    expect(calls.length).toBeGreaterThan(0);
-    for (const c of calls) expect(typeof c.function.arguments).toBe('object');
-    expect(line.messages.filter((m) => m.role === 'tool').every((m) => typeof m.name === 'string')).toBe(true);
-    expect(line.tools).toHaveLength(domain.tools.size);
   });
 
   it('export writes the file whole, and refuses bad input before writing anything', () => {

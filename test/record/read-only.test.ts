@@ -22,7 +22,7 @@ describe('commands that only read a store', () => {
     for (const args of [['runs', '--store', zero], ['show', '1', '--store', zero], ['export', '--store', zero, '-o', join(dir, 'out.jsonl')]]) {
       const r = cli(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
-      expect(r.stderr.trim().split('\n')).toEqual([`envscale: ${zero} is not an envscale trajectory store (it has no runs, toolsets, tasks, episodes, events tables); pass a store written by "envscale rollout" or "envscale serve --store".`]);
+      expect(r.stderr.trim().split('\n')).toEqual([`envscale: Cannot read the trajectory store ${zero} (it holds no runs, episodes and events tables); pass a store written by envscale with --store.`]);
     }
     expect(statSync(zero).size).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['zero.db']);
@@ -32,10 +32,10 @@ describe('commands that only read a store', () => {
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'not a database at all, just some text that is long enough to have a header\n'.repeat(20));
     expect(() => TrajectoryStore.open(text, { readonly: true })).toThrow(UserError);
-    expect(() => TrajectoryStore.open(text, { readonly: true })).toThrow(/^Cannot open the trajectory store .*notes\.txt \(file is not a database\)/);
+    expect(() => TrajectoryStore.open(text, { readonly: true })).toThrow(/^Cannot read the trajectory store .*notes\.txt \(file is not a database\)/);
     const other = join(dir, 'other.db');
     TrajectoryStore.open(other).db.exec('DROP TABLE events');
-    expect(() => TrajectoryStore.open(other, { readonly: true })).toThrow(/other\.db is not an envscale trajectory store \(it has no events table\)/);
+    expect(() => TrajectoryStore.open(other, { readonly: true })).toThrow(/other\.db \(it holds no runs, episodes and events tables\)/);
   });
 
   it('read a real store without changing it', () => {

@@ -58,16 +58,28 @@ describe('a rollout killed with SIGKILL', () => {
     final.close();
   }, 120_000);
 
-  it('reports a dead endpoint in one sentence, without a stack trace', () => {
-    const res = spawnSync(process.execPath, [CLI, 'rollout', 'projects', '--agent', 'openai:m', '--trials', '1', '--retries', '0', '--store', join(dir, 'dead.db')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'test' },
-      encoding: 'utf8',
-    });
-    expect(res.status).toBe(1);
-    const lines = res.stderr.split('\n').filter((l) => l.startsWith('envscale:'));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^envscale: Request to the agent model m at http:\/\/127\.0\.0\.1:9\/v1 failed: cannot connect .*Rerun the same command to resume/);
-    expect(res.stderr).not.toMatch(/\n\s+at /);
+  it('reports a dead endpoint (refused, unknown host) at once in one sentence, and prints nothing else', async () => {
+    const gone = await startOpenAiServer(() => ({ content: 'x' }));
+    await gone.close();
+    for (const [url, why] of [
+      [gone.url, 'connection refused \\(is the server running\\?\\)'],
+      ['http://envscale-test.invalid/v1', 'the host envscale-test\\.invalid is not found'],
+    ]) {
+      // Default retries and backoff: a refused connection must not be retried (that would take seconds and print retries).
+      const res = spawnSync(process.execPath, [CLI, 'rollout', 'projects', '--agent', 'openai:m', '--trials', '2', '--store', join(dir, 'dead.db')], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, OPENAI_BASE_URL: url, OPENAI_API_KEY: 'test' },
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr.trim().split('\n'), res.stderr).toHaveLength(1);
+      expect(res.stderr).toMatch(new RegExp(`^envscale: Request to the agent model m at ${url.replace(/[.:/]/g, '\\$&')} failed: ${why}; check --agent-base-url / OPENAI_BASE_URL, the key and the model name\\. Rerun the same command to resume the \\d+ episodes left\\.\\n$`));
+    }
+    const store = TrajectoryStore.open(join(dir, 'dead.db'));
+    const errors = store.episodes().flatMap((e) => store.events(e.id)).filter((e) => e.kind === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.kind === 'error' && !e.retry)).toBe(true);
+    store.close();
   });
 });

@@ -136,7 +136,7 @@ describe('rollouts with models behind a local OpenAI-compatible server', () => {
       concurrency: 1,
       store,
     });
-    expect(report.fatal).toMatch(/^Request to the agent model agent at http:\/\/127\.0\.0\.1:\d+\/v1 failed after 2 attempts: cannot connect/);
+    expect(report.fatal).toMatch(/^Request to the agent model agent at http:\/\/127\.0\.0\.1:\d+\/v1 failed: connection refused \(is the server running\?\); check --agent-base-url/);
     expect(report.notStarted).toBe(5);
     const [episode] = store.episodes({ runId: report.runId });
     expect(episode).toMatchObject({ status: 'failed', stop_reason: 'agent_error' });

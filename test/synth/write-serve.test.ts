@@ -51,7 +51,7 @@ describe('writing synthesized domains', () => {
       const { tools: listed } = await client.listTools();
       expect(listed.map((t) => t.name)).toContain('get_order');
       const got = await client.callTool({ name: 'get_order', arguments: { order_id: 'ORD-2' } });
-      expect(JSON.parse(textOf(got))).toMatchObject({ order_id: 'ORD-2', customer_id: 'CUS-2' });
+      expect(JSON.parse(textOf(got))).toMatchObject({ order_id: 'ORD-2', customer_id: 'CUS-1' });
       const created = await client.callTool({ name: 'create_order', arguments: { customer_id: 'CUS-3', items: ['tea'], total: 4.5 } });
       expect(JSON.parse(textOf(created))).toMatchObject({ order_id: 'ORD-1001', items: ['tea'] });
       const missing = await client.callTool({ name: 'get_customer', arguments: { customer_id: 'CUS-99' } });

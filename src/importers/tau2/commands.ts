@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import type { Domain } from '../../env/domain.js';
@@ -6,7 +6,7 @@ import { loadDomain, parseOrExplain, readTasks } from '../../env/load.js';
 import { openTaskSession, runActions } from '../../env/replay.js';
 import { Action, type Task } from '../../spec/task.js';
 import { UserError } from '../../util/errors.js';
-import { readJsonFile, writeFileAtomic } from '../../util/files.js';
+import { makeDir, readJsonFile, writeFileAtomic } from '../../util/files.js';
 import { stateInOriginalLayout } from './export.js';
 import { importTau2 } from './import.js';
 import { IMPORT_HINT, TAU2_DOMAIN } from './names.js';
@@ -57,7 +57,7 @@ export async function replayCommand(ref: string, opts: { task?: string; out: str
   const domain = loadDomainOrHint(ref);
   const tasks = opts.task ? [findTask(domain, opts.task)] : domain.dir ? readTasks(domain.dir) : [];
   if (tasks.length === 0) throw new UserError(`Domain ${domain.name} has no tasks to replay.`);
-  mkdirSync(opts.out, { recursive: true });
+  makeDir(opts.out);
   let matched = 0;
   for (const task of tasks) {
     const { session, actions } = await replayOverMcp(domain, task);

@@ -5,6 +5,7 @@ import { replayGold } from '../../env/replay.js';
 import { DomainTool, type DomainSpec } from '../../spec/domain.js';
 import { Task, type TaskInput } from '../../spec/task.js';
 import { UserError, messageOf } from '../../util/errors.js';
+import { makeDir } from '../../util/files.js';
 import { RETAIL_BEHAVIOUR } from './behaviour.js';
 import { readTau2Folder, type Tau2Source } from './source.js';
 import { DEFAULT_OUT, TAU2_DOMAIN } from './names.js';
@@ -63,7 +64,7 @@ export interface ImportResult {
 
 /** Write the folder next to its destination, then swap it in: readers never see half a domain. */
 function writeFolderAtomically(out: string, files: Record<string, string>): void {
-  mkdirSync(dirname(out), { recursive: true });
+  makeDir(dirname(out));
   const tmp = `${out}.tmp-${process.pid}`;
   const old = `${out}.old-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });

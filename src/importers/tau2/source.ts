@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readJsonFile } from '../../util/files.js';
@@ -252,6 +252,8 @@ export const TOOLS_JSON_RECIPE =
  * tools.json (from the folder unless `toolsFile` is given).
  */
 export function readTau2Folder(dir: string, toolsFile = join(dir, 'tools.json')): Tau2Source {
+  if (!existsSync(dir)) throw new UserError(`${dir} does not exist; point at the data/tau2/domains/retail folder of a tau2-bench checkout.`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file; point at the data/tau2/domains/retail folder of a tau2-bench checkout.`);
   for (const name of ['db.json', 'tasks.json', 'policy.md']) {
     if (!existsSync(join(dir, name))) throw new UserError(`${dir} has no ${name}; point at the data/tau2/domains/retail folder of a tau2-bench checkout.`);
   }
