@@ -226,7 +226,7 @@ export function formatDemo(r: DemoReport): string {
       ['partition', `${r.partition.domains} domains (${r.partition.isolated} isolated tools)`, seconds(ms.get('partition')!)],
       ['synthesize + verify', `${sum(r.domains, 'verified')} of ${sum(r.domains, 'planned')} tools verified; ${written.length} domains written`, seconds(ms.get('synthesize')!)],
       ['sample tasks', `${sum(r.domains, 'tasks')} tasks`, seconds(ms.get('tasks')!)],
-      ['rollout (oracle agent, scripted user, MCP)', `${episodes} episodes, ${sum(r.domains, 'rewarded')} with reward 1`, seconds(ms.get('rollout')!)],
+      ['rollout (oracle agent replaying the gold actions, scripted user, MCP)', `${episodes} episodes, ${sum(r.domains, 'rewarded')} with reward 1`, seconds(ms.get('rollout')!)],
       ['funnel', [`${r.funnel.total} episodes`, ...r.funnel.after.map((a) => `${a.stage} ${a.kept}`)].join(' -> '), seconds(ms.get('funnel')!)],
       ['export (openai)', `${r.exported} lines`, seconds(ms.get('export')!)],
       [`curated domain ${r.curated.domain} (gold replay over MCP)`, `${curatedOk} of ${r.curated.rows.length} tasks reach their gold state`, seconds(ms.get('curated')!)],
@@ -240,6 +240,11 @@ export function formatDemo(r: DemoReport): string {
   const dropped = droppedLines(r.funnel.dropped);
   return [
     stages,
+    '',
+    'The oracle agent replays each task\'s gold actions, so reward 1 on every episode is expected: it shows that the',
+    'synthesized environments, their tasks and the scoring agree. A real model instead',
+    `(npx envscale rollout ${join(r.files.domains, '<name>')} --agent openai:<model> --store runs.db) gets the rewards and pass^k`,
+    'it earns, and the funnel drops its episodes that end in a wrong state or make other calls than gold.',
     ...(dropped.length ? ['', 'Dropped by the funnel:', ...dropped.map((l) => `  ${l}`)] : []),
     '',
     perDomain,

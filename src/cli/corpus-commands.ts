@@ -31,11 +31,13 @@ export function registerCorpusCommands(program: Command): void {
     .option('--attach-threshold <x>', 'minimum similarity for attaching a tiny or isolated tool to a domain', decimal('--attach-threshold'), d.attachThreshold)
     .option('--merge-similarity <x>', 'merge adjacent communities whose TF-IDF centroids are at least this similar (above 1: never)', decimal('--merge-similarity'), d.mergeSimilarity)
     .option('--no-refine', 'keep Louvain\'s placement: do not move single tools to the community and domain whose vocabulary fits them better')
+    .option('--no-sources', 'ignore where tools come from: place every tool by similarity alone (by default each spec, tool list or class stays one domain up to --max-size)')
+    .option('--same-job <x>', 'two sources share a domain when their TF-IDF centroids are at least this similar (above 1: never)', decimal('--same-job'), d.sameJob)
     .option('--keep-variants', 'keep every variant of a tool name in a domain (by default a domain keeps the fullest one and lists the others)', false)
     .option('--embeddings <provider>', 'use embeddings instead of the lexical similarity (openai: OPENAI_BASE_URL, OPENAI_API_KEY)')
     .option('--model <name>', 'embedding model for --embeddings')
     .option('--cache-dir <dir>', 'embedding cache folder', '.envscale/cache/embeddings')
-    .option('--report', 'print a summary table')
+    .option('--report', 'print a summary: statistics, then per domain its sources and tools, the sources cut (why and where) and the merges of sources')
     .action(async (corpus: string, opts) => {
       const { runPartition } = await import('../graph/run.js');
       await runPartition(corpus, opts);

@@ -60,7 +60,7 @@ export function registerDomainCommands(program: Command): void {
 
   program
     .command('schema')
-    .description("write the JSON Schemas of the domain, seed and task files (for editors)")
+    .description("write the JSON Schemas of the domain, seed, task and partition plan files (for editors)")
     .option('-o, --out <dir>', 'folder to write', 'schema')
     .action(async (opts: { out: string }) => {
       const { writeJsonSchemas } = await import('../spec/json-schemas.js');

@@ -41,6 +41,8 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
         })
       : undefined;
   const episode = await opener?.(domains[0], { task: opts.task, user: opts.task ? opts.user : undefined });
+  // Started by hand in a terminal, a silent server looks stuck; an MCP client (stdin a pipe) hears nothing on stderr.
+  if (process.stdin.isTTY) process.stderr.write(`envscale: serving ${domains[0].name} over MCP on stdin/stdout; an MCP client starts this command (see "Connect an MCP client" in the README), or add --http to serve it on a port. Ctrl-C stops it.\n`);
   await serveStdio(domains[0], { episode });
   store?.close();
 }

@@ -33,11 +33,12 @@ export function registerTau2Commands(program: Command): void {
 
   program
     .command('replay')
-    .description('replay gold actions through the MCP server, one fresh session per task; write <out>/<task id>.json with every output and the final state')
+    .description('replay gold actions through the MCP server, one fresh session per task; write <out>/<task id>.json with every output and the final state hash')
     .argument('<domain>', 'domain name or folder')
     .option('--task <id>', 'only this task')
+    .option('--states', "also write each task's final state in the domain's original layout (the whole database per task)")
     .requiredOption('--out <dir>', 'folder to write')
-    .action(async (ref: string, opts: { task?: string; out: string }) => {
+    .action(async (ref: string, opts: { task?: string; out: string; states?: boolean }) => {
       const { replayCommand } = await import('../importers/tau2/commands.js');
       await replayCommand(ref, opts);
     });

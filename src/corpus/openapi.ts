@@ -198,6 +198,8 @@ export function readOpenApi(doc: Record<string, unknown>, place: Place): ReadRes
         if (returns) tool.returns = returns;
         const output = outputSchema(rawOp, doc, (n) => notes.add(n));
         if (output) tool.outputSchema = output;
+        const tags = Array.isArray(rawOp.tags) ? rawOp.tags.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()) : [];
+        if (tags.length > 0) tool.tags = tags;
         if (group) tool.group = group;
         out.tools.push(tool);
         for (const n of notes) out.notes.push(issueAt(place, pointer, n));

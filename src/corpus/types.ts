@@ -38,6 +38,16 @@ export function sourceOf(place: Place, pointer: string): string {
   return `${place.file}${place.line === undefined ? '' : `:${place.line}`}#${pointer}`;
 }
 
+/**
+ * The document a source string names: everything before the JSON pointer (`#...`), that is the
+ * file with its line for JSON Lines, or a corpus list's own origin (`owner/repo@commit:path`).
+ * Tools listed in one document came from one API, server or tool list.
+ */
+export function documentOf(source: string): string {
+  const hash = source.indexOf('#');
+  return hash < 0 ? source : source.slice(0, hash);
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

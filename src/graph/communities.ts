@@ -18,13 +18,34 @@ export function adjacency(size: number, edges: Edge[]): Adjacency {
   return adj;
 }
 
-/** The graph of the given items (all of them, or a subset) with the edges among them. */
+/**
+ * The graph of units: each unit one node, the weights of the edges between two units summed, and
+ * the weight inside a unit as its self-loop (listed once). Modularity over this graph equals
+ * modularity over the tools for every partition that keeps units whole, so Louvain on it is
+ * Louvain on the tools with units that cannot be cut. Units of one tool give the tool graph
+ * itself, edges in the same order.
+ */
+export function contract(adj: Adjacency, unitOf: ArrayLike<number>, units: number): Adjacency {
+  const sums: Array<Map<number, number>> = Array.from({ length: units }, () => new Map());
+  adj.forEach((list, i) => {
+    const u = unitOf[i];
+    for (const { j, weight } of list) {
+      const v = unitOf[j];
+      // Each edge is listed at both ends; inside a unit, count it once.
+      if (u === v && j < i) continue;
+      sums[u].set(v, (sums[u].get(v) ?? 0) + weight);
+    }
+  });
+  return sums.map((m) => [...m].map(([j, weight]) => ({ j, weight })));
+}
+
+/** The graph of the given items (all of them, or a subset) with the edges among them, self-loops included. */
 function toGraph(items: number[], adj: Adjacency): UndirectedGraph {
   const graph = new UndirectedGraph();
   const inside = new Set(items);
   for (const i of items) graph.addNode(String(i));
   for (const i of items) {
-    for (const { j, weight } of adj[i]) if (j > i && inside.has(j)) graph.addEdge(String(i), String(j), { weight });
+    for (const { j, weight } of adj[i]) if (j >= i && inside.has(j)) graph.addEdge(String(i), String(j), { weight });
   }
   return graph;
 }
@@ -70,10 +91,10 @@ export function modularity(communities: number[][], adj: Adjacency, resolution: 
   return q;
 }
 
-/** Cut a community into connected-ish chunks of at most `maxSize`, in breadth-first order from its best-connected item. */
-function chunkByTraversal(items: number[], adj: Adjacency, maxSize: number): number[][] {
+/** Cut a community into connected-ish chunks of at most `maxSize` tools, in breadth-first order from its best-connected item. */
+function chunkByTraversal(items: number[], adj: Adjacency, maxSize: number, sizeOf: (i: number) => number): number[][] {
   const inside = new Set(items);
-  const strength = (i: number) => adj[i].reduce((s, e) => s + (inside.has(e.j) ? e.weight : 0), 0);
+  const strength = (i: number) => adj[i].reduce((s, e) => s + (inside.has(e.j) && e.j !== i ? e.weight : 0), 0);
   const order: number[] = [];
   const seen = new Set<number>();
   const remaining = [...items].sort((a, b) => strength(b) - strength(a) || a - b);
@@ -92,22 +113,35 @@ function chunkByTraversal(items: number[], adj: Adjacency, maxSize: number): num
     }
   }
   const chunks: number[][] = [];
-  for (let s = 0; s < order.length; s += maxSize) chunks.push(order.slice(s, s + maxSize).sort((a, b) => a - b));
+  let chunk: number[] = [];
+  let size = 0;
+  for (const i of order) {
+    if (size + sizeOf(i) > maxSize && chunk.length > 0) {
+      chunks.push(chunk.sort((a, b) => a - b));
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(i);
+    size += sizeOf(i);
+  }
+  if (chunk.length > 0) chunks.push(chunk.sort((a, b) => a - b));
   return chunks;
 }
 
 /**
- * Split a community above `maxSize` again: Louvain on its own subgraph at doubling resolution
+ * Split a community above `maxSize` tools again: Louvain on its own subgraph at doubling resolution
  * until it falls apart, recursively; when Louvain cannot cut it (a clique, no edges), chunks.
+ * Items are tools, or units of `sizeOf(i)` tools each (at most `maxSize`) over a contracted graph.
  */
-export function splitOversize(community: number[], adj: Adjacency, maxSize: number, resolution: number, seed: number): number[][] {
-  if (community.length <= maxSize) return [community];
+export function splitOversize(community: number[], adj: Adjacency, maxSize: number, resolution: number, seed: number, sizeOf: (i: number) => number = () => 1): number[][] {
+  const size = (items: number[]) => items.reduce((n, i) => n + sizeOf(i), 0);
+  if (size(community) <= maxSize) return [community];
   for (let r = resolution, tries = 0; tries < 8; r *= 2, tries++) {
     const { communities } = louvainCommunities(community, adj, r, seed);
-    // Shattering into single items is no split: those items would all go through the singleton rule.
-    if (communities.length > 1 && communities.some((c) => c.length > 1)) {
-      return communities.flatMap((c) => splitOversize(c, adj, maxSize, r, seed));
+    // Shattering into single tools is no split: those tools would all go through the singleton rule.
+    if (communities.length > 1 && communities.some((c) => size(c) > 1)) {
+      return communities.flatMap((c) => splitOversize(c, adj, maxSize, r, seed, sizeOf));
     }
   }
-  return chunkByTraversal(community, adj, maxSize);
+  return chunkByTraversal(community, adj, maxSize, sizeOf);
 }

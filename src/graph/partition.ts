@@ -2,15 +2,20 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../corpus/canonical.js';
 import type { PartitionPlan, PartitionSettings } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { groupBy } from '../util/group-by.js';
 import { DEFAULT_SETTINGS } from './defaults.js';
-import { adjacency, louvainCommunities, modularity, splitOversize } from './communities.js';
+import { adjacency, contract, louvainCommunities, modularity, splitOversize, type Adjacency } from './communities.js';
 import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
+import { centroidOf, cosine } from './centroid.js';
 import { mergeSimilarCommunities } from './merge.js';
 import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { REFINE_MARGIN, REFINE_ROUNDS, refineCommunities, refineDomains } from './refine.js';
-import { placeVariants, setAsideVariants } from './variants.js';
+import { placeVariants, setAsideInDomains, setAsideVariants } from './variants.js';
+import { separateParts, separateSources } from './jobs.js';
+import { describeProvenance } from './provenance.js';
+import { buildUnits, families, looseUnits, type Units } from './units.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -61,6 +66,37 @@ const BATCH = 1000;
 const SPLIT_RESOLUTION = 0.1;
 
 /**
+ * The oversize split of one community over its units: a source (or a part of one) is never cut.
+ * Units lose their set-aside variants first (`community` holds the distinct tools only).
+ */
+function splitByUnits(community: number[], units: Units, unitAdj: Adjacency, s: { maxSize: number; seed: number }): number[][] {
+  const kept = groupBy(community, (i) => units.unitOf[i]);
+  return splitOversize([...kept.keys()], unitAdj, s.maxSize, SPLIT_RESOLUTION, s.seed, (u) => kept.get(u)!.length).map((part) =>
+    part.flatMap((u) => kept.get(u)!).sort((a, b) => a - b),
+  );
+}
+
+/**
+ * The domains of some tools partitioned on their own, every tool loose (isolated ones as parts of
+ * one): how a large source with no structure to cut along is cut, in its own vocabulary.
+ */
+function partitionAlone(tools: ToolSpec[], members: number[], options: PartitionOptions): number[][] {
+  const index = new Map(members.map((i) => [tools[i].name, i]));
+  const { plan } = partitionTools(
+    members.map((i) => tools[i]),
+    {
+      ...options,
+      sources: false,
+      keepVariants: true,
+      onStage: undefined,
+      onProgress: undefined,
+      embeddings: options.embeddings && { model: options.embeddings.model, vectors: members.map((i) => options.embeddings!.vectors[i]) },
+    },
+  );
+  return [...plan.domains.map((d) => d.tools), ...plan.isolated.map((t) => [t])].map((names) => names.map((n) => index.get(n)!).sort((a, b) => a - b));
+}
+
+/**
  * Tools -> tool graph -> Louvain communities -> domains. Pure and deterministic: the same tools
  * and settings give the same plan, byte for byte.
  */
@@ -78,6 +114,8 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     mergeSimilarity: options.mergeSimilarity,
     refine: options.refine,
     keepVariants: options.keepVariants,
+    sources: options.sources,
+    sameJob: options.sameJob,
   };
   let clock = performance.now();
   const stage = (name: string) => {
@@ -104,24 +142,39 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const adj = adjacency(tools.length, edges);
   stage('neighbours');
 
-  const all = Array.from({ length: tools.length }, (_, i) => i);
-  const louvain = louvainCommunities(all, adj, options.resolution, options.seed);
+  // Units: sources kept whole or cut along their structure, every other tool on its own.
+  const units = options.sources
+    ? buildUnits(tools, adj, lexical.vectors, { maxSize: options.maxSize, minSize: options.minSize, bySimilarity: (members) => partitionAlone(tools, members, options) })
+    : looseUnits(tools.length);
+  const loose = (i: number) => units.sourceOf[units.unitOf[i]] < 0;
+  const hasSource = (community: number[]) => community.some((i) => !loose(i));
+  stage('sources');
+
+  // Louvain over families (a source cannot be cut), then sources kept apart unless they do the same job.
+  const family = families(units);
+  const louvain = louvainCommunities(family.members.map((_, f) => f), contract(adj, family.of, family.members.length), options.resolution, options.seed);
+  const byFamily = louvain.communities.map((c) => c.flatMap((f) => family.members[f]).sort((a, b) => a - b)).sort((a, b) => a[0] - b[0]);
+  const separated = options.sources ? separateSources(byFamily, units, lexical.vectors, options.sameJob, options.maxSize) : byFamily;
   stage('louvain');
-  const merged = mergeSimilarCommunities(louvain.communities, adj, lexical.vectors, options.mergeSimilarity);
+  const merged = mergeSimilarCommunities(separated, adj, lexical.vectors, options.mergeSimilarity, { of: hasSource, threshold: options.sameJob });
   stage('merge');
   // Before the oversize split, so that a tool moved to another community is split (and named) with it.
-  const { communities: refined, moved: regrouped } = options.refine ? refineCommunities(merged, lexical.vectors) : { communities: merged, moved: 0 };
+  const { communities: refined, moved: regrouped } = options.refine ? refineCommunities(merged, lexical.vectors, undefined, loose) : { communities: merged, moved: 0 };
   const top = { communities: refined, modularity: modularity(refined, adj, options.resolution) };
   stage('refine communities');
   const communityOf = new Int32Array(tools.length);
   top.communities.forEach((c, ci) => c.forEach((i) => (communityOf[i] = ci)));
   // Before the split and the singleton rule, so that domains are filled and sized with distinct tools.
-  const distinct = options.keepVariants ? { groups: top.communities, setAside: [] } : setAsideVariants(top.communities, tools);
+  const distinct = options.keepVariants ? { groups: top.communities, setAside: [] } : setAsideVariants(top.communities, tools, { unitOf: units.unitOf, loose });
   stage('variants');
-  const parts = distinct.groups.flatMap((c) => splitOversize(c, adj, options.maxSize, SPLIT_RESOLUTION, options.seed));
+  const unitAdj = contract(adj, units.unitOf, units.members.length);
+  const parts = separateParts(distinct.groups, units, lexical.vectors).flatMap((c) => splitByUnits(c, units, unitAdj, options));
   const oversizeSplit = distinct.groups.filter((c) => c.length > options.maxSize).length;
   stage('split');
-  const small = attachSmallParts(parts, adj, space, options);
+  // A source too small to be a domain joins one as communities merge: when their centroids are similar enough.
+  const fits = (unit: number[], domain: number[]) =>
+    cosine(centroidOf(unit, lexical.vectors), centroidOf(domain, lexical.vectors)) >= options.mergeSimilarity;
+  const small = attachSmallParts(parts, adj, space, options, { unitOf: units.unitOf, fits });
   stage('singletons');
   // A domain's community is the one most of its tools came from (attached and moved tools may come from others).
   const majorityCommunity = (d: number[]) => {
@@ -135,14 +188,15 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
         rounds: REFINE_ROUNDS,
         minSize: options.minSize,
         maxSize: options.maxSize,
-      })
+      }, loose)
     : { domains: small.domains, moved: 0 };
   stage('refine domains');
-  const { domains } = atDomains;
-  const variants = placeVariants(domains, distinct.setAside, tools.length);
+  const { domains, setAside: metInDomains } = options.keepVariants ? { domains: atDomains.domains, setAside: [] } : setAsideInDomains(atDomains.domains, tools);
+  const variants = placeVariants(domains, [...distinct.setAside, ...metInDomains], tools.length);
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
   const names = domainNames(terms);
+  const provenance = describeProvenance(units, domains, names, variants.byDomain, lexical.vectors, lexical.vocabulary, options.maxSize);
   const plan: PartitionPlan = {
     format: 'envscale-plan',
     version: 1,
@@ -158,7 +212,8 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       attached: small.attached,
       regrouped,
       moved: atDomains.moved,
-      variants: distinct.setAside.length,
+      variants: distinct.setAside.length + metInDomains.length,
+      ...provenance.stats,
       sizeHistogram: histogram(domains.map((d) => d.length)),
     },
     singletonRule: describeSingletonRule(options),
@@ -168,7 +223,9 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       community: majorityCommunity(d),
       tools: d.map((i) => tools[i].name),
       variants: variants.byDomain[di].map((v) => ({ tool: tools[v.tool].name, of: tools[v.of].name })),
+      ...provenance.domains[di],
     })),
+    sources: provenance.sources,
     isolated: [...small.isolated, ...variants.isolated].sort((a, b) => a - b).map((i) => tools[i].name),
   };
   stage('naming');

@@ -39,6 +39,8 @@ export const COMMUNITY_REFINE_MARGIN = 0.1;
 export interface RefineTargets {
   reach: 'any' | Adjacency;
   allowed?: (i: number, group: number) => boolean;
+  /** Which tools may move at all (tools of a source move only with it, so never alone); default all. */
+  movable?: (i: number) => boolean;
 }
 
 /** One term's posting list: the groups whose centroid has the term, ascending, with the summed weight. */
@@ -198,7 +200,7 @@ export function refineGroups(groups: number[][], vectors: SparseVector[], target
     let movedNow = 0;
     for (const i of order) {
       const c = groupOf[i];
-      if (vectors[i].terms.length === 0 || cs.size[c] <= floor) continue;
+      if (vectors[i].terms.length === 0 || cs.size[c] <= floor || (targets.movable && !targets.movable(i))) continue;
       const self = targets.reach === 'any' ? (cs.scoreAll(i), cs.dotOf(c)) : cs.dot(i, c);
       // v.(S - v) = v.S - 1 for a unit v.
       const rest = cs.norm2[c] - 2 * self + 1;
@@ -249,8 +251,9 @@ export function refineDomains(
   communityOf: ArrayLike<number>,
   family: number[],
   s: RefineSettings,
+  movable?: (i: number) => boolean,
 ): { domains: number[][]; moved: number } {
-  const r = refineGroups(domains, vectors, { reach: adj, allowed: (i, d) => family[d] !== communityOf[i] }, s);
+  const r = refineGroups(domains, vectors, { reach: adj, allowed: (i, d) => family[d] !== communityOf[i], movable }, s);
   return { domains: r.groups, moved: r.moved };
 }
 
@@ -264,7 +267,8 @@ export function refineCommunities(
   communities: number[][],
   vectors: SparseVector[],
   s: RefineSettings = { margin: COMMUNITY_REFINE_MARGIN, rounds: REFINE_ROUNDS, minSize: 1, maxSize: Number.MAX_SAFE_INTEGER },
+  movable?: (i: number) => boolean,
 ): { communities: number[][]; moved: number } {
-  const r = refineGroups(communities, vectors, { reach: 'any' }, s);
+  const r = refineGroups(communities, vectors, { reach: 'any', movable }, s);
   return { communities: r.groups, moved: r.moved };
 }

@@ -7,7 +7,7 @@ import { embedTexts } from './embeddings.js';
 import { toGexf, toGraphologyJson } from './export.js';
 import { toolText } from './features.js';
 import { DEFAULT_SETTINGS, partitionTools, type PartitionOptions } from './partition.js';
-import { terminalProgress } from './progress.js';
+import { terminalProgress } from '../util/progress.js';
 
 export interface PartitionCommandOptions {
   out: string;
@@ -22,6 +22,8 @@ export interface PartitionCommandOptions {
   mergeSimilarity: number;
   refine: boolean;
   keepVariants: boolean;
+  sources: boolean;
+  sameJob: number;
   embeddings?: string;
   model?: string;
   cacheDir?: string;
@@ -38,11 +40,57 @@ export function readCorpus(path: string): CorpusFile {
   return parsed.data;
 }
 
+/** A source's name as the report shows it: the last part of its path, with its record (`gorilla_file_system.json`, `tools.jsonl:3`, `retail/`). */
+export function shortSource(name: string): string {
+  const hash = name.indexOf('#');
+  const doc = hash < 0 ? name : name.slice(0, hash);
+  const path = doc.endsWith('/') ? doc.slice(0, -1) : doc;
+  return `${path.slice(path.lastIndexOf('/') + 1)}${doc.endsWith('/') ? '/' : ''}${hash < 0 ? '' : name.slice(hash)}`;
+}
+
+/**
+ * Where the domains come from: per domain its sources and tools (with the terms its sources share
+ * when it joins several), then the sources that were cut (why, and which sections went where).
+ */
+export function describeSources(plan: PartitionPlan): string {
+  const lines: string[] = [];
+  const s = plan.stats;
+  const sources = plan.sources ?? [];
+  lines.push(
+    plan.settings.sources
+      ? `Sources: ${s.sources ?? 0} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole ?? 0} of them kept whole in one domain; ${s.sourcesCut ?? 0} larger ones cut along their structure.`
+      : 'Sources: not used (every tool placed by similarity alone).',
+  );
+  const loose = sources.filter((src) => src.treatment === 'loose');
+  if (loose.length > 0) lines.push(`Placed tool by tool (collections whose tools share too little to be one source): ${loose.map((src) => `${shortSource(src.name)} (${src.tools})`).join(', ')}.`);
+  lines.push('', 'Domains:');
+  for (const d of plan.domains) {
+    const fromSources = (d.sources ?? []).reduce((n, x) => n + x.tools, 0);
+    const looseTools = d.tools.length + d.variants.length - fromSources;
+    const origin = [...(d.sources ?? []).map((x) => `${shortSource(x.source)} (${x.tools})`), ...(looseTools > 0 ? [`${looseTools} tool${looseTools === 1 ? '' : 's'} of no source`] : [])];
+    lines.push('', `${d.name}: ${d.tools.length} tools${d.variants.length > 0 ? ` (+${d.variants.length} variants set aside)` : ''} from ${origin.join(', ')}`);
+    if ((d.shared ?? []).length > 0) lines.push(`  merged: its sources share ${d.shared!.join(', ')}`);
+    lines.push(`  tools: ${d.tools.join(', ')}`);
+  }
+  const cut = sources.filter((src) => src.cut);
+  if (cut.length > 0) {
+    lines.push('', 'Sources cut:');
+    for (const src of cut) {
+      lines.push('', `${shortSource(src.name)}: ${src.cut!.reason}`);
+      for (const part of src.cut!.parts) lines.push(`  ${part.domain ?? '(isolated)'} (${part.tools}): ${part.where.join('; ') || 'whole'}`);
+    }
+  }
+  if (plan.isolated.length > 0) lines.push('', `Isolated: ${plan.isolated.join(', ')}`);
+  return lines.join('\n');
+}
+
 /** The summary table of a plan: its statistics, then its largest domains. */
 export function describePlan(plan: PartitionPlan, timings: Array<[string, number]>): string {
   const s = plan.stats;
   const stats = markdownTable(['measure', 'value'], [
-    ['tools', s.tools], ['edges', s.edges], ['Louvain communities', s.communities], ['modularity', s.modularity],
+    ['tools', s.tools], ['edges', s.edges],
+    ['sources (2 to ' + plan.settings.maxSize + ' tools)', s.sources ?? 0], ['sources kept whole', s.sourcesKeptWhole ?? 0], ['sources cut (larger)', s.sourcesCut ?? 0],
+    ['Louvain communities', s.communities], ['modularity', s.modularity],
     ['communities split (>' + plan.settings.maxSize + ')', s.oversizeSplit], ['domains', s.domains],
     ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['variants set aside (one kept per name and community)', s.variants], ['isolated tools', plan.isolated.length],
     ...s.sizeHistogram.map(([lo, hi, n]): [string, number] => [`domains of ${lo === hi ? lo : `${lo}-${hi}`} tools`, n]),
@@ -70,6 +118,8 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     mergeSimilarity: opts.mergeSimilarity,
     refine: opts.refine,
     keepVariants: opts.keepVariants,
+    sources: opts.sources,
+    sameJob: opts.sameJob,
     onProgress: progress.update,
   };
   const timings: Array<[string, number]> = [];
@@ -96,5 +146,5 @@ export async function runPartition(corpusPath: string, opts: PartitionCommandOpt
     `Wrote ${opts.out}: ${plan.stats.domains} domains from ${plan.stats.tools} tools (${plan.isolated.length} isolated, ${plan.stats.variants} variants set aside)` +
       `${opts.graph ? `, graph in ${opts.graph}` : ''}.\n`,
   );
-  if (opts.report) process.stdout.write(`\n${describePlan(plan, timings)}\n`);
+  if (opts.report) process.stdout.write(`\n${describePlan(plan, timings)}\n\n${describeSources(plan)}\n`);
 }

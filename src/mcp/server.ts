@@ -49,7 +49,15 @@ async function sendMessage(episode: Episode, args: Record<string, unknown>): Pro
   if (episode.done) return text('The user has ended the conversation; there is nobody to send this to.', true);
   const { reply } = await episode.say(message);
   if (episode.stopReason === 'user_error') return text(`The simulated user could not answer: ${episode.result?.error ?? ''}`, true);
-  return text(episode.done ? `${reply}\n(The user has ended the conversation.)` : reply);
+  return text(episode.done ? `${reply}\n(The user has ended the conversation.${outcomeLine(episode)})` : reply);
+}
+
+/** How the episode was scored, for the client whose agent played it (the verdict is also recorded). */
+function outcomeLine(episode: Episode): string {
+  const verdict = episode.result?.verdict;
+  if (!verdict) return '';
+  const why = verdict.reward === 1 ? '' : `: ${verdict.explanation.split('\n')[0].replace(/[.:]+$/, '')}`;
+  return ` Task ${episode.task?.id}: reward ${verdict.reward}${why}.`;
 }
 
 export interface DomainServerOptions {

@@ -62,6 +62,10 @@ export const PartitionSettings = z.object({
   refine: z.boolean().default(false),
   /** Keep every variant of a name in a domain (see graph/variants.ts); plans written before the rule kept them. */
   keepVariants: z.boolean().default(true),
+  /** Keep each source (spec, tool list, class; graph/sources.ts) whole up to maxSize and cut larger ones along their structure; plans written before did not. */
+  sources: z.boolean().default(false),
+  /** Centroid cosine at or above which two sources do the same job and share a domain (graph/jobs.ts); above 1, never. */
+  sameJob: z.number().default(2),
 });
 export type PartitionSettings = z.infer<typeof PartitionSettings>;
 
@@ -74,8 +78,33 @@ export const PlannedDomain = z.object({
   tools: z.array(z.string()),
   /** Tools set aside because the domain keeps another variant of their name (`of`). */
   variants: z.array(z.object({ tool: z.string(), of: z.string() })).default([]),
+  /** The sources (plan `sources`) its tools and variants come from, with how many, most first; tools of no source are not counted. Absent in plans written before sources were kept. */
+  sources: z.array(z.object({ source: z.string(), tools: z.number().int() })).optional(),
+  /** With two or more sources: the terms they share most (strong in at least two of them), best first. */
+  shared: z.array(z.string()).optional(),
 });
 export type PlannedDomain = z.infer<typeof PlannedDomain>;
+
+/** A source group (graph/sources.ts) and what the partition did with it. */
+export const PlannedSource = z.object({
+  /** The origin its tools share, as ingest recorded it: a document (file, JSON Lines line), a record, a file or a folder. */
+  name: z.string(),
+  tools: z.number().int(),
+  /** `listed` together in one document or record, or `gathered` from one-tool documents of a file or folder. */
+  kind: z.enum(['listed', 'gathered']),
+  /** `whole`: kept as one unit; `cut`: larger than maxSize, cut along its structure; `loose`: gathered, or larger than maxSize, and its tools share too little to be one source (a collection), so placed tool by tool. */
+  treatment: z.enum(['whole', 'cut', 'loose']),
+  /** The domains holding its tools (variants with their kept tool), most tools first; its isolated tools are in none. */
+  domains: z.array(z.object({ domain: z.string(), tools: z.number().int() })),
+  /** For a cut source: why, and each part with its domain and the sections it holds (`tag Orders`, `path /orders > entity item_id`, `similar tools`). */
+  cut: z
+    .object({
+      reason: z.string(),
+      parts: z.array(z.object({ domain: z.string().optional(), tools: z.number().int(), where: z.array(z.string()) })),
+    })
+    .optional(),
+});
+export type PlannedSource = z.infer<typeof PlannedSource>;
 
 /** plan.json: domains, each a list of tool names of the corpus, with the statistics of the run. */
 export const PartitionPlan = z.object({
@@ -101,12 +130,20 @@ export const PartitionPlan = z.object({
     moved: z.number().int().default(0),
     /** Tools set aside as variants of a name their domain already has. */
     variants: z.number().int().default(0),
+    /** Sources (whole or cut, not loose) of 2 to maxSize tools; absent in plans written before sources were kept. */
+    sources: z.number().int().optional(),
+    /** Of those, the ones whose tools are all in one domain. */
+    sourcesKeptWhole: z.number().int().optional(),
+    /** Sources larger than maxSize, cut along their structure. */
+    sourcesCut: z.number().int().optional(),
     /** Domain sizes: `[low, high, count]` buckets. */
     sizeHistogram: z.array(z.tuple([z.number().int(), z.number().int(), z.number().int()])),
   }),
   /** The rule applied to tiny communities and isolated tools, in words. */
   singletonRule: z.string(),
   domains: z.array(PlannedDomain),
+  /** Every source group of two or more tools, in the order of its first tool; absent in plans written before sources were kept. */
+  sources: z.array(PlannedSource).optional(),
   /** Tools similar to no domain (kept apart, not dropped). */
   isolated: z.array(z.string()),
 });

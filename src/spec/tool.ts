@@ -31,5 +31,7 @@ export const ToolSpec = z.object({
   method: z.string().optional(),
   /** The HTTP path template when the tool came from OpenAPI (`/pets/{petId}`). */
   path: z.string().optional(),
+  /** The OpenAPI operation's tags, in order: the areas its API files it under (partition cuts a large API along them). */
+  tags: z.array(z.string()).optional(),
 });
 export type ToolSpec = z.infer<typeof ToolSpec>;

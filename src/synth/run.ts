@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import { readDomainSpec, resolveDomainDir, parseOrExplain } from '../env/load.js';
 import { readCorpus } from '../graph/run.js';
 import { corpusHash } from '../graph/partition.js';
-import { terminalProgress } from '../graph/progress.js';
+import { terminalProgress } from '../util/progress.js';
 import { PartitionPlan } from '../spec/plan.js';
 import { messageOf, UserError } from '../util/errors.js';
 import { readJsonFile } from '../util/files.js';

@@ -34,6 +34,9 @@ export async function sampleCommand(ref: string, opts: SampleCommandOptions): Pr
   const sampled = sampleTasks(domain, { n: opts.count, seed: opts.seed, maxSteps: opts.maxSteps });
   const { report } = sampled;
   let tasks = sampled.tasks;
+  if (tasks.length === 0) {
+    throw new UserError(`No task could be sampled from ${domain.name}: all ${report.walks} walks ended on a failing call or left the state unchanged; "envscale verify ${domain.dir ?? domain.name}" shows which tools fail.`);
+  }
   if (opts.llm) {
     if (!opts.model) throw new UserError('--llm needs --model <name>, the model that writes the instructions.');
     const model = new ChatModel('task writer', opts.model, { ...DEFAULT_ENDPOINT, baseURL: opts.baseUrl }, '--base-url');

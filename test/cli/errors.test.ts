@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -117,4 +117,20 @@ describe('missing inputs are named', () => {
     expect(r.stderr).not.toContain(`-o ${plan}`);
     expect(r.stderr).toContain('-o corpus.json');
   });
+});
+
+describe('empty results say why', () => {
+  it('tasks: a domain where no walk succeeds is an error naming the way to find the failing tools, and writes nothing', () => {
+    const dir = join(work, 'stuck');
+    const spec = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'domains', 'tiny', 'domain.json'), 'utf8'));
+    // Every tool refuses every call.
+    spec.name = 'stuck';
+    spec.tools = spec.tools.map((t: { steps: unknown[] }) => ({ ...t, steps: [{ check: 'SELECT 0', error: 'Error: closed' }, ...(t.steps ?? [])] }));
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'domain.json'), JSON.stringify(spec));
+    for (const f of ['seed.json', 'policy.md']) writeFileSync(join(dir, f), readFileSync(join(REPO_ROOT, 'fixtures', 'domains', 'tiny', f)));
+    const out = join(work, 'stuck-tasks.json');
+    expectOneSentence(envscale('tasks', dir, '-n', '3', '-o', out), /^envscale: No task could be sampled from stuck: all \d+ walks ended on a failing call or left the state unchanged; "envscale verify .*stuck" shows which tools fail\.\n$/);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
 });

@@ -181,14 +181,18 @@ describe('names', () => {
     expect(sanitizeName('x'.repeat(80))).toHaveLength(64);
   });
 
-  it('keeps exact duplicates once and suffixes differing ones deterministically', () => {
+  it('keeps exact duplicates once per document and suffixes differing ones deterministically', () => {
     const t = (name: string, description: string, source: string): ToolSpec => ({ name, description, parameters: { type: 'object', properties: {} }, source });
     const long = 'y'.repeat(70);
-    const result = assignNames([t('get', 'A', 's1'), t('get', 'A', 's2'), t('get', 'B', 's3'), t('get_2', 'C', 's4'), t(long, 'D', 's5'), t(long, 'E', 's6')]);
+    const result = assignNames([t('get', 'A', 'f#/1'), t('get', 'A', 'f#/2'), t('get', 'B', 's3'), t('get_2', 'C', 's4'), t(long, 'D', 's5'), t(long, 'E', 's6')]);
     expect(result.tools.map((x) => x.name)).toEqual(['get', 'get_2', 'get_2_2', 'y'.repeat(64), `${'y'.repeat(62)}_2`]);
-    expect(result.duplicates).toEqual([{ source: 's2', duplicateOf: 's1' }]);
+    expect(result.duplicates).toEqual([{ source: 'f#/2', duplicateOf: 'f#/1' }]);
     // A variant is a tool renamed because an earlier one had its name; `get_2` (C) was named so in its source.
     expect(result.tools.map((x) => x.variantOf)).toEqual([undefined, 'get', undefined, undefined, 'y'.repeat(64)]);
+    // An exact copy from another document (another API's `calculate`) stays, as a variant.
+    const copies = assignNames([t('calculate', 'A', 'airline.json#/0'), t('calculate', 'A', 'retail.json#/0')]);
+    expect(copies.tools.map((x) => [x.name, x.variantOf])).toEqual([['calculate', undefined], ['calculate_2', 'calculate']]);
+    expect(copies.duplicates).toEqual([]);
   });
 });
 

@@ -43,7 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const tool = (name: string, description: string): ToolSpec => ({ name, description, parameters: { type: 'object', properties: { value: { type: 'string' } } }, source: 'test' });
+// Each tool its own source, so that the embeddings alone place them.
+const tool = (name: string, description: string): ToolSpec => ({ name, description, parameters: { type: 'object', properties: { value: { type: 'string' } } }, source: name });
 const tools = [
   ...['today', 'tomorrow', 'week', 'alerts'].map((n) => tool(`weather_${n}`, `Weather ${n}.`)),
   ...['create', 'move', 'cancel', 'list'].map((n) => tool(`calendar_${n}`, `Calendar ${n}.`)),

@@ -154,7 +154,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
   it('gives the job of a worker killed with SIGKILL mid-episode to another worker, and stores every episode once', async () => {
     const redis = await redisServer();
     const model = await modelServer(slowAgent(150));
-    const stall = ['--stall-timeout', '2', '--concurrency', '2'];
+    const stall = ['--stall-timeout', '5', '--concurrency', '2'];
     const doomed = worker(redis.url, workerEnv('doomed', model), stall);
     const queue = new Queue(QUEUE_NAME, { connection: { port: redis.port } });
     const store = TrajectoryStore.open(join(dir, 'kill-worker.db'));
@@ -251,7 +251,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     const poisoned = seed + 2;
     let current: WorkerProcess | undefined;
     let kills = 0;
-    const supervise = () => (current = worker(redis.url, workerEnv('poison', model), ['--stall-timeout', '3', '--concurrency', '1']));
+    const supervise = () => (current = worker(redis.url, workerEnv('poison', model), ['--stall-timeout', '8', '--concurrency', '1']));
     // The model "crashes" whichever worker asks it about trial 2; like a supervisor, the test starts a new worker.
     // The stall timeout stays well above the time a fresh worker's event loop is busy loading the domain.
     const model = await modelServer((req) => {
@@ -272,7 +272,7 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     expect(trialsIn(store)).toEqual([`${task.id}#1:done`, `${task.id}#2:failed`, `${task.id}#3:done`]);
     expect(store.episodes().find((e) => e.trial === 2)!.error).toMatch(/stalled more than allowable limit/);
     store.close();
-  }, 120_000);
+  }, 300_000);
 
   it('stops with a clear message when Redis is lost mid-run, keeps what was stored, and the rerun completes the run', async () => {
     const redis = await redisServer();

@@ -114,7 +114,8 @@ describe('the viewer under envscale serve --http', () => {
     serve = spawn(process.execPath, [CLI, 'serve', PROJECTS_DIR, '--http', '--port', '0', '--store', storePath, '--token', 'tok'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     serve.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    const base = (await waitFor(() => /serving projects at (http:\/\/[^/]+)\/mcp\/projects/.exec(err)?.[1], 30_000, `serve's address (stderr: ${err})`))!;
+    // The viewer's line follows the address in a later write: wait for both (a loaded machine may deliver them apart).
+    const base = (await waitFor(() => (/viewer at /.test(err) ? /serving projects at (http:\/\/[^/]+)\/mcp\/projects/.exec(err)?.[1] : undefined), 30_000, `serve's address (stderr: ${err})`))!;
     expect(err).toMatch(/viewer at http:\/\/.*\/ui\//);
     const auth = { authorization: 'Bearer tok' };
 

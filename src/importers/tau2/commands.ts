@@ -7,6 +7,7 @@ import { openTaskSession, runActions } from '../../env/replay.js';
 import { Action, type Task } from '../../spec/task.js';
 import { UserError } from '../../util/errors.js';
 import { makeDir, readJsonFile, writeFileAtomic } from '../../util/files.js';
+import { terminalProgress } from '../../util/progress.js';
 import { stateInOriginalLayout } from './export.js';
 import { importTau2 } from './import.js';
 import { IMPORT_HINT, TAU2_DOMAIN } from './names.js';
@@ -52,33 +53,44 @@ export function exportStateCommand(ref: string, opts: { actions?: string; task?:
   }
 }
 
-/** Replay gold actions through MCP, one fresh session per task; write <out>/<task id>.json for each. */
-export async function replayCommand(ref: string, opts: { task?: string; out: string }): Promise<void> {
+/**
+ * Replay gold actions through MCP, one fresh session per task; write <out>/<task id>.json for
+ * each with every output and the final state hash (the full final state only with `states`: it
+ * is the whole database, megabytes per task). A bar on a terminal shows the progress.
+ */
+export async function replayCommand(ref: string, opts: { task?: string; out: string; states?: boolean }): Promise<void> {
   const domain = loadDomainOrHint(ref);
   const tasks = opts.task ? [findTask(domain, opts.task)] : domain.dir ? readTasks(domain.dir) : [];
   if (tasks.length === 0) throw new UserError(`Domain ${domain.name} has no tasks to replay.`);
   makeDir(opts.out);
+  process.stderr.write(`replaying ${tasks.length} tasks of ${domain.name} through MCP into ${opts.out}${opts.states ? ', with final states' : ''}\n`);
+  const progress = terminalProgress();
   let matched = 0;
-  for (const task of tasks) {
-    const { session, actions } = await replayOverMcp(domain, task);
-    try {
-      const stateHash = session.stateHash();
-      const matches = task.gold.state_hash === undefined ? null : stateHash === task.gold.state_hash;
-      if (matches) matched++;
-      const record = {
-        task: task.id,
-        actions: actions as unknown as PyJson,
-        state_hash: stateHash,
-        gold_state_hash: task.gold.state_hash ?? null,
-        matches_gold: matches,
-        final_state: stateInOriginalLayout(domain, session.reader),
-      };
-      writeFileSync(join(opts.out, `${safeName(task.id)}.json`), pyDumps(record, 2) + '\n');
-    } finally {
-      session.close();
+  try {
+    for (const [i, task] of tasks.entries()) {
+      const { session, actions } = await replayOverMcp(domain, task);
+      try {
+        const stateHash = session.stateHash();
+        const matches = task.gold.state_hash === undefined ? null : stateHash === task.gold.state_hash;
+        if (matches) matched++;
+        const record = {
+          task: task.id,
+          actions: actions as unknown as PyJson,
+          state_hash: stateHash,
+          gold_state_hash: task.gold.state_hash ?? null,
+          matches_gold: matches,
+          ...(opts.states ? { final_state: stateInOriginalLayout(domain, session.reader) } : {}),
+        };
+        writeFileSync(join(opts.out, `${safeName(task.id)}.json`), pyDumps(record, 2) + '\n');
+      } finally {
+        session.close();
+      }
+      progress.update('replay', i + 1, tasks.length);
     }
+  } finally {
+    progress.stop();
   }
-  console.log(`replayed ${tasks.length} tasks of ${domain.name} through MCP: ${matched} reach their gold state hash; files in ${opts.out}`);
+  console.log(`replayed ${tasks.length} tasks of ${domain.name} through MCP: ${matched} reach their gold state hash; files in ${opts.out}${opts.states ? '' : ' (add --states for each final state)'}`);
 }
 
 /** Task ids become file names; keep them to safe characters. */

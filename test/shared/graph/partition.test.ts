@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runIngest } from '../../../src/corpus/run.js';
 import { ingest } from '../../../src/corpus/ingest.js';
-import { balancedSample, plainFormAri, scoreAgainstLabels } from '../../../src/graph/evaluate.js';
+import { balancedSample, plainFormAri, scoreAgainstLabels, stripClass } from '../../../src/graph/evaluate.js';
 import { DEFAULT_WEIGHTS, PARAM_NAME_WEIGHTS, PLAIN_WEIGHTS, toolTerms } from '../../../src/graph/features.js';
 import { edgeRecall, exactSpace, sparseSpace, topNeighbours } from '../../../src/graph/neighbours.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../../src/graph/partition.js';
@@ -36,7 +36,8 @@ describe('partition', () => {
   });
 
   it('records whether tools were moved by centroid, and moves none with refine off', async () => {
-    const stripped = multiTurn.map((t) => ({ ...t, description: t.description.replace(/^.*Tool description: /s, '') }));
+    // Without their class sentence and source, so that every tool is placed on its own.
+    const stripped = multiTurn.map(stripClass);
     const on = partitionTools(stripped, DEFAULT_SETTINGS).plan;
     expect(on.settings.refine).toBe(true);
     expect(on.stats.regrouped + on.stats.moved).toBeGreaterThan(0);
