@@ -33,7 +33,7 @@ export async function startServe(args: string[], options: { env?: NodeJS.Process
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within ${options.timeoutMs ?? 20_000} ms; stderr:\n${err}`)), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start within ${options.timeoutMs ?? 90_000} ms; stderr:\n${err}`)), options.timeoutMs ?? 90_000);
     const look = () => {
       const m = /serving \S+ at (http:\/\/[^\s/]+)\/mcp\//.exec(err);
       if (m) {
