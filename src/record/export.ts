@@ -1,6 +1,6 @@
 import type { ToolDefinition } from '../spec/trajectory.js';
 import { parseArguments } from '../spec/chat.js';
-import { MALFORMED, turnsOf, type StoredEpisode, type Turn } from './conversation.js';
+import { turnsOf, type StoredEpisode, type Turn } from './conversation.js';
 
 export const FORMATS = ['openai', 'sharegpt', 'messages'] as const;
 export type ExportFormat = (typeof FORMATS)[number];
@@ -91,13 +91,13 @@ function toOpenAi(d: TrainingDialogue): object | string {
 }
 
 /**
- * The layout Hugging Face chat templates and TRL take: `messages` and `tools`. Following TRL's
- * convention for tool datasets, `tools` is a JSON string (SFTTrainer parses it) and so are call
- * arguments (as in OpenAI's format; templates such as Qwen's and Hermes' print them as given):
- * `load_dataset("json")` gives every row one schema, so nested objects whose keys differ from
- * row to row would come back padded with every key seen in any row. Which turns are trained is
- * left to the trainer (TRL's assistant_only_loss trains assistant turns only); the greeting is
- * left out, since this format cannot mark it untrained.
+ * The layout Hugging Face chat templates and TRL take: `messages` and `tools`. Call arguments are
+ * objects, as transformers and TRL document (templates such as Qwen2.5's and Llama 3.1's print
+ * them with `tojson`, so a JSON string would be trained quoted); `tools` is a JSON string, TRL's
+ * convention for tool datasets (SFTTrainer parses it). `load_dataset("json")` (datasets 4.7 or
+ * later) keeps messages whose keys vary from row to row as JSON values, so each row comes back as
+ * written. Which turns are trained is left to the trainer; the greeting is left out, since this
+ * format cannot mark it untrained.
  */
 function toMessages(d: TrainingDialogue): object {
   const messages: object[] = [];
@@ -106,7 +106,7 @@ function toMessages(d: TrainingDialogue): object {
     if (t.role === 'tool') messages.push({ role: 'tool', tool_call_id: t.callId, name: t.name, content: t.content });
     else if (t.role === 'user') messages.push({ role: 'user', content: t.content });
     else {
-      const calls = t.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments || '{}' } }));
+      const calls = t.toolCalls.map((c) => ({ id: c.id, type: 'function', function: callObject(c) }));
       messages.push({ role: 'assistant', content: t.content, ...(calls.length ? { tool_calls: calls } : {}) });
     }
   }
@@ -135,7 +135,7 @@ function toShareGpt(d: TrainingDialogue): object | string {
         : t.role === 'tool'
           ? ['observation', t.content]
           : t.toolCalls.length
-            ? ['function_call', JSON.stringify(t.toolCalls.length === 1 ? shareCall(t.toolCalls[0]) : t.toolCalls.map(shareCall))]
+            ? ['function_call', JSON.stringify(t.toolCalls.length === 1 ? callObject(t.toolCalls[0]) : t.toolCalls.map(callObject))]
             : ['gpt', t.content];
     const prev = drafts[drafts.length - 1];
     if (prev && prev.from === from && from !== 'function_call') prev.values.push(value);
@@ -150,7 +150,8 @@ function toShareGpt(d: TrainingDialogue): object | string {
   return { conversations, system: d.system ?? '', tools: JSON.stringify(tools) };
 }
 
-function shareCall(c: AssistantTurn['toolCalls'][number]): { name: string; arguments: unknown } {
+/** A call as chat templates and LLaMA-Factory take it: the arguments as an object (trainingDialogue kept only calls whose arguments parse). */
+function callObject(c: AssistantTurn['toolCalls'][number]): { name: string; arguments: Record<string, unknown> } {
   const parsed = parseArguments(c.arguments);
   return { name: c.name, arguments: 'args' in parsed ? parsed.args : {} };
 }

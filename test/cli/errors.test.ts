@@ -120,6 +120,17 @@ describe('missing inputs are named', () => {
 });
 
 describe('empty results say why', () => {
+  it('ingest of files without tools is an error naming each file and what it is, and writes nothing', () => {
+    writeFileSync(join(work, 'no-paths.json'), JSON.stringify({ openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} }));
+    writeFileSync(join(work, 'notes.yaml'), 'hello: 1\n');
+    const out = join(work, 'empty-corpus.json');
+    expectOneSentence(
+      envscale('ingest', 'no-paths.json', 'notes.yaml', '-o', out),
+      /^envscale: No tools in no-paths\.json, notes\.yaml \(notes\.yaml is not a tool collection: an object with keys hello, .*; no-paths\.json \(openapi-3\.0\) has no tool definitions\), so nothing was written to .*empty-corpus\.json; ingest reads OpenAI tool definitions .* and BFCL files\.\n$/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('tasks: a domain where no walk succeeds is an error naming the way to find the failing tools, and writes nothing', () => {
     const dir = join(work, 'stuck');
     const spec = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'domains', 'tiny', 'domain.json'), 'utf8'));

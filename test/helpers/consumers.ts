@@ -159,7 +159,8 @@ export function llamaFactoryRead(row: unknown, entry: LlamaFactoryEntry): { syst
  * Hugging Face chat templates and TRL's SFTTrainer (TRL dataset_formats "Tool Calling",
  * transformers chat_extras): `messages` with roles system (first only), user, assistant, tool;
  * assistant tool calls as {type "function", function {name, arguments}} with arguments an
- * object or its JSON text; tool messages right after the assistant message whose calls they
+ * object (transformers warns that OpenAI's JSON-string arguments cause errors or strange model
+ * behavior: templates such as Qwen2.5's and Llama 3.1's print them with `tojson`); tool messages right after the assistant message whose calls they
  * answer, one per call; the example opens with the user (after a system message) and ends with
  * the assistant; `tools` a list of {type "function", function {name, description, parameters}}
  * or that list as a JSON string (SFTTrainer json.loads a string).
@@ -204,7 +205,7 @@ export function chatTemplateProblems(row: unknown): string[] {
       for (const c of m.tool_calls ?? []) {
         if (!isObj(c) || c.type !== 'function' || !isObj(c.function) || typeof c.function.name !== 'string') out.push(`${at}: a tool call is not {type: "function", function: {name, arguments}}`);
         else {
-          if (!isObj(c.function.arguments) && !jsonObject(c.function.arguments)) out.push(`${at}: arguments are neither an object nor its JSON text`);
+          if (!isObj(c.function.arguments)) out.push(`${at}: arguments are not an object${jsonObject(c.function.arguments) ? ' (a JSON string, which templates print quoted)' : ''}`);
           if (names.size && !names.has(c.function.name)) out.push(`${at}: calls ${c.function.name}, which is not in tools`);
         }
         expected++;
@@ -218,6 +219,15 @@ export function chatTemplateProblems(row: unknown): string[] {
 
 /** The Arrow type `load_dataset("json")` infers for a value. */
 type ArrowType = { k: 'null' | 'bool' | 'int' | 'double' | 'string' } | { k: 'list'; item: ArrowType } | { k: 'struct'; fields: Map<string, ArrowType> };
+/** A place in a row: object keys, and 0 for "every item of a list" (datasets' own notation). */
+type FieldPath = Array<string | 0>;
+
+/** pyarrow's "JSON parse error: Column(a/[]/b) changed from x to y", with the path kept to act on. */
+class MixedTypes extends Error {
+  constructor(readonly path: FieldPath, from: string, to: string) {
+    super(`JSON parse error: Column(${path.map((p) => (p === 0 ? '[]' : p)).join('/')}) changed from ${from} to ${to}`);
+  }
+}
 
 function inferType(v: Json): ArrowType {
   if (v === null) return { k: 'null' };
@@ -228,18 +238,18 @@ function inferType(v: Json): ArrowType {
   return { k: 'struct', fields: new Map(Object.entries(v).map(([key, x]) => [key, inferType(x)])) };
 }
 
-function unifyTypes(a: ArrowType, b: ArrowType): ArrowType {
+function unifyTypes(a: ArrowType, b: ArrowType, path: FieldPath = []): ArrowType {
   if (a.k === 'null') return b;
   if (b.k === 'null') return a;
-  if (a.k === 'list' && b.k === 'list') return { k: 'list', item: unifyTypes(a.item, b.item) };
+  if (a.k === 'list' && b.k === 'list') return { k: 'list', item: unifyTypes(a.item, b.item, [...path, 0]) };
   if (a.k === 'struct' && b.k === 'struct') {
     const fields = new Map(a.fields);
-    for (const [key, t] of b.fields) fields.set(key, fields.has(key) ? unifyTypes(fields.get(key)!, t) : t);
+    for (const [key, t] of b.fields) fields.set(key, fields.has(key) ? unifyTypes(fields.get(key)!, t, [...path, key]) : t);
     return { k: 'struct', fields };
   }
   if ((a.k === 'int' && b.k === 'double') || (a.k === 'double' && b.k === 'int')) return { k: 'double' };
   if (a.k === b.k) return a;
-  throw new Error(`JSON parse error: a column changed from ${a.k} to ${b.k}`);
+  throw new MixedTypes(path, a.k, b.k);
 }
 
 function materialize(v: Json | undefined, t: ArrowType): Json {
@@ -250,13 +260,70 @@ function materialize(v: Json | undefined, t: ArrowType): Json {
 }
 
 /**
- * The rows as `datasets.load_dataset("json")` gives them back: one Arrow schema for the whole
- * file, inferred as pyarrow's JSON reader does (objects become structs whose fields are every
- * key seen in any row, absent keys come back as null; lists take one item type; int and float
- * unify to float; any other mix of types is an error). A reproduction of the documented rule,
- * not the library: PyPI is not reachable from the machines this runs on.
+ * The fields whose objects do not all have the same keys, or that mix objects or lists with other
+ * values (datasets `find_mixed_struct_types_field_paths`): these become `Json()` values.
  */
-export function loadJsonDataset(rows: Json[]): Json[] {
-  const schema = rows.reduce<ArrowType>((t, r) => unifyTypes(t, inferType(r)), { k: 'null' });
-  return rows.map((r) => materialize(r, schema));
+function mixedStructPaths(rows: Json[]): FieldPath[] {
+  const out: FieldPath[] = [];
+  const queue: Array<[FieldPath, Json[]]> = [[[], rows.filter((r) => r !== null)]];
+  while (queue.length) {
+    const [path, content] = queue.shift()!;
+    if (content.every(isObj)) {
+      const keys = (x: Obj) => Object.keys(x).sort().join('\0');
+      if (path.length && (content.some((x) => keys(x as Obj) !== keys(content[0] as Obj)) || Object.keys(content[0] as Obj).length === 0)) out.push(path);
+      else
+        for (const key of new Set(content.flatMap((x) => Object.keys(x as Obj)))) {
+          const values = content.map((x) => (x as Obj)[key]).filter((x) => x !== undefined && x !== null);
+          if (values.length) queue.push([[...path, key], values]);
+        }
+    } else if (content.every(Array.isArray)) {
+      const items = (content as Json[][]).flat().filter((x) => x !== null);
+      if (items.length) queue.push([[...path, 0], items]);
+    } else if (content.some((x) => isObj(x) || Array.isArray(x))) out.push(path);
+  }
+  return out;
+}
+
+/** Apply `f` to the value at `path` (datasets `json_encode_field` / `json_decode_field`). */
+function atPath(v: Json, path: FieldPath, f: (x: Json) => Json): Json {
+  if (v === null || v === undefined) return null;
+  if (!path.length) return f(v);
+  const [head, ...rest] = path;
+  if (head === 0) return (v as Json[]).map((x) => atPath(x, rest, f));
+  return { ...(v as Obj), [head]: atPath((v as Obj)[head], rest, f) };
+}
+
+const parses = (x: Json) => {
+  try {
+    JSON.parse(x as string);
+    return typeof x === 'string';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The rows as `datasets.load_dataset("json")` gives them back, a reproduction of its JSON builder
+ * (PyPI is not reachable from the machines this runs on, so not the library itself): one Arrow
+ * schema for the whole file, inferred as pyarrow's JSON reader does (objects become structs whose
+ * fields are every key seen in any row, absent keys come back as null; lists take one item type;
+ * int and float unify to float; any other mix of types is an error). From datasets 4.7 on
+ * (`jsonValues`, its default `on_mixed_types="use_json"`), fields whose objects have different keys
+ * from row to row, and fields pyarrow finds mixed, are stored as `Json()`: JSON text decoded on
+ * access, so they come back as written.
+ */
+export function loadJsonDataset(rows: Json[], { jsonValues = true } = {}): Json[] {
+  const paths = jsonValues ? mixedStructPaths(rows) : [];
+  for (;;) {
+    const encoded = rows.map((r) => paths.reduce((x, p) => atPath(x, p, (v) => (parses(v) ? v : JSON.stringify(v))), r));
+    let schema: ArrowType;
+    try {
+      schema = encoded.reduce<ArrowType>((t, r) => unifyTypes(t, inferType(r)), { k: 'null' });
+    } catch (err) {
+      if (!(err instanceof MixedTypes) || !jsonValues || paths.some((p) => p.join('/') === err.path.join('/'))) throw err;
+      paths.push(err.path);
+      continue;
+    }
+    return encoded.map((r) => paths.reduce((x, p) => atPath(x, p, (v) => JSON.parse(v as string)), materialize(r, schema)));
+  }
 }

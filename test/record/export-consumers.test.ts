@@ -123,6 +123,8 @@ describe('every exported row is one its consumer takes as it is, whatever the fu
     const share = lines(rowsOf('sharegpt').text)[0];
     expect(llamaFactoryRead({ ...share, conversations: share.conversations.slice(1) }, llamaFactoryEntry('d.jsonl'))).toHaveProperty('broken');
     expect(chatTemplateProblems({ messages: [{ role: 'assistant', content: 'hi' }] })).toContain('message 0: the assistant speaks before the user');
+    const asText = { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }] };
+    expect(chatTemplateProblems(asText)).toEqual(['message 1: arguments are not an object (a JSON string, which templates print quoted)']);
   });
 });
 
@@ -156,29 +158,29 @@ describe('LLaMA-Factory (sharegpt)', () => {
 });
 
 describe('Hugging Face datasets / TRL (messages)', () => {
-  it('a row survives load_dataset("json") unchanged: tools and arguments are JSON strings, only absent message keys come back as null', () => {
+  it('a row survives load_dataset("json") unchanged: messages whose keys vary come back as JSON values, tools as a JSON string', () => {
     const rows = lines(rowsOf('messages').text);
-    const loaded = loadJsonDataset(rows);
-    const keys = [...new Set(rows.flatMap((r) => r.messages.flatMap((m: object) => Object.keys(m))))];
-    const padded = rows.map((r) => ({ ...r, messages: r.messages.map((m: object) => ({ ...Object.fromEntries(keys.map((k) => [k, null])), ...m })) }));
-    expect(loaded).toEqual(padded);
-    for (const [i, row] of rows.entries()) {
-      expect(loaded[i]).toMatchObject({ tools: row.tools });
-      expect(JSON.parse(row.tools).map((t: { function: { name: string } }) => t.function.name)).toEqual([...domain.tools.keys()]);
-    }
-    const calls = rows.flatMap((r) => r.messages.flatMap((m: { tool_calls?: Array<{ function: { arguments: unknown } }> }) => m.tool_calls ?? []));
-    expect(calls.length).toBeGreaterThan(10);
-    for (const c of calls) expect(typeof c.function.arguments).toBe('string');
+    expect(loadJsonDataset(rows)).toEqual(rows);
+    for (const row of rows) expect(JSON.parse(row.tools).map((t: { function: { name: string } }) => t.function.name)).toEqual([...domain.tools.keys()]);
   });
 
-  it('nested objects would not survive: arguments as objects come back padded with other calls\' keys', () => {
-    const asObjects = [
-      { messages: [{ role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'a', arguments: { project_id: 'P-1' } } }] }] },
-      { messages: [{ role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'b', arguments: { email: 'x@y.z' } } }] }] },
-    ];
-    const back = loadJsonDataset(asObjects) as typeof asObjects;
-    expect(back[0].messages[0].tool_calls[0].function.arguments).toEqual({ project_id: 'P-1', email: null });
-    expect(() => loadJsonDataset([{ tools: 'text' }, { tools: [{}] }])).toThrow(/changed from string to list/);
+  it('call arguments are the objects the agent sent, as chat templates take them', () => {
+    type Call = { id: string; function: { name: string; arguments: unknown } };
+    const callsOf = (row: { messages: Array<{ tool_calls?: Call[] }> }) => row.messages.flatMap((m) => m.tool_calls ?? []);
+    const sent = lines(rowsOf('openai').text).map((r) => callsOf(r).map((c) => ({ ...c.function, arguments: JSON.parse(c.function.arguments as string) })));
+    const written = lines(rowsOf('messages').text).map((r) => callsOf(r).map((c) => c.function));
+    expect(written).toEqual(sent);
+    expect(written.flat().length).toBeGreaterThan(10);
+    expect(written.flat().some((c) => Object.keys(c.arguments as object).length > 0)).toBe(true);
+  });
+
+  it('before datasets 4.7 the same file comes back padded: every call carries the arguments of every other tool as null', () => {
+    const rows = lines(rowsOf('messages').text);
+    const old = loadJsonDataset(rows, { jsonValues: false }) as typeof rows;
+    const args = old.flatMap((r) => r.messages.flatMap((m: { tool_calls?: Array<{ function: { arguments: Record<string, unknown> } }> | null }) => m.tool_calls ?? [])).map((c: { function: { arguments: Record<string, unknown> } }) => c.function.arguments);
+    expect(args.some((a: Record<string, unknown>) => Object.values(a).includes(null))).toBe(true);
+    expect(() => loadJsonDataset([{ tools: 'text' }, { tools: [{}] }], { jsonValues: false })).toThrow(/Column\(tools\) changed from string to list/);
+    expect(loadJsonDataset([{ tools: 'text' }, { tools: [{}] }])).toEqual([{ tools: 'text' }, { tools: [{}] }]);
   });
 
   it('the fixed greeting is not in the messages format; the OpenAI format keeps it untrained', () => {
