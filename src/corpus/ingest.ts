@@ -40,15 +40,6 @@ export function listInputFiles(paths: string[]): string[] {
   return files;
 }
 
-/** Why files that were read gave no tool: the first reason the report has. */
-function whyNothing(files: string[], report: IngestReport): string {
-  const skip = report.skipped[0];
-  if (skip) return `${report.skipped.length} record${report.skipped.length > 1 ? 's were' : ' was'} skipped (first: ${skip.file}${skip.line ? ` line ${skip.line}` : ''}${skip.pointer ? ` at ${skip.pointer}` : ''}: ${skip.reason})`;
-  const odd = report.unrecognized[0];
-  if (odd) return `${odd.file} is ${odd.reason}`;
-  return files.length === 1 ? `${files[0]} holds no tools` : `the ${files.length} files hold no tools`;
-}
-
 /**
  * Read tool collections into normalized tools with unique MCP-valid names. Every input record
  * ends up as a tool, a reported skip, or a reported duplicate; unreadable files throw UserError.
@@ -83,7 +74,6 @@ export function ingest(paths: string[], onFile?: (file: string) => void): Ingest
     const format = [...formats.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
     if (format) report.files.push({ file, format, tools, skipped });
   }
-  if (raw.length === 0) throw new UserError(`No tool definitions found in ${paths.join(', ')}: ${whyNothing(files, report)}; point at OpenAI, MCP, OpenAPI or BFCL tool files.`);
   const named = assignNames(raw);
   report.duplicates = named.duplicates;
   report.renamed = named.renamed;
