@@ -10,7 +10,7 @@ export { createDomainServer, type DomainServerOptions } from './mcp/server.js';
 export { Episode, type EpisodeInit, type ToolCallEvent } from './episode/episode.js';
 export { episodeOpener, type OpenerOptions, type OpenRequest } from './episode/opener.js';
 export { listTools } from './episode/tools.js';
-export { startHttpHost, type HttpHost, type HttpHostOptions } from './mcp/http.js';
+export { startHttpHost, type HttpHost, type HttpHostOptions } from './serve/host.js';
 export { serveStdio } from './mcp/stdio.js';
 export { replayThroughMcp, callThroughMcp } from './mcp/replay.js';
 export { synthesizeOffline, type DomainOutcome } from './synth/pipeline.js';

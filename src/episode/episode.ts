@@ -11,6 +11,8 @@ import type { EpisodeSink } from '../record/store.js';
 import { GREETING, isTransferTool, userStopReason, type ChatMessage } from '../spec/chat.js';
 import type { Task } from '../spec/task.js';
 import type { StopReason, StoredToolCall, ToolErrorKind } from '../spec/trajectory.js';
+import type { EpisodeAction } from '../spec/episode-api.js';
+import { domainInfo, type ActionOutcome, type ActionResult, type DomainInfo, type EpisodePort, type EpisodeStatus, type EpisodeView, type StartObservation } from './port.js';
 import { agentSystemPrompt } from './prompts.js';
 import { Progress, type ShapingOptions } from './shaping.js';
 import type { SimulatedUser, UserSession } from './types.js';
@@ -53,13 +55,14 @@ export interface EpisodeInit {
   writer?: EpisodeSink | (() => EpisodeSink | undefined);
   /** Record and finish an episode whose simulated user failed to open (rollouts keep the failure). */
   keepRefused?: boolean;
-  /** Limits of a task-bound episode; an episode without a task has none. */
+  /** Limits of the episode: a task-bound one has the defaults unless given others, one without a task none unless given. */
   limits?: EpisodeLimits;
   /** Dense reward shaping (off by default); see shaping.ts. */
   shaping?: ShapingOptions;
-  onToolCall?: (event: ToolCallEvent) => void;
   /** Called once, when the episode ends (its verdict is in the outcome). */
   onFinish?: (outcome: EpisodeOutcome, episode: Episode) => void;
+  /** Called once, when the episode is closed (its state freed). */
+  onClose?: () => void;
 }
 
 /** A tool call as the episode answered it. */
@@ -101,7 +104,7 @@ export const newEpisodeId = () => randomBytes(16).toString('base64url');
  * OpenEnv, the rollout loop). Actions are recorded in the order they are taken; the reward is the
  * recorder's (the same function `evaluate` runs), so every route scores alike.
  */
-export class Episode {
+export class Episode implements EpisodePort {
   readonly id = newEpisodeId();
   readonly domain: Domain;
   readonly task?: Task;
@@ -121,9 +124,14 @@ export class Episode {
   /** Call ids of the last recorded agent turn that still wait for their result. */
   private readonly pending = new Set<string>();
   private transferAfterTurn = false;
+  private closed = false;
   private calls = 0;
   /** A model failure of the user (the rollout stops the run on a fatal one). */
   userFailure?: ModelFailure;
+  /** The action in flight: routes that act concurrently (MCP clients, the step API) take turns. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The engine's report of the last tool call. */
+  private lastEvent?: ToolCallEvent;
 
   private constructor(init: EpisodeInit, state: Session, recorder: EpisodeRecorder, userSession?: UserSession, opening?: string) {
     this.init = init;
@@ -133,7 +141,7 @@ export class Episode {
     this.recorder = recorder;
     this.userSession = userSession;
     this.opening = opening;
-    this.limits = init.task ? (init.limits ?? DEFAULT_LIMITS) : undefined;
+    this.limits = init.limits ?? (init.task ? DEFAULT_LIMITS : undefined);
     if (init.task && init.shaping) {
       this.progress = new Progress(init.domain, init.task, init.shaping);
       this.lastProgress = this.progress.share(state);
@@ -205,6 +213,81 @@ export class Episode {
   }
 
   /**
+   * Run an action after the ones before it have finished, so that actions arriving at once through
+   * several routes are taken, and recorded, one at a time in the order they came.
+   */
+  act<T>(action: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(action, action);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  get info(): DomainInfo {
+    return domainInfo(this.domain);
+  }
+
+  get taskId(): string | undefined {
+    return this.task?.id;
+  }
+
+  get start(): StartObservation {
+    const messages: ChatMessage[] = [{ role: 'system', content: agentSystemPrompt(this.domain) }];
+    if (this.opening !== undefined) messages.push({ role: 'assistant', content: GREETING }, { role: 'user', content: this.opening });
+    return { tools: this.info.tools, policy: this.domain.spec.policy, messages, ...(this.opening !== undefined ? { user_message: this.opening } : {}) };
+  }
+
+  /** Take an action after those in flight (EpisodePort). */
+  perform(action: EpisodeAction, callId?: string): Promise<ActionResult> {
+    return this.act(async (): Promise<ActionResult> => {
+      let outcome: ActionOutcome;
+      let event: ToolCallEvent | undefined;
+      if (action.type === 'list_tools') outcome = { kind: 'tools', tools: this.info.tools };
+      else if (action.type === 'message') outcome = { kind: 'message', step: await this.say(action.content) };
+      else {
+        this.lastEvent = undefined;
+        outcome = { kind: 'tool', step: this.callTool(action.tool_name, action.arguments, callId) };
+        event = this.lastEvent;
+      }
+      const shaped = outcome.kind === 'tools' ? undefined : outcome.step.shaped;
+      return { outcome, view: this.view(shaped), ...(event ? { event } : {}) };
+    });
+  }
+
+  /** The episode as it stands, with the reward of the step just taken. */
+  view(shaped?: number): EpisodeView {
+    const verdict = this.done ? this.outcome?.verdict : undefined;
+    const sparse = this.done && this.task ? verdict?.reward : undefined;
+    const reward = this.done && this.task ? (sparse === undefined ? null : sparse + (shaped ?? 0)) : (shaped ?? null);
+    return {
+      steps: this.steps,
+      done: this.done,
+      ...(this.stop ? { stopReason: this.stop.reason } : {}),
+      ...(this.outcome?.error ? { error: this.outcome.error } : {}),
+      stateHash: this.state.stateHash(),
+      reward,
+      ...(shaped !== undefined ? { shaped } : {}),
+      ...(verdict ? { rewardParts: { counted: verdict.counted, held: verdict.held }, explanation: verdict.explanation } : {}),
+    };
+  }
+
+  async status(): Promise<EpisodeStatus> {
+    const verdict = this.score();
+    return {
+      episode_id: this.id,
+      domain: this.domain.name,
+      task: this.task?.id ?? null,
+      steps: this.steps,
+      state_hash: this.state.stateHash(),
+      done: this.done,
+      stop_reason: this.stopReason ?? null,
+      reward: verdict?.reward ?? null,
+      reward_parts: verdict ? { counted: verdict.counted, held: verdict.held } : null,
+      explanation: verdict?.explanation ?? null,
+      diff: verdict ? (verdict.diff ?? []) : null,
+    };
+  }
+
+  /**
    * Call a domain tool. `callId` names the call in an agent turn recorded with agentTurn(); a call
    * without one (an MCP client's, the step API's) is recorded as an assistant turn holding it.
    */
@@ -219,7 +302,7 @@ export class Episode {
     let step: ToolStep;
     if (!tool) {
       const text = `Unknown tool: ${name}. The ${this.domain.name} domain has: ${[...this.domain.tools.keys()].join(', ')}.`;
-      this.init.onToolCall?.({ tool: name, args, result: { ok: false, error: text, text }, ms: 0, unknown: true });
+      this.lastEvent = { tool: name, args, result: { ok: false, error: text, text }, ms: 0, unknown: true };
       this.recorder.toolResult({ call_id: id, tool: name, args, ok: false, content: text, error: 'unknown_tool', ms: 0 });
       step = { tool: name, ok: false, text, error: 'unknown_tool' };
     } else {
@@ -227,7 +310,7 @@ export class Episode {
       const result = this.state.call(name, given);
       const ms = performance.now() - started;
       const stateHash = tool.spec.kind === 'write' ? this.state.stateHash() : undefined;
-      this.init.onToolCall?.({ tool: name, args, result, ms, stateHash });
+      this.lastEvent = { tool: name, args, result, ms, ...(stateHash ? { stateHash } : {}) };
       this.recorder.toolResult({ call_id: id, tool: name, args, ok: result.ok, content: result.text, ...(result.ok ? {} : { error: 'domain' as const }), ms, ...(stateHash ? { state_hash: stateHash } : {}) });
       step = { tool: name, ok: result.ok, text: result.text, ...(result.ok ? { value: result.value } : { error: 'domain' as const }), ...(stateHash ? { stateHash } : {}) };
     }
@@ -327,8 +410,14 @@ export class Episode {
 
   /** Finish (if not yet) and free the state (unless the caller owns it). */
   close(): void {
-    this.finish();
-    if (!this.init.state) this.state.close();
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.finish();
+    } finally {
+      if (!this.init.state) this.state.close();
+      this.init.onClose?.();
+    }
   }
 
   private end(reason: StopReason, error?: string): void {

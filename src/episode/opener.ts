@@ -6,10 +6,9 @@ import type { EpisodeOutcome } from '../record/recorder.js';
 import type { TrajectoryStore } from '../record/store.js';
 import type { Task } from '../spec/task.js';
 import { UserError } from '../util/errors.js';
-import { Episode, type EpisodeLimits, type ToolCallEvent } from './episode.js';
+import { Episode, type EpisodeLimits } from './episode.js';
 import type { ShapingOptions } from './shaping.js';
 import { domainTools, isReadOnly } from './tools.js';
-import { makeUser } from './users.js';
 
 export interface OpenerOptions {
   /** Record every episode here; without a store only task-bound episodes are scored (and reported). */
@@ -30,7 +29,10 @@ export interface OpenRequest {
   user?: string;
   seed?: number;
   shaping?: ShapingOptions;
-  onToolCall?: (event: ToolCallEvent) => void;
+  /** Limits of this episode (default: the opener's, else the Episode's). */
+  limits?: EpisodeLimits;
+  /** Called once when the episode is closed. */
+  onClose?: () => void;
 }
 
 export type EpisodeOpener = (domain: Domain, request: OpenRequest) => Promise<Episode>;
@@ -65,7 +67,8 @@ export function episodeOpener(options: OpenerOptions): EpisodeOpener {
     if (request.user !== undefined && request.task === undefined) throw new UserError('A simulated user needs a task to play; name one (task=<id>).');
     const task = request.task !== undefined ? findTask(domain, request.task) : undefined;
     const userSpec = task ? (request.user ?? options.defaultUser) : undefined;
-    const user = userSpec ? makeUser(userSpec, options.userEndpoint) : undefined;
+    // Loaded with the first task-bound episode: a server without one never loads the model client.
+    const user = userSpec ? (await import('./users.js')).makeUser(userSpec, options.userEndpoint) : undefined;
     const store = options.store;
     const writer = store
       ? () => {
@@ -83,14 +86,14 @@ export function episodeOpener(options: OpenerOptions): EpisodeOpener {
     const report = options.report;
     // A user model that cannot open is a ModelFailure, a UserError: the episode is refused.
     return Episode.open({
-        domain,
-        task,
-        user,
-        seed: request.seed,
-        writer,
-        limits: options.limits,
-        shaping: request.shaping,
-        onToolCall: request.onToolCall,
+      domain,
+      task,
+      user,
+      seed: request.seed,
+      writer,
+      limits: request.limits ?? options.limits,
+      shaping: request.shaping,
+      onClose: request.onClose,
       onFinish: task && report ? (outcome, episode) => report(verdictLine(task, outcome, episode.recorder.episodeId)) : undefined,
     });
   };

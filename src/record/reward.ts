@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Domain } from '../env/domain.js';
 import { diffStates, formatDiff, type StateDiff } from '../env/diff.js';
 import { openTaskSession, runActions } from '../env/replay.js';
@@ -56,32 +57,65 @@ export function actionsMatch(actual: Action[], gold: Action[]): boolean {
   return actual.length === gold.length && actual.every((a, i) => a.tool === gold[i].tool && JSON.stringify(canon(a.args)) === JSON.stringify(canon(gold[i].args)));
 }
 
+/** A task's gold state: its gold actions replayed on a fresh fork of its initial state. */
+interface Gold {
+  hash: string;
+  session: Session;
+}
+
+/** Gold states kept per domain, most recently used last: many episodes of one task score against one replay. */
+const golds = new WeakMap<Domain, Map<string, Gold>>();
+const GOLDS_KEPT = 16;
+const goldKeys = new WeakMap<Task, string>();
+
+function goldOf(domain: Domain, task: Task): Gold {
+  let key = goldKeys.get(task);
+  if (!key) goldKeys.set(task, (key = createHash('sha256').update(JSON.stringify([task.id, task.initial, task.gold.actions])).digest('hex')));
+  let kept = golds.get(domain);
+  if (!kept) golds.set(domain, (kept = new Map()));
+  let gold = kept.get(key);
+  if (gold) kept.delete(key);
+  else {
+    const session = openTaskSession(domain, task);
+    gold = { hash: runActions(session, task.gold.actions).stateHash, session };
+    if (kept.size >= GOLDS_KEPT) {
+      const [oldest, old] = kept.entries().next().value!;
+      kept.delete(oldest);
+      old.session.close();
+    }
+  }
+  kept.set(key, gold);
+  return gold;
+}
+
+/** Free the gold states kept for a domain (before the domain itself is closed). */
+export function forgetGolds(domain: Domain): void {
+  for (const gold of golds.get(domain)?.values() ?? []) gold.session.close();
+  golds.delete(domain);
+}
+
 /**
  * Score an episode against its task. The gold state is recomputed by replaying the gold actions on
- * a fresh fork of the task's initial state; the stored gold hash is not trusted.
+ * a fresh fork of the task's initial state (once per task, then kept); the stored gold hash is not
+ * trusted.
  */
 export function evaluateEpisode(domain: Domain, task: Task, outcome: EpisodeOutcome): Verdict {
-  const gold = openTaskSession(domain, task);
-  try {
-    const goldHash = runActions(gold, task.gold.actions).stateHash;
-    const finalHash = outcome.session?.stateHash() ?? outcome.finalHash;
-    if (finalHash === undefined) throw new Error('evaluateEpisode needs the final session or its hash');
-    const missing = missingStrings(task.communicate, outcome.messages);
-    const held: RewardParts = { state: finalHash === goldHash, communicate: missing.length === 0, actions: actionsMatch(outcome.actions, task.gold.actions) };
-    const counted = countedParts(domain, task);
-    const reward = (['state', 'communicate', 'actions'] as const).every((p) => !counted[p] || held[p]) ? 1 : 0;
-    const diff =
-      !held.state && outcome.session
-        ? diffStates(domain.spec.tables, { db: gold.reader, sums: gold.tableSums }, { db: outcome.session.reader, sums: outcome.session.tableSums })
-        : undefined;
-    const reasons: string[] = [];
-    if (counted.state && !held.state) reasons.push(`the final state differs from the gold state${diff ? ` (gold -> final):\n${formatDiff(diff)}` : ''}`);
-    if (counted.communicate && !held.communicate) reasons.push(`the agent never said: ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
-    if (counted.actions && !held.actions) reasons.push('the tool calls differ from the gold calls');
-    return { reward, counted, held, goldHash, finalHash, missing, diff, explanation: reward === 1 ? 'success' : reasons.join('\n') };
-  } finally {
-    gold.close();
-  }
+  const { hash: goldHash, session: gold } = goldOf(domain, task);
+  const finalHash = outcome.session?.stateHash() ?? outcome.finalHash;
+  if (finalHash === undefined) throw new Error('evaluateEpisode needs the final session or its hash');
+  const missing = missingStrings(task.communicate, outcome.messages);
+  const held: RewardParts = { state: finalHash === goldHash, communicate: missing.length === 0, actions: actionsMatch(outcome.actions, task.gold.actions) };
+  const counted = countedParts(domain, task);
+  const reward = (['state', 'communicate', 'actions'] as const).every((p) => !counted[p] || held[p]) ? 1 : 0;
+  const diff =
+    !held.state && outcome.session
+      ? diffStates(domain.spec.tables, { db: gold.reader, sums: gold.tableSums }, { db: outcome.session.reader, sums: outcome.session.tableSums })
+      : undefined;
+  const reasons: string[] = [];
+  if (counted.state && !held.state) reasons.push(`the final state differs from the gold state${diff ? ` (gold -> final):\n${formatDiff(diff)}` : ''}`);
+  if (counted.communicate && !held.communicate) reasons.push(`the agent never said: ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
+  if (counted.actions && !held.actions) reasons.push('the tool calls differ from the gold calls');
+  return { reward, counted, held, goldHash, finalHash, missing, diff, explanation: reward === 1 ? 'success' : reasons.join('\n') };
 }
 
 /** Replay an agent's calls on a fresh state of the task (the engine is deterministic) and score them. */

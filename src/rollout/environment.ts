@@ -1,5 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import type { Episode } from '../episode/episode.js';
 import { CALL_ID_META, createDomainServer } from '../mcp/server.js';
 import type { StoredToolCall, ToolDefinition } from '../spec/trajectory.js';

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { ARGUMENT_LIMITS } from '../../src/env/arguments.js';
 import { Domain } from '../../src/env/domain.js';
 import { MAX_STATE_GROWTH_BYTES } from '../../src/env/session.js';
@@ -82,8 +81,8 @@ describe('what one call may carry', () => {
 
   test('over MCP such calls are tool errors and are reported (recorded) with their arguments left out', async () => {
     const events: ToolCallEvent[] = [];
-    const episode = await Episode.open({ domain, onToolCall: (e) => events.push(e) });
-    const server = createDomainServer(episode);
+    const episode = await Episode.open({ domain });
+    const server = createDomainServer(episode, { onToolCall: (e) => events.push(e) });
     const client = new Client({ name: 'limits', version: '0' });
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(b);

@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import { Episode } from '../../src/episode/episode.js';
+import type { EpisodePort } from '../../src/episode/port.js';
 
 /** The repository root (test/helpers/ is two levels down). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -15,8 +15,9 @@ export const CLI = resolve(REPO_ROOT, 'dist', 'src', 'cli.js');
 /** MCP protocol version the raw-request tests speak. */
 export const PROTOCOL_VERSION = '2025-06-18';
 
-export function newClient(name = 'envscale-test'): Client {
-  return new Client({ name, version: '0.0.0' });
+/** A client of the 2025 revisions (initialize, sessions) unless `modern`: then 2026-07-28 (session-less). */
+export function newClient(name = 'envscale-test', modern = false): Client {
+  return new Client({ name, version: '0.0.0' }, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
 }
 
 export interface HttpClient {
@@ -34,6 +35,12 @@ export async function connectHttp(baseUrl: string, domain: string, options: { to
   await client.connect(transport);
   return { client, transport, close: () => client.close() };
 }
+
+/** The Episode behind a port of a server in this process (the library's default). */
+export const local = (port: EpisodePort): Episode => {
+  if (!(port instanceof Episode)) throw new Error('expected an episode in this process');
+  return port;
+};
 
 /** The text of the first content item of a tool result. */
 export function textOf(result: unknown): string {

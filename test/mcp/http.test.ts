@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SdkHttpError } from '@modelcontextprotocol/client';
 import { Domain } from '../../src/env/domain.js';
 import { loadDomain } from '../../src/env/load.js';
-import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/mcp/http.js';
-import type { EndReason } from '../../src/mcp/sessions.js';
-import { messagesOf } from '../helpers/serve-process.js';
-import { connectHttp, initializeBody, MCP_POST_HEADERS, PROTOCOL_VERSION, rawRequest, textOf, TINY_DIR, waitFor, type HttpClient } from '../helpers/mcp.js';
+import { startHttpHost, type HttpHost, type HttpHostOptions } from '../../src/serve/host.js';
+import type { EndReason } from '../../src/serve/table.js';
+import { connectHttp, initializeBody, local, MCP_POST_HEADERS, PROTOCOL_VERSION, rawRequest, textOf, TINY_DIR, waitFor, type HttpClient } from '../helpers/mcp.js';
 
 const domain = loadDomain(TINY_DIR);
 /** A second domain with the same tables and tools under another name. */
@@ -39,7 +38,7 @@ async function notesOf(c: HttpClient, authorId = 'A1'): Promise<Array<{ id: stri
   return JSON.parse(textOf(result));
 }
 
-/** POST a JSON-RPC message (or raw text) to a domain with fetch; `json` is the first message of the reply (JSON or event stream). */
+/** POST a JSON-RPC message (or raw text) to a domain with fetch. */
 async function post(h: HttpHost, body: unknown, headers: Record<string, string> = {}, path = '/mcp/tiny'): Promise<{ status: number; json: any; headers: Headers }> {
   const res = await fetch(`${h.url}${path}`, {
     method: 'POST',
@@ -47,7 +46,7 @@ async function post(h: HttpHost, body: unknown, headers: Record<string, string> 
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? messagesOf(res.headers.get('content-type') ?? undefined, text)[0] : undefined, headers: res.headers };
+  return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
 /** Open a session with a raw initialize; returns its id. */
@@ -96,7 +95,7 @@ describe('Streamable HTTP host: sessions', () => {
     // A new session starts from the seed.
     const c = await client(h);
     expect((await notesOf(c)).map((n) => n.id)).toEqual(['N1']);
-    const states = [...[a, b, c].map((x) => h.sessions.get(x.transport.sessionId!)!.state!.stateHash())];
+    const states = [...[a, b, c].map((x) => local(h.sessions.get(x.transport.sessionId!)!.episode).state.stateHash())];
     expect(new Set(states).size).toBe(3);
   });
 
@@ -106,7 +105,7 @@ describe('Streamable HTTP host: sessions', () => {
     const gone = await client(h);
     const id = gone.transport.sessionId!;
     await gone.client.callTool({ name: 'add_note', arguments: { author_id: 'A1', body: 'soon gone' } });
-    const state = h.sessions.get(id)!.state!;
+    const state = local(h.sessions.get(id)!.episode).state;
     expect(h.sessions.size).toBe(2);
 
     await gone.transport.terminateSession();
@@ -127,7 +126,7 @@ describe('Streamable HTTP host: sessions', () => {
     const h = await host({ idleTimeoutMs: 200 });
     const id = await rawSession(h);
     expect(h.sessions.size).toBe(1);
-    const state = h.sessions.get(id)!.state!;
+    const state = local(h.sessions.get(id)!.episode).state;
 
     await waitFor(() => h.sessions.size === 0, 5000, 'the idle session to be swept');
     expect(state.isClosed).toBe(true);
@@ -151,8 +150,8 @@ describe('Streamable HTTP host: sessions', () => {
     const b = await client(h);
 
     const err = await connectHttp(h.url, 'tiny').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StreamableHTTPError);
-    expect((err as StreamableHTTPError).code).toBe(503);
+    expect(err).toBeInstanceOf(SdkHttpError);
+    expect((err as SdkHttpError).status).toBe(503);
     expect((err as Error).message).toMatch(/Too many sessions: this server holds at most 2/);
     expect(h.sessions.size).toBe(2);
 
@@ -318,8 +317,8 @@ describe('Streamable HTTP host: bad requests', () => {
     await health.body?.cancel();
 
     const sdkWithout = await connectHttp(h.url, 'tiny').catch((e: unknown) => e);
-    expect(sdkWithout).toBeInstanceOf(StreamableHTTPError);
-    expect((sdkWithout as StreamableHTTPError).code).toBe(401);
+    expect(sdkWithout).toBeInstanceOf(SdkHttpError);
+    expect((sdkWithout as SdkHttpError).status).toBe(401);
     expect((sdkWithout as Error).message).toMatch(/Missing or wrong bearer token/);
 
     const fresh = await connectHttp(h.url, 'tiny', { token: TOKEN });

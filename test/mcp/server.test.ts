@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
+import type { Server } from '@modelcontextprotocol/server';
 import { loadDomain } from '../../src/env/load.js';
 import type { Session } from '../../src/env/session.js';
 import { Episode, type ToolCallEvent } from '../../src/episode/episode.js';
@@ -19,9 +19,9 @@ describe('createDomainServer over an in-memory transport', () => {
 
   beforeEach(async () => {
     events = [];
-    const episode = await Episode.open({ domain, onToolCall: (e) => events.push(e) });
+    const episode = await Episode.open({ domain });
     session = episode.state;
-    server = createDomainServer(episode);
+    server = createDomainServer(episode, { onToolCall: (e) => events.push(e) });
     client = newClient();
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
@@ -71,8 +71,8 @@ describe('createDomainServer over an in-memory transport', () => {
 
   it('rejects an unknown prompt with InvalidParams', async () => {
     const err = await client.getPrompt({ name: 'nope' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(McpError);
-    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe(ProtocolErrorCode.InvalidParams);
   });
 
   it('lists and reads the policy and schema resources', async () => {
@@ -88,8 +88,8 @@ describe('createDomainServer over an in-memory transport', () => {
     expect(tables.map((t) => t.name)).toEqual(['authors', 'notes']);
 
     const err = await client.readResource({ uri: 'envscale://tiny/nope' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(McpError);
-    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe(ProtocolErrorCode.InvalidParams);
   });
 
   it('returns text content for a successful call', async () => {
@@ -140,13 +140,13 @@ describe('createDomainServer over an in-memory transport', () => {
     expect(JSON.parse(textOf(notes))).toHaveLength(2);
   });
 
-  it('rejects an unknown tool with an McpError InvalidParams that lists the real tools, and reports the attempt', async () => {
+  it('rejects an unknown tool with a ProtocolError InvalidParams that lists the real tools, and reports the attempt', async () => {
     const err = await client.callTool({ name: 'drop_everything', arguments: { table: 'notes' } }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(McpError);
-    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
-    // One code prefix, the one the client adds: the message on the wire is plain.
-    expect((err as McpError).message).toMatch(/^MCP error -32602: Unknown tool: drop_everything\. /);
-    expect((err as McpError).message).toContain('find_author');
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe(ProtocolErrorCode.InvalidParams);
+    // The message on the wire is plain, and the client does not prefix it.
+    expect((err as ProtocolError).message).toMatch(/^Unknown tool: drop_everything\. /);
+    expect((err as ProtocolError).message).toContain('find_author');
     expect(events).toEqual([{ tool: 'drop_everything', args: { table: 'notes' }, result: { ok: false, error: expect.stringContaining('find_author'), text: expect.stringMatching(/^Unknown tool: drop_everything\./) }, ms: 0, unknown: true }]);
     expect(session.forked).toBe(false);
   });

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDomain, readTasks } from '../../src/env/load.js';
 import { episodeOpener } from '../../src/episode/opener.js';
-import { startHttpHost, type HttpHost } from '../../src/mcp/http.js';
-import { SEND_TOOL } from '../../src/mcp/server.js';
+import { SEND_TOOL } from '../../src/episode/tools.js';
+import { startHttpHost, type HttpHost } from '../../src/serve/host.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { oracleReport } from '../../src/rollout/oracle.js';
 import { newClient, PROTOCOL_VERSION, REPO_ROOT, textOf } from '../helpers/mcp.js';

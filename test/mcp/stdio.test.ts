@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Client } from '@modelcontextprotocol/client';
 import { CLI, newClient, PROTOCOL_VERSION, REPO_ROOT, textOf } from '../helpers/mcp.js';
 
 const CLI_ARGS = ['dist/src/cli.js', 'serve', 'fixtures/domains/tiny'];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { initializeBody, MCP_POST_HEADERS, TINY_DIR } from '../helpers/mcp.js';
 import { openSocket, RawSession, resultText, send, startServe, whenClosed, type ServeProcess } from '../helpers/serve-process.js';
 
@@ -8,6 +9,40 @@ import { openSocket, RawSession, resultText, send, startServe, whenClosed, type 
  */
 
 const init = JSON.stringify(initializeBody());
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Every route of the server beyond /mcp/<domain>, as one request each, on an episode opened for the purpose. */
+async function otherRoutes(url: string, headers: Record<string, string> = {}): Promise<Array<{ name: string; path: string; method: string; body?: string; headers: Record<string, string> }>> {
+  const created = await send(`${url}/v1/episodes`, { headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify({ domain: 'tiny' }) });
+  const id = JSON.parse(created.body).episode_id as string;
+  const step = JSON.stringify({ action: { type: 'call_tool', tool_name: 'find_author', arguments: { email: 'ada@example.org' } } });
+  return [
+    { name: 'health', path: '/healthz', method: 'GET', headers: {} },
+    { name: 'create an episode', path: '/v1/episodes', method: 'POST', body: JSON.stringify({ domain: 'tiny' }), headers: JSON_HEADERS },
+    { name: "an episode's state", path: `/v1/episodes/${id}`, method: 'GET', headers: {} },
+    { name: 'a step', path: `/v1/episodes/${id}/step`, method: 'POST', body: step, headers: JSON_HEADERS },
+    { name: "MCP on an episode's URL", path: `/mcp/tiny/episodes/${id}`, method: 'POST', body: init, headers: MCP_POST_HEADERS },
+    { name: 'OpenEnv health', path: '/openenv/tiny/health', method: 'GET', headers: {} },
+    { name: 'OpenEnv reset', path: '/openenv/tiny/reset', method: 'POST', body: '{}', headers: JSON_HEADERS },
+    { name: 'OpenEnv step', path: '/openenv/tiny/step', method: 'POST', body: JSON.stringify({ episode_id: id, action: { type: 'call_tool', tool_name: 'find_author', arguments: { email: 'ada@example.org' } } }), headers: JSON_HEADERS },
+  ];
+}
+
+/** The HTTP status a WebSocket upgrade gets (101 when it is accepted). */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
 
 describe('DNS rebinding: Host and Origin on a loopback bind', () => {
   let server: ServeProcess;
@@ -38,14 +73,36 @@ describe('DNS rebinding: Host and Origin on a loopback bind', () => {
             const headers: Record<string, string> = { ...MCP_POST_HEADERS, host };
             if (origin !== undefined) headers.origin = origin;
             const reply = await send(`${server.url}/mcp/tiny`, { headers, body: init });
-            expect({ host, origin, status: reply.status }).toEqual({ host, origin, status: served ? 200 : 403 });
+            // A Host that is no host name (user@host) is refused by the HTTP adapter before any route.
+            const refusal = host.includes('@') ? 400 : 403;
+            expect({ host, origin, status: reply.status }).toEqual({ host, origin, status: served ? 200 : refusal });
             if (served) await send(`${server.url}/mcp/tiny`, { method: 'DELETE', headers: { host, 'mcp-session-id': String(reply.headers['mcp-session-id']) } });
-            else expect(reply.messages[0].error.message).toMatch(/is not allowed/);
+            else if (refusal === 403) expect(reply.messages[0].error.message).toMatch(/is not allowed/);
           }
         }
       });
     }
   }
+
+  it('guards every route alike: the episodes API, MCP on an episode, OpenEnv over HTTP and its WebSocket', async () => {
+    const wsUrl = `${server.url.replace('http:', 'ws:')}/openenv/tiny/ws`;
+    for (const route of await otherRoutes(server.url)) {
+      const request = (extra: Record<string, string>) => send(`${server.url}${route.path}`, { method: route.method, headers: { ...route.headers, ...extra }, body: route.body });
+      expect({ route: route.name, status: (await request({})).status }).toEqual({ route: route.name, status: route.name.startsWith('create') ? 201 : 200 });
+      const refused: Array<Record<string, string>> = [{ host: `127.attacker.example:${server.port}` }, { origin: 'https://evil.example' }, { origin: 'http://localhost.evil.example' }];
+      for (const extra of refused) {
+        const reply = await request(extra);
+        expect({ route: route.name, extra, status: reply.status }).toEqual({ route: route.name, extra, status: 403 });
+        expect(reply.body).toMatch(/is not allowed/);
+      }
+    }
+    // Browsers open WebSockets to any site (no CORS): the Origin check is what stops a page elsewhere.
+    expect(await upgradeStatus(wsUrl, {})).toBe(101);
+    expect(await upgradeStatus(wsUrl, { origin: 'http://localhost:5173' })).toBe(101);
+    expect(await upgradeStatus(wsUrl, { origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(wsUrl, { origin: 'http://127.attacker.example' })).toBe(403);
+    expect(await upgradeStatus(wsUrl, { host: `127.attacker.example:${server.port}` })).toBe(403);
+  });
 
   it('refuses a write on an open session when it comes with a lookalike Host, and the state is unchanged', async () => {
     const session = await RawSession.open(`${server.url}/mcp/tiny`);
@@ -120,6 +177,22 @@ describe('bearer tokens', () => {
     expect(await status(undefined, `/mcp/tiny?access_token=${TOKEN}`)).toBe(401);
     expect((await send(`${server.url}/healthz`, { method: 'GET' })).status).toBe(401);
   });
+
+  it('asks for the token on every route: the episodes API, MCP on an episode, OpenEnv over HTTP and its WebSocket', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    for (const route of await otherRoutes(server.url, auth)) {
+      const request = (extra: Record<string, string>) => send(`${server.url}${route.path}`, { method: route.method, headers: { ...route.headers, ...extra }, body: route.body });
+      expect({ route: route.name, status: (await request(auth)).status }).toEqual({ route: route.name, status: route.name.startsWith('create') ? 201 : 200 });
+      const wrong: Array<Record<string, string>> = [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }];
+      for (const extra of wrong) {
+        expect({ route: route.name, extra, status: (await request(extra)).status }).toEqual({ route: route.name, extra, status: 401 });
+      }
+    }
+    const wsUrl = `${server.url.replace('http:', 'ws:')}/openenv/tiny/ws`;
+    expect(await upgradeStatus(wsUrl, auth)).toBe(101);
+    expect(await upgradeStatus(wsUrl, {})).toBe(401);
+    expect(await upgradeStatus(`${wsUrl}?token=${TOKEN}`, {})).toBe(401);
+  });
 });
 
 describe('binding beyond loopback', () => {
@@ -156,6 +229,11 @@ describe('request targets and bodies', () => {
         expect({ path, method, status: reply.status }).toEqual({ path, method, status: 400 });
         expect(reply.messages[0].error.message).toMatch(/percent-encoding/);
       }
+    }
+    for (const path of ['/v1/episodes/%E0%A4%A', '/v1/episodes/%ZZ/step', '/openenv/%E0%A4%A/health', '/openenv/tiny/%ZZ', '/mcp/tiny/episodes/%E0%A4%A', '/ui/%ZZ', '/%']) {
+      const reply = await send(`${server.url}${path}`, { method: 'GET' });
+      expect({ path, status: reply.status }).toEqual({ path, status: 400 });
+      expect(reply.body).toMatch(/percent-encoding/);
     }
     // A well-formed encoding of the domain's name is still the domain.
     expect((await send(`${server.url}/mcp/%74iny`, { headers: MCP_POST_HEADERS, body: init })).status).toBe(200);

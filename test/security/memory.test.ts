@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_DIR } from '../helpers/mcp.js';
-import { RawSession, resultText, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { RawSession, resultText, send, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 /**
  * Memory one session can make the server hold. The server runs as its own process and its
@@ -37,9 +37,28 @@ describe('memory held for one session', () => {
     const start = server.rssBytes();
     await run(CALLS, 50);
     const end = server.rssBytes();
+    console.info(`server RSS over ${CALLS} calls of 1 MB in one MCP session: ${(start / MB).toFixed(0)} MB -> ${(end / MB).toFixed(0)} MB`);
     expect(server.child.exitCode).toBeNull();
     expect((end - start) / MB).toBeLessThan(100);
-  }, 600_000);
+  }, 900_000);
+
+  it(`stays within 100 MB over ${CALLS / 4} steps with 1 MB arguments on one episode of the step API`, async () => {
+    const post = (url: string, body: unknown) => send(url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const episode = JSON.parse((await post(`${server.url}/v1/episodes`, { domain: 'tiny' })).body);
+    const big = 'x'.repeat(1_000_000);
+    const steps = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const reply = await post(`${episode.url}/step`, { action: { type: 'call_tool', tool_name: 'list_notes', arguments: { author_id: `${big}${i}` } } });
+        expect(JSON.parse(reply.body).observation.content).toBe('[]');
+      }
+    };
+    await steps(20);
+    const start = server.rssBytes();
+    await steps(CALLS / 4);
+    const end = server.rssBytes();
+    console.info(`server RSS over ${CALLS / 4} steps of 1 MB on one episode: ${(start / MB).toFixed(0)} MB -> ${(end / MB).toFixed(0)} MB`);
+    expect((end - start) / MB).toBeLessThan(100);
+  }, 900_000);
 
   it('refuses arguments over the per-call limit with a tool error, and the session goes on', async () => {
     const session = await RawSession.open(`${server.url}/mcp/tiny`);

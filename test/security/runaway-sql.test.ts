@@ -64,6 +64,12 @@ describe('SQL that runs far too long', () => {
     const neighbour = await RawSession.open(`${server.url}/mcp/slow`);
     const other = await RawSession.open(`${server.url}/mcp/tiny`);
     expect(resultText(await neighbour.call('find_author', { email: 'ada@example.org' }))).toBe('A1');
+    // Episodes of the step API on both domains, and one's MCP endpoint.
+    const episodeOn = async (domain: string) => JSON.parse((await send(`${server.url}/v1/episodes`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ domain }) })).body);
+    const [slowEpisode, tinyEpisode] = [await episodeOn('slow'), await episodeOn('tiny')];
+    const onEpisode = await RawSession.open(slowEpisode.mcp_url);
+    const step = (episode: { url: string }, tool: string, args: unknown) => send(`${episode.url}/step`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: { type: 'call_tool', tool_name: tool, arguments: args } }) });
+    expect(JSON.parse((await step(slowEpisode, 'find_author', { email: 'ada@example.org' })).body).observation.content).toBe('A1');
 
     const started = Date.now();
     const stuck = caller.call('count_up', {});
@@ -73,20 +79,27 @@ describe('SQL that runs far too long', () => {
       const t0 = Date.now();
       expect((await send(`${server.url}/healthz`, { method: 'GET' })).status).toBe(200);
       expect(resultText(await other.call('find_author', { email: 'ada@example.org' }))).toBe('A1');
+      expect((await step(tinyEpisode, 'find_author', { email: 'ada@example.org' })).status).toBe(200);
       during.push(Date.now() - t0);
       await new Promise((r) => setTimeout(r, 200));
     }
     const answer = await stuck;
-    expect(answer.error.message).toMatch(/^The slow domain stopped answering for 2 s \(a tool call that runs too long\); its process was restarted and this session ended/);
+    expect(answer.error.message).toMatch(/^The slow domain stopped answering for 2 s \(a tool call that runs too long\); its process was stopped and its episodes ended/);
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(Math.max(...during)).toBeLessThan(2000);
 
-    // The slow domain's sessions ended with its process; a new one works.
-    for (const s of [caller, neighbour]) expect((await s.post({ jsonrpc: '2.0', id: 99, method: 'tools/list' })).status).toBe(404);
+    // The slow domain's sessions and episodes ended with its process; new ones work.
+    for (const s of [caller, neighbour, onEpisode]) expect((await s.post({ jsonrpc: '2.0', id: 99, method: 'tools/list' })).status).toBe(404);
+    const gone = await step(slowEpisode, 'find_author', { email: 'ada@example.org' });
+    expect(gone.status).toBe(404);
+    expect(JSON.parse(gone.body).error.message).toMatch(/ended with its domain's process/);
     const fresh = await RawSession.open(`${server.url}/mcp/slow`);
     expect(resultText(await fresh.call('find_author', { email: 'ada@example.org' }))).toBe('A1');
+    expect(JSON.parse((await step(await episodeOn('slow'), 'find_author', { email: 'ada@example.org' })).body).observation.content).toBe('A1');
+    // The other domain's session and episode go on.
     expect(resultText(await other.call('list_notes', { author_id: 'A1' }))).toMatch(/First note/);
-    expect(server.stderr()).toMatch(/envscale: slow: a call ran longer than 2 s; the domain's process was killed and its 2 session\(s\) ended/);
+    expect((await step(tinyEpisode, 'list_notes', { author_id: 'A1' })).status).toBe(200);
+    expect(server.stderr()).toMatch(/envscale: slow: a call ran longer than 2 s; the domain's process was killed and its 3 episode\(s\) ended/);
   }, 120_000);
 
   it('does not keep the server from stopping on SIGTERM while such a call runs', async () => {

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/corpus/ingest.js';
 import { Domain } from '../../src/env/domain.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { controlOf } from '../../src/synth/control.js';
 import { entityFromTitle, readContract } from '../../src/synth/contract.js';
 import { controlColumns, outputValidator, placeholderCount } from '../../src/synth/fidelity.js';
@@ -125,7 +124,7 @@ describe('a domain synthesized from what tools take and return', () => {
       const listed = await client.listTools();
       expect(listed.tools.find((t) => t.name === 'getCustomer')!.outputSchema).toMatchObject({ type: 'object' });
       // The SDK client checks structured content against the declared schema.
-      const result = await client.callTool({ name: 'getCustomer', arguments: { customerId: spec.seed.customers[0].customer_id } }, CallToolResultSchema);
+      const result = await client.callTool({ name: 'getCustomer', arguments: { customerId: spec.seed.customers[0].customer_id } });
       expect(result.structuredContent).toMatchObject({ id: spec.seed.customers[0].customer_id });
     });
   });

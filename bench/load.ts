@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Load-generation helpers for the HTTP benchmarks: a keep-alive JSON client and a server process. */
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+export const CLI = resolve(repoRoot, 'dist', 'src', 'cli.js');
+
+/** A JSON-over-HTTP client on keep-alive connections (node:http: the cheapest client Node has). */
+export class JsonClient {
+  private readonly agent: Agent;
+
+  constructor(sockets = 1000) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  }
+
+  send(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((ok, fail) => {
+      const req = request(url, { method, agent: this.agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          ok({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+        });
+        res.on('error', fail);
+      });
+      req.on('error', fail);
+      req.end(payload);
+    });
+  }
+
+  /** Like send, failing on a status other than `expect`. */
+  async expect(status: number, method: string, url: string, body?: unknown): Promise<any> {
+    const res = await this.send(method, url, body);
+    if (res.status !== status) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(res.json)}`);
+    return res.json;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** `envscale serve ... --http --port 0` as its own process: its URL and its resident memory. */
+export interface ServeChild {
+  url: string;
+  child: ChildProcess;
+  /** Milliseconds from spawn to listening. */
+  startMs: number;
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+export async function startServeChild(args: string[]): Promise<ServeChild> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'serve', ...args, '--http', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const url = await new Promise<string>((ok, fail) => {
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\/v1\/episodes/.exec(err);
+      if (m) ok(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  return {
+    url,
+    child,
+    startMs: performance.now() - started,
+    rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    stop: () =>
+      new Promise<void>((ok) => {
+        child.once('exit', () => ok());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The p-th percentile (0..1) of sorted samples. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+/** Run `op` on `workers` concurrent loops for `ms`; calls per second and per-call latencies. */
+export async function closedLoop(op: (worker: number, i: number) => Promise<unknown>, workers: number, ms: number): Promise<{ rate: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        await op(w, i++);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rate: latencies.length / ((performance.now() - t0) / 1000), latencies };
+}
+
+/**
+ * `workers` agents that each act, then think for `thinkMs` (an agent's model call between steps),
+ * for `ms`: latencies at a load below saturation, as a trainer's episodes see them.
+ */
+export async function openLoop(op: (worker: number) => Promise<unknown>, workers: number, thinkMs: number, ms: number): Promise<{ rate: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      // Spread the agents over the think time so they do not act in lockstep.
+      await new Promise((r) => setTimeout(r, (thinkMs * w) / workers));
+      while (performance.now() < end) {
+        const s = performance.now();
+        await op(w);
+        latencies.push(performance.now() - s);
+        await new Promise((r) => setTimeout(r, thinkMs));
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rate: latencies.length / ((performance.now() - t0) / 1000), latencies };
+}
