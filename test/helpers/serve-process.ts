@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { treeRss } from '../../src/util/proc.js';
 import { CLI, initializeBody, MCP_POST_HEADERS, PROTOCOL_VERSION, REPO_ROOT } from './mcp.js';
 
 /**
@@ -62,35 +62,6 @@ export async function startServe(args: string[], options: { env?: NodeJS.Process
       clearTimeout(timer);
     },
   };
-}
-
-/** RSS of a process and its descendants, from /proc. */
-function treeRss(root: number): number {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const tree = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, ppid] of parents) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
-  }
-  let total = 0;
-  for (const pid of tree) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // Gone.
-    }
-  }
-  return total;
 }
 
 export interface Reply {
