@@ -141,8 +141,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
   // Inputs are checked before anything is written; a later failure removes what was written.
   const corpusPaths = options.corpus ?? [bundledCorpus()];
-  // ingest refuses inputs that hold no tool.
   const { tools, report } = ingest(corpusPaths);
+  if (tools.length === 0) throw new UserError(`No tools in ${corpusPaths.join(', ')}; name files of tool definitions (OpenAI, MCP, OpenAPI...).`);
   const curatedInput = curatedDomain(options.curated ?? DEMO_DEFAULTS.curated);
   const { dir: out, clean } = prepareOut(options.out);
   const files = { corpus: join(out, 'corpus.json'), plan: join(out, 'plan.json'), graph: join(out, 'graph.json'), domains: join(out, 'domains'), store: join(out, 'runs.db'), data: join(out, 'data.jsonl') };

@@ -18,8 +18,8 @@ export interface HttpSession {
   episode: EpisodePort;
   /** A session on /mcp/<domain> owns its episode (it ends with the session); one on an episode's URL does not. */
   ownsEpisode: boolean;
-  /** Settles when the session's transport closes. */
-  closed: Promise<void>;
+  /** Requests waiting for their answer, told when the session's transport closes. */
+  waiting: Set<() => void>;
   lastSeen: number;
   active: number;
 }
@@ -73,21 +73,20 @@ export function mcpRouting(routing: McpRouting) {
       const query = new URL(c.req.url).searchParams;
       episode = onEpisode ?? (await episodes.openLoose(domain, { task: query.get('task') ?? undefined, user: query.get('user') ?? undefined }));
       const own = episode;
-      let onClosed!: () => void;
-      const closed = new Promise<void>((resolve) => (onClosed = resolve));
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         enableJsonResponse: true,
         onsessioninitialized: (id) => {
-          entry = { id, domain, transport, server, episode: own, ownsEpisode: !onEpisode, closed, lastSeen: Date.now(), active: 0 };
+          entry = { id, domain, transport, server, episode: own, ownsEpisode: !onEpisode, waiting: new Set(), lastSeen: Date.now(), active: 0 };
           sessions.add(entry);
         },
         onsessionclosed: (id) => sessions.end(id, 'deleted'),
       });
       const server = createDomainServer(episode, { onToolCall: (event) => entry && routing.onToolCall?.(entry, event) });
       transport.onclose = () => {
-        onClosed();
-        if (entry) sessions.end(entry.id, 'closed');
+        if (!entry) return;
+        for (const tell of entry.waiting) tell();
+        sessions.end(entry.id, 'closed');
       };
       await server.connect(transport);
       return await transport.handleRequest(c.req.raw, { parsedBody: body });
@@ -110,10 +109,11 @@ export function mcpRouting(routing: McpRouting) {
         if (c.req.method !== 'POST') return handled;
         // In JSON response mode the SDK (2.4) never settles a request whose session closes before
         // its response is out (modelcontextprotocol/typescript-sdk#2559, #2600): answer it here.
-        const ended = entry.closed.then((): Response => {
-          throw new HttpFailure(404, 'Session ended while this request was in flight (deleted, expired, or its episode ended); start a new one with initialize.', -32001);
+        return new Promise<Response>((resolve, reject) => {
+          const ended = () => reject(new HttpFailure(404, 'Session ended while this request was in flight (deleted, expired, or its episode ended); start a new one with initialize.', -32001));
+          entry.waiting.add(ended);
+          handled.then(resolve, reject).finally(() => entry.waiting.delete(ended));
         });
-        return Promise.race([handled, ended]);
       });
     }
     if (c.req.method === 'POST' && isInitializeRequest(body)) return openSession(c, domain, body, episode);
