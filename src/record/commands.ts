@@ -4,7 +4,7 @@ import { formatDiff } from '../env/diff.js';
 import { loadDomain } from '../env/load.js';
 import type { EpisodeRecord, TrajectoryEvent } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { readJsonFile, writeFileAtomic } from '../util/files.js';
+import { checkOutputDir, readJsonFile, writeFileAtomic } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
 import { readEpisode, toolActions, type StoredEpisode } from './conversation.js';
 import { exportEpisodes, FORMATS, llamaFactoryEntry, type ExportFormat } from './export.js';
@@ -118,6 +118,7 @@ export function exportCommand(opts: ExportCommandOptions): void {
   if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UserError(`Unknown export format "${opts.format}"; use ${FORMATS.join(', ')}.`);
   const format = opts.format as ExportFormat;
   const stages = parseStages(opts.funnel);
+  checkOutputDir(dirname(opts.out));
   withStore(opts.store, (store) => {
     if (opts.run !== undefined && !store.run(opts.run)) throw new UserError(`No run ${opts.run} in ${opts.store}; "envscale runs --store ${opts.store}" lists the runs.`);
     const all = store.episodes({ runId: opts.run });

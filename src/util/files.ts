@@ -11,13 +11,18 @@ export function makeDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') {
-      const file = fileOnPath(dir);
-      throw new UserError(`Cannot create the folder ${dir}: ${file ?? 'a part of that path'} is a file; choose another path.`);
-    }
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw underFile(dir, fileOnPath(dir));
     throw new UserError(`Cannot create the folder ${dir}: ${messageOf(err)}.`);
   }
 }
+
+/** Refuse, before any work is done, an output folder that cannot be created because a part of its path is a file. */
+export function checkOutputDir(dir: string): void {
+  const file = fileOnPath(dir);
+  if (file) throw underFile(dir, file);
+}
+
+const underFile = (dir: string, file: string | undefined) => new UserError(`Cannot create the folder ${dir}: ${file ?? 'a part of that path'} is a file; choose another path.`);
 
 /** The first part of a path that exists and is not a folder. */
 function fileOnPath(path: string): string | undefined {

@@ -81,8 +81,11 @@ describe('an output path under a file is a clear error in every command that wri
     ['demo', ['demo', '--out', join(FILE, 'demo')]],
     ['tasks', ['tasks', 'projects', '-n', '2', '-o', join(FILE, 'tasks.json')]],
     ['export-state', ['export-state', 'projects', '-o', join(FILE, 'db.json')]],
-  ])('%s', (_verb, args) => {
-    expectOneSentence(envscale(...args), new RegExp(`${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.* is a file|a file, not a folder`));
+  ])('%s', (verb, args) => {
+    const r = envscale(...args);
+    expectOneSentence(r, new RegExp(`${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.* is a file|a file, not a folder`));
+    // Refused before any work: nothing else is printed.
+    if (verb === 'export') expect(r.stdout).toBe('');
   });
 });
 
