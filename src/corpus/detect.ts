@@ -1,18 +1,58 @@
 import { looksLikeToolRecord, readFunctionList } from './functions.js';
 import { openApiFormat, readOpenApi } from './openapi.js';
-import { childPointer, isRecord, type Place, type ReadResult } from './types.js';
+import { childPointer, emptyResult, isRecord, issueAt, type Place, type ReadResult } from './types.js';
 
 export type DocumentResult = (ReadResult & { format: string }) | { unrecognized: string };
 
 const LIST_KEYS = ['tools', 'functions'] as const;
 
+/** Keys a server entry may name its server by. */
+const SERVER_NAME_KEYS = ['name', 'server', 'server_name', 'id', 'title'] as const;
+
+/**
+ * A server of a collection of servers: a record that holds its own tool list (`{"name": "figma",
+ * "tools": [...]}`) and is no tool itself.
+ */
+function isServerEntry(v: unknown): v is Record<string, unknown> {
+  return isRecord(v) && LIST_KEYS.some((k) => Array.isArray(v[k])) && !('inputSchema' in v) && !('input_schema' in v) && !('parameters' in v) && !('function' in v);
+}
+
+/**
+ * A collection of servers (an array of server entries, or `servers` as an array or a map by name):
+ * each server read as a document of its own at its pointer, so that its tools record it as their
+ * origin; a server's name becomes its tools' `group` when they carry none.
+ */
+function readServers(entries: Array<[string | number, unknown]>, place: Place): ReadResult & { format: string } {
+  const out = emptyResult();
+  const formats = new Map<string, number>();
+  for (const [key, entry] of entries) {
+    const at = { ...place, pointer: childPointer(place.pointer, key) };
+    if (!isServerEntry(entry)) {
+      out.skipped.push(issueAt(place, at.pointer, 'the server entry has no tool list; give each server its tools as a `tools` array'));
+      continue;
+    }
+    const result = readDocument(entry, at);
+    if ('unrecognized' in result) continue; // Not reached: a server entry has a tool list.
+    const named = isRecord(entry) ? SERVER_NAME_KEYS.map((k) => entry[k]).find((v): v is string => typeof v === 'string' && v.trim() !== '') : undefined;
+    const server = named ?? (typeof key === 'string' ? key : undefined);
+    out.tools.push(...result.tools.map((t) => (t.group === undefined && server !== undefined ? { ...t, group: server.trim() } : t)));
+    out.skipped.push(...result.skipped);
+    out.notes.push(...result.notes);
+    formats.set(result.format, (formats.get(result.format) ?? 0) + 1);
+  }
+  const inner = [...formats.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? 'mcp';
+  return { ...out, format: `${inner} servers` };
+}
+
 /**
  * Recognize one parsed document and read it with the matching reader: an OpenAPI/Swagger
  * document, an MCP `tools/list` result (bare or inside a JSON-RPC response), an object with a
- * `tools`/`functions` list, a list of tool records, or one tool record.
+ * `tools`/`functions` list, a collection of servers each with such a list, a list of tool
+ * records, or one tool record.
  */
 export function readDocument(value: unknown, place: Place): DocumentResult {
   if (Array.isArray(value)) {
+    if (value.some(isServerEntry) && !value.some((v) => looksLikeToolRecord(v) && !isServerEntry(v))) return readServers([...value.entries()], place);
     if (value.length > 0 && !value.some(looksLikeToolRecord)) {
       return { unrecognized: 'a JSON array without any tool definition (no entry has a name or a function)' };
     }
@@ -20,6 +60,8 @@ export function readDocument(value: unknown, place: Place): DocumentResult {
   }
   if (!isRecord(value)) return { unrecognized: 'neither an object nor an array' };
   if (openApiFormat(value)) return readOpenApi(value, place);
+  const servers = Array.isArray(value.servers) ? [...value.servers.entries()] : isRecord(value.servers) ? Object.entries(value.servers) : [];
+  if (servers.some(([, v]) => isServerEntry(v))) return readServers(servers, { ...place, pointer: childPointer(place.pointer, 'servers') });
   if (isRecord(value.result) && Array.isArray(value.result.tools)) {
     return readFunctionList(value.result.tools, { ...place, pointer: childPointer(childPointer(place.pointer, 'result'), 'tools') }, true);
   }

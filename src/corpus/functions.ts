@@ -4,7 +4,7 @@ import { toParameters } from './schema.js';
 import { childPointer, emptyResult, isRecord, issueAt, sourceOf, type Place, type RawTool, type ReadResult } from './types.js';
 
 /** The record kinds a function list can hold; the most frequent one names the file's format. */
-export type FunctionKind = 'openai' | 'mcp' | 'bfcl' | 'functions';
+export type FunctionKind = 'openai' | 'mcp' | 'anthropic' | 'bfcl' | 'functions';
 
 /** True when a value could be meant as a tool record of one of the kinds above. */
 export function looksLikeToolRecord(v: unknown): boolean {
@@ -106,6 +106,11 @@ function readRecord(rec: unknown, place: Place, pointer: string, out: ReadResult
   if (typeof rec.name === 'string' && 'inputSchema' in rec) {
     readFunction(rec, place, pointer, 'inputSchema', out);
     return 'mcp';
+  }
+  if (typeof rec.name === 'string' && 'input_schema' in rec) {
+    // Anthropic's tool format, which MCP clients also use when they list a server's tools.
+    readFunction(rec, place, pointer, 'input_schema', out);
+    return 'anthropic';
   }
   if (typeof rec.name === 'string') {
     readFunction(rec, place, pointer, 'parameters', out);

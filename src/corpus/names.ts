@@ -11,9 +11,9 @@ export function sanitizeName(name: string): string {
 }
 
 /**
- * Keep exact duplicates (same name, description and parameters) once per document, then make every
- * name valid and unique: a later tool with a taken name gets the first free suffix `_2`, `_3`, ...
- * in input order. A tool renamed because an earlier one has the same sanitized name records that
+ * Keep exact duplicates (same name, description and parameters) once per document and group (a
+ * file of many servers' tools names each server in `group`), then make every name valid and
+ * unique: a later tool with a taken name gets the first free suffix `_2`, `_3`, ... in input order. A tool renamed because an earlier one has the same sanitized name records that
  * tool as `variantOf`. An exact copy in another document stays (as a variant): every API keeps its
  * own generic helpers (`calculate`, `transfer_to_human_agents`), so that partition can leave them
  * in their API's domain, where a single pooled copy would serve only one of them.
@@ -28,7 +28,7 @@ export function assignNames(tools: RawTool[]): { tools: RawTool[] } & Pick<Inges
   const renamed: IngestReport['renamed'] = [];
   for (const tool of tools) {
     const base = sanitizeName(tool.name);
-    const key = `${documentOf(tool.source)}\u0000${base}\u0000${tool.description}\u0000${canonicalJson(tool.parameters)}`;
+    const key = `${documentOf(tool.source)}\u0000${tool.group ?? ''}\u0000${base}\u0000${tool.description}\u0000${canonicalJson(tool.parameters)}`;
     const first = seen.get(key);
     if (first !== undefined) {
       duplicates.push({ source: tool.source, duplicateOf: first });

@@ -40,12 +40,29 @@ export function readCorpus(path: string): CorpusFile {
   return parsed.data;
 }
 
-/** A source's name as the report shows it: the last part of its path, with its record (`gorilla_file_system.json`, `tools.jsonl:3`, `retail/`). */
-export function shortSource(name: string): string {
-  const hash = name.indexOf('#');
-  const doc = hash < 0 ? name : name.slice(0, hash);
-  const path = doc.endsWith('/') ? doc.slice(0, -1) : doc;
-  return `${path.slice(path.lastIndexOf('/') + 1)}${doc.endsWith('/') ? '/' : ''}${hash < 0 ? '' : name.slice(hash)}`;
+/**
+ * Sources' names as the report shows them: the fewest trailing parts of their paths that tell them
+ * apart (`notes.mcp.json`, but `retail/tools.py` and `airline/tools.py`), with the record or
+ * collection after `#` (`tools.jsonl:3`, `bfcl.json#entry_1`, `servers.json#figma`).
+ */
+export function shortSources(names: string[]): string[] {
+  const split = names.map((name) => {
+    const hash = name.indexOf('#');
+    const doc = hash < 0 ? name : name.slice(0, hash);
+    const folder = doc.endsWith('/');
+    return { parts: (folder ? doc.slice(0, -1) : doc).split('/'), tail: `${folder ? '/' : ''}${hash < 0 ? '' : name.slice(hash)}` };
+  });
+  const suffix = (k: number, { parts, tail }: (typeof split)[number]) => `${parts.slice(-k).join('/')}${tail}`;
+  const short = names.map(() => '');
+  const deepest = Math.max(0, ...split.map((x) => x.parts.length));
+  for (let k = 1; k <= deepest; k++) {
+    const counts = new Map<string, number>();
+    for (const x of split) counts.set(suffix(k, x), (counts.get(suffix(k, x)) ?? 0) + 1);
+    split.forEach((x, i) => {
+      if (short[i] === '' && (counts.get(suffix(k, x)) === 1 || k >= x.parts.length)) short[i] = suffix(k, x);
+    });
+  }
+  return short;
 }
 
 /**
@@ -56,9 +73,12 @@ export function describeSources(plan: PartitionPlan): string {
   const lines: string[] = [];
   const s = plan.stats;
   const sources = plan.sources ?? [];
+  const names = sources.map((src) => src.name);
+  const short = new Map(shortSources(names).map((s, i) => [names[i], s]));
+  const shortSource = (name: string) => short.get(name) ?? name;
   lines.push(
     plan.settings.sources
-      ? `Sources: ${s.sources ?? 0} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole ?? 0} of them kept whole in one domain; ${s.sourcesCut ?? 0} larger ones cut along their structure.`
+      ? `Sources: ${s.sources ?? 0} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole ?? 0} of them kept whole in one domain; ${s.sourcesCut ?? 0} larger one${s.sourcesCut === 1 ? '' : 's'} cut along their structure.`
       : 'Sources: not used (every tool placed by similarity alone).',
   );
   const loose = sources.filter((src) => src.treatment === 'loose');

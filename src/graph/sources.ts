@@ -32,7 +32,9 @@ function folderOf(file: string): string | undefined {
  * 1. its record, when the record lists several tools (a BFCL entry; a corpus list whose source
  *    names a server);
  * 2. its document (an OpenAPI spec, an MCP tools/list file, a tau2 `tools.py`): `listed`, unless
- *    the document also holds records of several tools, whose other tools are then `gathered`;
+ *    the document also holds records of several tools, whose other tools are then `gathered`; a
+ *    document whose tools name two or more collections in `group` (a file of many servers' tools)
+ *    is a list per collection (`servers.json#figma`);
  * 3. its JSON Lines file, when each line holds one tool (`gathered`);
  * 4. its folder, when each file holds one tool (tau-bench's one file per tool; `gathered`).
  * A tool that shares none of these is a source of its own and is not listed. Groups come in the
@@ -53,7 +55,14 @@ export function sourceGroups(tools: ToolSpec[]): SourceGroup[] {
     take(name, members, 'listed');
     severalInRecord.add(documentOf(name));
   }
-  const byDocument = groupBy(all.filter((i) => !grouped[i]), (i) => documentOf(tools[i].source));
+  const groupsIn = new Map<string, Set<string>>();
+  for (const t of tools) if (t.group !== undefined) groupsIn.set(documentOf(t.source), (groupsIn.get(documentOf(t.source)) ?? new Set()).add(t.group));
+  // A document listing several servers' (or APIs') tools, each named by its `group`: each is a list of its own.
+  const listOf = (t: ToolSpec) => {
+    const doc = documentOf(t.source);
+    return t.group !== undefined && groupsIn.get(doc)!.size >= 2 ? `${doc}#${t.group}` : doc;
+  };
+  const byDocument = groupBy(all.filter((i) => !grouped[i]), (i) => listOf(tools[i]));
   for (const [name, members] of byDocument) if (members.length >= 2) take(name, members, severalInRecord.has(name) ? 'gathered' : 'listed');
   const alone = all.filter((i) => !grouped[i]);
   for (const [name, members] of groupBy(alone, (i) => fileOf(documentOf(tools[i].source)))) if (members.length >= 2) take(name, members, 'gathered');

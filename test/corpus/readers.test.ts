@@ -122,6 +122,50 @@ describe('readers on small collections', () => {
   });
 });
 
+describe('collections of servers', () => {
+  const think = { name: 'think', description: 'Think out loud.', input_schema: { type: 'object', properties: { thought: { type: 'string' } } } };
+  const mcp = (name: string, params: string[]) => ({ name, description: name, inputSchema: { type: 'object', properties: Object.fromEntries(params.map((p) => [p, { type: 'string' }])) } });
+
+  it("read each server's tools with the server as their origin and group, in every common shape", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-servers-'));
+    try {
+      // An array of server entries whose tools are in Anthropic's format, both with the same helper.
+      writeFileSync(join(dir, 'array.json'), JSON.stringify([
+        { name: 'wallet', description: 'A wallet', tools: [think, { name: 'get_balance', description: 'Balance', input_schema: { type: 'object', properties: { account_id: { type: 'string' } }, required: ['account_id'] } }] },
+        { name: 'notes', tools: [think, { name: 'add_note', description: 'Add', input_schema: { type: 'object', properties: { text: { type: 'string' } } } }] },
+      ]));
+      // `servers` as a map by name, and as an array with one entry that holds no tools.
+      writeFileSync(join(dir, 'map.json'), JSON.stringify({ servers: { figma: { tools: [mcp('get_file', ['file_key']), mcp('get_node', ['file_key', 'node_id'])] } } }));
+      writeFileSync(join(dir, 'list.json'), JSON.stringify({ servers: [{ server_name: 'weather', tools: [mcp('forecast', ['city'])] }, { name: 'broken', tools: 'none' }] }));
+      const { tools, report } = ingest([dir]);
+      const of = (name: string) => tools.find((t) => t.name === name)!;
+      expect(of('get_balance')).toMatchObject({ group: 'wallet', source: `${join(dir, 'array.json')}#/0/tools/1`, parameters: { required: ['account_id'] } });
+      // Each server keeps its own copy of the helper (a variant), not one pooled copy.
+      expect(of('think_2')).toMatchObject({ group: 'notes', variantOf: 'think' });
+      expect(report.duplicates).toEqual([]);
+      expect(of('get_node')).toMatchObject({ group: 'figma', source: `${join(dir, 'map.json')}#/servers/figma/tools/1` });
+      expect(of('forecast')).toMatchObject({ group: 'weather', source: `${join(dir, 'list.json')}#/servers/0/tools/0` });
+      expect(report.files.map((f) => [f.file.slice(dir.length + 1), f.format, f.tools])).toEqual([['array.json', 'anthropic servers', 4], ['list.json', 'mcp servers', 1], ['map.json', 'mcp servers', 2]]);
+      expect(report.skipped).toContainEqual(expect.objectContaining({ file: join(dir, 'list.json'), pointer: '/servers/1', reason: expect.stringMatching(/^the server entry has no tool list/) }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never take a tool for a server, even one with a `tools` parameter list', () => {
+    // A tool record is never taken for a server: `parameters` or `inputSchema` makes it a tool.
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-servers-'));
+    try {
+      writeFileSync(join(dir, 'tools.json'), JSON.stringify([{ name: 'pick', description: 'Pick tools', parameters: { type: 'object', properties: { tools: { type: 'array' } } }, tools: [] }]));
+      const { tools, report } = ingest([dir]);
+      expect(tools.map((t) => t.name)).toEqual(['pick']);
+      expect(report.files[0].format).toBe('functions');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('broken inputs', () => {
   it('stops at a file that is not JSON, naming the file', () => {
     expect(() => ingest([fx('broken/not-json.json')])).toThrow(UserError);

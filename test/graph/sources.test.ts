@@ -8,7 +8,7 @@ import { runIngest } from '../../src/corpus/run.js';
 import { adjacency } from '../../src/graph/communities.js';
 import { cutSource, hasStructure, type CutSettings } from '../../src/graph/cut.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
-import { describeSources, runPartition, type PartitionCommandOptions } from '../../src/graph/run.js';
+import { describeSources, runPartition, shortSources, type PartitionCommandOptions } from '../../src/graph/run.js';
 import { cohesion, sourceGroups } from '../../src/graph/sources.js';
 import { setAsideVariants } from '../../src/graph/variants.js';
 import { tfidf } from '../../src/graph/vectors.js';
@@ -51,6 +51,20 @@ describe('source groups', () => {
       ['lines.jsonl', 'gathered', [6, 7]],
       ['repo@abc:envs/shop/tools/', 'gathered', [8, 9]],
       // e1 and f1 share no origin with another tool: no group. (f1's folder holds mail.json too, but that one is a source already.)
+    ]);
+  });
+
+  it("split a document of many collections' tools by the collection each names in `group`", () => {
+    const pool = [
+      tool('a1', 'all.json#/0', ['x'], { group: 'figma' }), tool('a2', 'all.json#/1', ['x'], { group: 'wallet' }),
+      tool('a3', 'all.json#/2', ['x'], { group: 'figma' }), tool('a4', 'all.json#/3'), tool('a5', 'all.json#/4'),
+      // One collection per document: named by the document, as before.
+      tool('b1', 'api.json#/paths/~1a/get', ['x'], { group: 'api' }), tool('b2', 'api.json#/paths/~1b/get', ['x'], { group: 'api' }),
+    ];
+    expect(sourceGroups(pool).map((g) => [g.name, g.kind, g.members])).toEqual([
+      ['all.json#figma', 'listed', [0, 2]],
+      ['all.json', 'listed', [3, 4]],
+      ['api.json', 'listed', [5, 6]],
     ]);
   });
 
@@ -151,6 +165,18 @@ describe('partition of a pool of servers and APIs', () => {
     for (const d of plan.domains) expect(d.sources!.length, d.name).toBeLessThanOrEqual(d.name === domainOf.get('get_forecast') ? 2 : 1);
   });
 
+  it("keeps each server of one file of servers' tools whole, as it would keep their own files", () => {
+    // The fixture's servers listed in one document, each tool naming its server in `group`.
+    const files = ['notes.mcp.json', 'tasks.tools.jsonl', 'weather.mcp.json', 'calculator/'];
+    const pooled = files.flatMap((file) => tools.filter((t) => t.source.includes(file)).map((t, i) => ({ ...t, source: `servers.json#/${file}/${i}`, group: file })));
+    const one = partitionTools(pooled, settings).plan;
+    const homeOf = new Map(one.domains.flatMap((d) => [...d.tools, ...d.variants.map((v) => v.tool)].map((t) => [t, d.name] as const)));
+    const homes = files.map((file) => new Set(pooled.filter((t) => t.group === file).map((t) => homeOf.get(t.name) ?? 'isolated')));
+    for (const h of homes) expect(h.size).toBe(1);
+    expect(new Set(homes.map((h) => [...h][0])).size).toBe(files.length);
+    expect(one.stats).toMatchObject({ sources: 4, sourcesKeptWhole: 4 });
+  });
+
   it('places the tools of a file of unrelated functions one by one', () => {
     expect(plan.sources!.find((s) => s.name.endsWith('misc.tools.jsonl'))).toMatchObject({ treatment: 'loose', kind: 'gathered' });
     expect(domainsOf(byFile('misc.tools.jsonl')).size).toBe(3);
@@ -172,6 +198,11 @@ describe('partition of a pool of servers and APIs', () => {
     expect(report).toContain(`  tools: ${plan.domains.find((d) => d.name === weather)!.tools.join(', ')}`);
     expect(report).toContain('shop.openapi.json: 12 tools, more than the 8 a domain may hold; cut by tags');
     expect(report).toMatch(new RegExp(`\\n  ${domainOf.get('listProducts')} \\(4\\): tag products\\n`));
+  });
+
+  it('names each source by the fewest trailing parts of its path that tell it from the others', () => {
+    const names = ['r@c:src/domains/retail/tools.py', 'r@c:src/domains/airline/tools.py', '/x/notes.mcp.json', 'r@c:envs/shop/tools/', 'r@c:envs/bank/tools/', '/d/bfcl.json#entry_1', '/d/bfcl.json', '/s/servers.json#figma', 'tools.py'];
+    expect(shortSources(names)).toEqual(['retail/tools.py', 'airline/tools.py', 'notes.mcp.json', 'shop/tools/', 'bank/tools/', 'bfcl.json#entry_1', 'bfcl.json', 'servers.json#figma', 'tools.py']);
   });
 
   it('writes the same plan byte for byte, which older readers of the format still parse', async () => {
