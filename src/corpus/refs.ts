@@ -4,6 +4,10 @@ import { isRecord } from './types.js';
 /** Expanding deeper than this inlines whole API models into every tool; cut there instead. */
 const MAX_DEPTH = 12;
 
+/** Schemas made by a cut or holding one somewhere below, to recognize them among the alternatives of a oneOf. */
+const truncated = new WeakSet<object>();
+const isTruncated = (v: unknown) => typeof v === 'object' && v !== null && truncated.has(v);
+
 /** A local `$ref` that points at nothing: the record that uses it cannot be read. */
 export class MissingRefError extends Error {
   constructor(readonly ref: string) {
@@ -52,11 +56,14 @@ export function inlineRefs(node: unknown, root: unknown, note: (reason: string) 
 function inline(node: unknown, root: unknown, note: (reason: string) => void, options: InlineOptions, stack: string[], depth: number, isMap: boolean): unknown {
   if (Array.isArray(node)) return node.map((v) => inline(v, root, note, options, stack, depth + 1, false));
   if (!isRecord(node)) return node;
-  if (depth > MAX_DEPTH) {
+  // An object whose properties would be cut is cut whole: properties emptied under a kept
+  // `required` or `additionalProperties: false` would describe objects that cannot exist.
+  if (depth > MAX_DEPTH || (depth === MAX_DEPTH && !isMap && isRecord(node.properties))) {
     note(`schema nesting deeper than ${MAX_DEPTH} levels was cut off`);
-    // A map of named schemas (`properties`) is cut to no entries; a schema to its description.
-    if (isMap) return {};
-    return { description: typeof node.description === 'string' ? node.description : 'nested schema omitted' };
+    // A map of named schemas (`properties`) is cut to no entries; a schema to its type and description.
+    const stub = isMap ? {} : { ...(typeof node.type === 'string' ? { type: node.type } : {}), description: typeof node.description === 'string' ? node.description : 'nested schema omitted' };
+    truncated.add(stub);
+    return stub;
   }
   const ref = node.$ref;
   if (typeof ref === 'string') {
@@ -68,22 +75,33 @@ function inline(node: unknown, root: unknown, note: (reason: string) => void, op
     const name = options.titles ? schemaName(ref) : undefined;
     if (stack.includes(ref)) {
       note(`recursive $ref ${ref} was cut off`);
-      return { type: 'object', ...(name ? { title: name } : {}), description: `recursive reference to ${ref.split('/').pop()} (cut off)` };
+      const stub = { type: 'object', ...(name ? { title: name } : {}), description: `recursive reference to ${ref.split('/').pop()} (cut off)` };
+      truncated.add(stub);
+      return stub;
     }
     const target = lookupRef(root, ref);
     if (target === undefined) throw new MissingRefError(ref);
     const resolved = inline(target, root, note, options, [...stack, ref], depth + 1, false);
     if (!isRecord(resolved)) return resolved;
     const named = name !== undefined && typeof resolved.title !== 'string' ? { title: name, ...resolved } : resolved;
-    return { ...named, ...(inline(siblings, root, note, options, stack, depth, false) as object) };
+    const result = { ...named, ...(inline(siblings, root, note, options, stack, depth, false) as object) };
+    if (truncated.has(resolved)) truncated.add(result);
+    return result;
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     // Examples are data, not schema; a `$ref` key inside them is not a reference.
     out[k] = k === 'example' || k === 'examples' ? v : inline(v, root, note, options, stack, depth + 1, SCHEMA_MAPS.has(k));
   }
+  // Alternatives cut short may no longer tell values apart, so "exactly one of" might never hold: any one of them does.
+  if (Array.isArray(out.oneOf) && out.oneOf.some(isTruncated) && !('anyOf' in out)) {
+    out.anyOf = out.oneOf;
+    delete out.oneOf;
+  }
+  if (Object.values(out).some((v) => isTruncated(v) || (Array.isArray(v) && v.some(isTruncated)))) truncated.add(out);
   return out;
 }
+
 
 /**
  * A parameters schema with its own local `$ref`s (`#/$defs/Passenger`) inlined and its

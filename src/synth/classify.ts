@@ -45,8 +45,13 @@ const NOUNS_TOO = new Set(['order', 'email', 'message', 'call', 'tag', 'label', 
 export const VERBS = new Set([...LIST, ...GET, ...CREATE, ...UPDATE, ...DELETE, ...ACTION, ...Object.keys(STATE)].filter((w) => !NOUNS_TOO.has(w)));
 
 /** The word of a tool name its classification rests on, when it is a verb of the name. */
-export function leadingVerb(tool: ToolSpec): string | undefined {
+export function leadingVerb(tool: Pick<ToolSpec, 'name'>): string | undefined {
   return splitWords(tool.name).find((w) => byVerb(w) !== undefined);
+}
+
+/** What a tool's name alone says it does (its first verb), when the name has a verb. */
+export function namedOperation(name: string): Classification | undefined {
+  return splitWords(name).map(byVerb).find((c) => c !== undefined);
 }
 
 /**
@@ -56,8 +61,7 @@ export function leadingVerb(tool: ToolSpec): string | undefined {
  * a write that should have been a read would invent changes.
  */
 export function classifyTool(tool: ToolSpec): Classification {
-  const words = splitWords(tool.name);
-  const named = words.map(byVerb).find((c) => c !== undefined);
+  const named = namedOperation(tool.name);
   const method = tool.method?.toLowerCase();
   if (method === 'get' || method === 'head' || method === 'options') {
     return named?.kind === 'read' ? named : { kind: 'read', op: tool.path && /\}\/?$/.test(tool.path) ? 'get' : 'list', verb: method };

@@ -46,7 +46,9 @@ export function schemaType(schema: unknown, depth = 0): string | undefined {
 
 /**
  * An object schema with its `allOf` parts merged into one set of properties (the usual way
- * APIs extend a model), and a lone `anyOf`/`oneOf` choice taken as its first object alternative.
+ * APIs extend a model), and an `anyOf`/`oneOf` choice taken as its first object alternative,
+ * merged with the schema's own properties when it has some (a base model whose subtypes are the
+ * choices, as RFC 7807 problems: `{properties: {type}, oneOf: [GenericProblem, ...]}`).
  */
 export function objectSchema(schema: unknown): JsonSchema | undefined {
   if (!isObject(schema)) return undefined;
@@ -65,7 +67,8 @@ function mergeObject(schema: Record<string, unknown>): JsonSchema | undefined {
     const first = choice.map(objectSchema).find((s) => s !== undefined);
     return first ? { ...first, ...(typeof schema.title === 'string' ? { title: schema.title } : {}) } : undefined;
   }
-  const parts = [schema, ...(Array.isArray(schema.allOf) ? schema.allOf.map(objectSchema) : [])].filter(isObject);
+  const alternative = choice?.map(objectSchema).find((s) => s !== undefined);
+  const parts = [schema, ...(Array.isArray(schema.allOf) ? schema.allOf.map(objectSchema) : []), alternative].filter(isObject);
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const part of parts) {
@@ -73,7 +76,7 @@ function mergeObject(schema: Record<string, unknown>): JsonSchema | undefined {
     if (Array.isArray(part.required)) required.push(...part.required.filter((r): r is string => typeof r === 'string'));
   }
   if (Object.keys(properties).length === 0) return undefined;
-  const { allOf: _merged, ...rest } = schema;
+  const { allOf: _merged, anyOf: _any, oneOf: _one, ...rest } = schema;
   return { ...rest, type: 'object', properties, ...(required.length > 0 ? { required: [...new Set(required)] } : {}) };
 }
 

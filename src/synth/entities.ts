@@ -17,8 +17,8 @@ const PATH_OPS = new Set(['count', 'search', 'me', 'self', 'batch', 'bulk', 'lat
 
 const isNoun = (w: string) => !VERBS.has(w) && !STOP.has(w) && /^[a-z]/.test(w) && w.length > 1;
 
-/** Candidate entity words of a tool name: what is left once verbs, filler words and the tool's own attributes are gone. */
-function nameNouns(tool: ToolSpec): string[] {
+/** Candidate entity words of a tool name (singular): what is left once verbs, filler words and the tool's own attributes are gone. */
+export function nameNouns(tool: Pick<ToolSpec, 'name' | 'parameters'>): string[] {
   const verb = leadingVerb(tool);
   const words = splitWords(tool.name);
   const at = verb ? words.indexOf(verb) : -1;

@@ -1,10 +1,10 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { Domain } from '../env/domain.js';
 import type { DomainSpec } from '../spec/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { standardSchema } from '../util/openapi-schema.js';
 import type { DomainOutcome } from './pipeline.js';
+import { schemaValidator } from './schema-check.js';
 
 /**
  * How much a synthesized world looks like the system it came from, measured against the sources'
@@ -21,17 +21,8 @@ import type { DomainOutcome } from './pipeline.js';
  *   unless a response schema of the domain's tools has a field of that name.
  */
 
-// Formats are not enforced (a date written another way is still a date); unknown keywords pass.
-const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: false, logger: false, code: { optimize: false } });
-
 /** A validator of outputs against a source's response schema, or undefined when the schema does not compile. */
-export function outputValidator(schema: JsonSchema): ValidateFunction | undefined {
-  try {
-    return ajv.compile(standardSchema(schema) as JsonSchema);
-  } catch {
-    return undefined;
-  }
-}
+export const outputValidator = schemaValidator;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -6,6 +6,7 @@ import { isKeyColumn, type ParamSource } from '../tasks/param-sources.js';
 import { Random } from '../tasks/random.js';
 import { schemaValue } from './values.js';
 import { fitValue } from '../env/values.js';
+import { safeTest } from './model.js';
 
 /**
  * Arguments for checking a tool, grounded in a domain's seed rows. Unlike task sampling, which
@@ -14,6 +15,9 @@ import { fitValue } from '../env/values.js';
  */
 
 type Row = Record<string, unknown>;
+
+/** Tables whose rows valid calls are built around, at most. */
+const MAIN_TABLES = 3;
 
 /** The column of `table` that holds values of `source`: the column itself, or a reference to it. */
 function covering(table: Table, tables: Table[], source: ParamSource, param: string): string | undefined {
@@ -48,55 +52,56 @@ export class ArgGrounder {
   }
 
   /**
-   * The table that holds the most of the tool's parameters, directly or through references;
-   * ties go to the table the tool's output reads, then to the one holding them directly.
+   * The tables that hold the tool's parameters, best first: the most parameters, directly or
+   * through references; ties go to the table the tool's output reads, then to the one holding them
+   * directly. The first few only: a call built on a later one is rarely what the tool means.
    */
-  private mainTable(toolName: string, sources: Map<string, ParamSource>): Table | undefined {
+  private mainTables(toolName: string, sources: Map<string, ParamSource>): Table[] {
     const tables = this.domain.spec.tables;
     const output = this.domain.tools.get(toolName)!.output?.stmt.sql ?? '';
     const read = /\bFROM\s+"?([A-Za-z_][A-Za-z0-9_]*)/i.exec(output)?.[1];
-    let best: Table | undefined;
-    let score = 0;
+    const scored: Array<[Table, number]> = [];
     for (const t of tables) {
       const covered = [...sources].filter(([p, src]) => covering(t, tables, src, p) !== undefined);
       if (covered.length === 0) continue;
       const direct = covered.filter(([, src]) => src.table === t.name).length;
-      const s = covered.length + (t.name === read ? 0.5 : 0) + (direct > 0 ? 0.25 : 0);
-      if (s > score) [best, score] = [t, s];
+      scored.push([t, covered.length + (t.name === read ? 0.5 : 0) + (direct > 0 ? 0.25 : 0)]);
     }
-    return best;
+    return scored.sort((a, b) => b[1] - a[1]).slice(0, MAIN_TABLES).map(([t]) => t);
   }
 
   /**
-   * Up to `max` argument sets: each built around one seed row of the main table (the last row
-   * first: it is the one nothing else refers to), optional parameters included when they have a
-   * column; the last set holds the required parameters only.
+   * Argument sets, made as they are asked for: each built around one seed row of the main table
+   * (the last row first: it is the one nothing else refers to), up to `max` per table, optional
+   * parameters included when they have a column, the last of a table's sets with the required
+   * parameters only; then the same around the next table that holds the parameters (a tool that
+   * removes a member from a project finds its rows among the memberships, not the projects).
    */
-  valid(toolName: string, max: number): Array<Record<string, unknown>> {
+  *valid(toolName: string, max: number): Generator<Record<string, unknown>> {
     const tool = this.domain.tools.get(toolName)!.spec;
     const props = tool.parameters.properties ?? {};
     const required = new Set((tool.parameters.required as string[] | undefined) ?? []);
     const sources = this.sources.get(toolName) ?? new Map<string, ParamSource>();
-    const main = this.mainTable(toolName, sources);
-    const rows = main ? this.tableRows(main.name) : [];
-    const order = rows.length > 0 ? [rows.length - 1, ...rows.keys()].filter((v, i, a) => a.indexOf(v) === i) : [0];
-    const out: Array<Record<string, unknown>> = [];
-    for (let k = 0; k < Math.min(max, order.length + 1); k++) {
-      const onlyRequired = k === Math.min(max, order.length + 1) - 1 && k > 0;
-      const i = order[onlyRequired ? 0 : k] ?? 0;
-      const args: Record<string, unknown> = {};
-      for (const [param, prop] of Object.entries(props).sort(([a], [b]) => a.localeCompare(b))) {
-        const source = sources.get(param);
-        // An optional parameter whose default its own type refuses (`default: null`) must be given.
-        const badDefault = 'default' in prop && prop.default === null;
-        if (!required.has(param) && !badDefault && (onlyRequired || !source)) continue;
-        const value = this.value(param, prop, source, main, rows, i);
-        if (value !== undefined && value !== null) args[param] = fitValue(prop, value);
-        else if (required.has(param)) args[param] = schemaValue(param, prop, this.rng, i, this.domain.spec.clock);
+    const mains = this.mainTables(toolName, sources);
+    for (const main of mains.length > 0 ? mains : [undefined]) {
+      const rows = main ? this.tableRows(main.name) : [];
+      const order = rows.length > 0 ? [rows.length - 1, ...rows.keys()].filter((v, i, a) => a.indexOf(v) === i) : [0];
+      for (let k = 0; k < Math.min(max, order.length + 1); k++) {
+        const onlyRequired = k === Math.min(max, order.length + 1) - 1 && k > 0;
+        const i = order[onlyRequired ? 0 : k] ?? 0;
+        const args: Record<string, unknown> = {};
+        for (const [param, prop] of Object.entries(props).sort(([a], [b]) => a.localeCompare(b))) {
+          const source = sources.get(param);
+          // An optional parameter whose default its own type refuses (`default: null`) must be given.
+          const badDefault = 'default' in prop && prop.default === null;
+          if (!required.has(param) && !badDefault && (onlyRequired || !source)) continue;
+          const value = this.value(param, prop, source, main, rows, i);
+          if (value !== undefined && value !== null) args[param] = fitValue(prop, value);
+          else if (required.has(param)) args[param] = schemaValue(param, prop, this.rng, i, this.domain.spec.clock);
+        }
+        yield this.reshaped(toolName, args, i);
       }
-      out.push(this.reshaped(toolName, args, i));
     }
-    return out;
   }
 
   /**
@@ -148,8 +153,12 @@ export class ArgGrounder {
     const clock = this.domain.spec.clock;
     if (!source) {
       // A parameter the SQL does not compare directly (a permission check's `requested_by`) but
-      // whose pattern only some table's ids fit is one of those ids: grounded in the state.
-      const ids = typeof prop.pattern === 'string' ? this.idsMatching(prop.pattern) : [];
+      // whose pattern some value of the call's row fits is that value (who acts on a row is most
+      // often its owner, or the member it is about); else one of the ids the pattern fits.
+      const pattern = typeof prop.pattern === 'string' ? prop.pattern : undefined;
+      const own = pattern && rows.length > 0 ? Object.values(rows[i % rows.length]).find((v) => typeof v === 'string' && safeTest(pattern, v)) : undefined;
+      if (own !== undefined) return own;
+      const ids = pattern ? this.idsMatching(pattern) : [];
       return ids.length > 0 ? ids[i % ids.length] : schemaValue(param, prop, this.rng, i, clock);
     }
     const table = this.domain.spec.tables.find((t) => t.name === source.table)!;

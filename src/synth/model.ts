@@ -182,8 +182,9 @@ function addColumn(table: TableDraft, draft: ColumnDraft): string {
       return name;
     }
     const both = intersect(prev.enum, draft.enum);
-    // A parameter joins the response field of its name whatever its exact shape, as long as both are scalars or both structures.
-    const joins = prev.field && !draft.field && (prev.type === 'json') === (draft.type === 'json');
+    // A parameter joins the response field of its name whatever its exact shape, as long as both
+    // are scalars, or both lists, or both objects (a list of custom fields cannot fill an object of them).
+    const joins = prev.field && !draft.field && (prev.type === 'json' ? draft.type === 'json' && schemaType(prev.schema) === schemaType(draft.schema) : draft.type !== 'json');
     const fits = joins || !prev.schema || !draft.schema || (signature(prev.schema) === signature(draft.schema) && (both === undefined || both.length > 0));
     if (!fits || (prev.references && draft.references && prev.references !== draft.references)) continue;
     prev.references ??= draft.references;

@@ -61,6 +61,8 @@ export function defaultValue(col: ColumnDraft, model: DomainModel, rng: Random, 
     const parent = model.tables.find((t) => t.name === col.references)!;
     return `(SELECT ${q(parent.pk)} FROM ${q(parent.name)} ORDER BY rowid LIMIT 1)`;
   }
+  // A field the API declares always null (a `finished_at` of something unfinished) stays null.
+  if (col.schema?.type === 'null') return 'NULL';
   const format = typeof col.schema?.format === 'string' ? col.schema.format : '';
   if (col.type === 'text' && (format === 'date-time' || (!format && DATE_TIME.test(col.name)))) return 'now()';
   if (col.type === 'text' && (format === 'date' || (!format && DATE.test(col.name)))) return 'substr(now(), 1, 10)';

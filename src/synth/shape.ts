@@ -98,11 +98,19 @@ function along(schema: JsonSchema, path: string[], inner: string, s: Shaper): st
   return `json_object(${pairs.join(', ')})`;
 }
 
-/** A row as one plain value for a list of them: its id where numbers are listed, else its name (or id) as text. */
-function plainValue(table: TableDraft, items: unknown): string {
+/**
+ * A row as one plain value for a list of them: its id where numbers are listed (its row number
+ * when ids are text), its name (or id) where free text is, `true` where flags are (`[true, false]`
+ * answers "does the user follow each of these"), else a value of the item schema fixed at synthesis.
+ */
+function plainValue(table: TableDraft, items: unknown, s: Shaper): string {
   const type = schemaType(items);
-  if (type === 'integer' || type === 'number') return `r.${q(table.pk)}`;
-  return `CAST(coalesce(r.name, r.${q(table.pk)}) AS TEXT)`;
+  if (type === 'integer' || type === 'number') return table.pkType === 'integer' ? `r.${q(table.pk)}` : 'r."_row"';
+  if (type === 'boolean') return "json('true')";
+  const free = type === undefined || (type === 'string' && isObject(items) && !['enum', 'const', 'format', 'pattern'].some((k) => k in items));
+  if (free) return `CAST(coalesce(r.name, r.${q(table.pk)}) AS TEXT)`;
+  const value = schemaValue(s.plan.tool.name, items, s.rng, 0, s.clock);
+  return typeof value === 'string' ? lit(value) : jsonLit(value);
 }
 
 /** The output statement of a tool whose source declares its response. */
@@ -125,7 +133,7 @@ export function shapedOutput(contract: Contract, plan: ToolPlan, rows: RowQuery,
   }
   // No record: a list of plain values, an object of counts and flags, or a single value.
   const type = schemaType(contract.schema);
-  if (type === 'array' && !bound) return { json: `SELECT json_group_array(${plainValue(table, contract.schema.items)}) FROM (SELECT * ${from} ${order} ${page}) AS r` };
+  if (type === 'array' && !bound) return { json: `SELECT json_group_array(${plainValue(table, contract.schema.items, s)}) FROM (SELECT *, rowid AS "_row" ${from} ${order} ${page}) AS r` };
   if (type === 'object' && isObject(contract.schema.properties)) {
     const props = contract.schema.properties as Record<string, JsonSchema>;
     return { json: `SELECT json_object(${Object.entries(props).map(([k, sub]) => `${lit(k)}, ${metaValue(k, sub, s)}`).join(', ')})` };

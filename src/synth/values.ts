@@ -4,6 +4,7 @@ import type { Random } from '../tasks/random.js';
 import { flatSchema, objectSchema, schemaType } from './contract.js';
 import { safeTest } from './model.js';
 import { fromPattern, pick, type PoolKind } from './pools.js';
+import { schemaValidator } from './schema-check.js';
 import { splitWords } from './words.js';
 
 /**
@@ -236,10 +237,11 @@ function fitsType(schema: JsonSchema, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'string':
       return typeof value === 'string' && (typeof schema.pattern !== 'string' || safeTest(schema.pattern, value)) && (num(schema, 'maxLength') === undefined || value.length <= num(schema, 'maxLength')!);
+    // A structured example must satisfy the whole schema: a rating given as 4 where the schema says text is not used.
     case 'array':
-      return Array.isArray(value);
+      return Array.isArray(value) && schemaValidator(schema)?.(value) !== false;
     case 'object':
-      return isObject(value);
+      return isObject(value) && schemaValidator(schema)?.(value) !== false;
     default:
       return typeof value !== 'object';
   }
@@ -250,6 +252,19 @@ function examples(schema: JsonSchema | undefined): unknown[] {
   if (!schema) return [];
   const given = [...(Array.isArray(schema.examples) ? schema.examples : []), ...('example' in schema ? [schema.example] : [])];
   return given.filter((v) => fitsType(schema, v));
+}
+
+/**
+ * Whether a schema's own type contradicts what its parts say (`type: array` with only object
+ * choices, `type: object` with a string member in allOf): then no value satisfies it.
+ */
+function contradictory(schema: unknown): boolean {
+  if (!isObject(schema) || typeof schema.type !== 'string') return false;
+  const typeOfPart = (part: unknown) => (isObject(part) && typeof part.type === 'string' ? part.type : undefined);
+  const differs = (t: string | undefined) => t !== undefined && t !== schema.type && !(t === 'integer' && schema.type === 'number');
+  const choices = [schema.anyOf, schema.oneOf].find(Array.isArray) as unknown[] | undefined;
+  if (choices && choices.length > 0 && choices.every((c) => differs(typeOfPart(c)))) return true;
+  return Array.isArray(schema.allOf) && schema.allOf.some((m) => differs(typeOfPart(m)));
 }
 
 /** A value of a JSON Schema (for parameters and JSON columns). */
@@ -283,18 +298,27 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
       return null;
     case 'array': {
       const items = schema?.items ?? { type: 'string' };
-      if (depth > 6) return [];
+      // Items no value can satisfy (a declared type that none of its choices has) leave the list empty.
+      if (depth > 6 || (contradictory(items) && !(num(schema, 'minItems')! > 0))) return [];
       const count = Math.max(num(schema, 'minItems') ?? 1, Math.min(2, num(schema, 'maxItems') ?? 2));
       const single = name.replace(/(ies)$/, 'y').replace(/s$/, '');
-      return Array.from({ length: count }, (_, k) => schemaValue(single, items, rng, index + k, clock, depth + 1));
+      const list = Array.from({ length: count }, (_, k) => schemaValue(single, items, rng, index + k, clock, depth + 1));
+      // Items that must differ and came out the same (two empty objects): the repeats go, down to minItems.
+      if (schema?.uniqueItems !== true) return list;
+      const distinct = list.filter((v, k) => list.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === k);
+      return distinct.length >= (num(schema, 'minItems') ?? 0) ? distinct : list;
     }
     case 'object': {
       const object = objectSchema(schema);
       const props = (object?.properties as Record<string, JsonSchema> | undefined) ?? {};
-      if (depth > 5) return {};
-      // The declared fields (an output shows them); deeper down, the required ones and a few more.
-      const required = new Set(Array.isArray(object?.required) ? (object.required as string[]) : []);
-      const keys = Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      // The declared fields (an output shows them); deeper down, the required ones and a few more;
+      // deepest, the required ones only. A required field the schema forgot to declare is given too.
+      const required = new Set(Array.isArray(object?.required) ? (object.required as string[]).filter((k) => typeof k === 'string') : []);
+      let keys = depth > 5 ? [] : Object.keys(props).filter((k, i) => i < (depth < 2 ? 40 : 6) || required.has(k));
+      for (const k of required) if (!keys.includes(k)) keys.push(k);
+      // At most maxProperties of them (an error's source names one place): the required ones first.
+      const most = num(object, 'maxProperties');
+      if (most !== undefined && keys.length > most) keys = [...keys.filter((k) => required.has(k)), ...keys.filter((k) => !required.has(k))].slice(0, Math.max(most, required.size));
       return Object.fromEntries(keys.map((k) => [k, schemaValue(k, props[k], rng, index, clock, depth + 1)]));
     }
     default:

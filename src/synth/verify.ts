@@ -1,16 +1,19 @@
+import { diffStates, type StateDiff } from '../env/diff.js';
 import { Domain } from '../env/domain.js';
 import type { ToolResult } from '../env/executor.js';
 import type { Session } from '../env/session.js';
 import type { DomainSpec } from '../spec/domain.js';
-import { paramSources } from '../tasks/param-sources.js';
+import { paramSources, type ParamSource } from '../tasks/param-sources.js';
 import { messageOf } from '../util/errors.js';
+import { readWarnings, writeWarnings } from './effects.js';
 import { ArgGrounder } from './ground-args.js';
 
 /**
  * Verification by execution: every tool is called on fresh sessions of the domain with arguments
  * grounded in its seed rows, and with bad arguments. A tool passes when it loads, some valid call
  * succeeds, reads leave the state hash alone, some valid write changes it, bad arguments give a
- * tool error rather than an internal one, and results have the declared shape.
+ * tool error rather than an internal one, and results have the declared shape. A working tool
+ * whose effect belies its name (a create that adds no row...) gets a warning: see effects.ts.
  */
 
 export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'output schema';
@@ -42,9 +45,20 @@ export interface VerifyResult {
   domainError?: string;
 }
 
-/** Valid argument sets tried per tool, grounded in rows; then varied ones, when none of those succeeded. */
-const CANDIDATES = 4;
+/** Valid argument sets tried per tool, one per row of its main table (seed reads keep 50); then varied ones, when none of those succeeded. */
+const CANDIDATES = 51;
 const VARIED = 100;
+
+/** Further calls a read gets when its first successful ones found nothing. */
+const EMPTY_READS = 8;
+
+/** An output that shows no data: nothing, an empty list, or a wrapper whose lists are all empty. */
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const lists = Object.values(value).filter(Array.isArray);
+  return lists.length > 0 && lists.every((l) => l.length === 0);
+}
 
 function shapeProblem(shape: string | undefined, kind: string, value: unknown): string | undefined {
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,16 +104,20 @@ function compile(spec: DomainSpec): { domain?: Domain; refused: ToolVerdict[]; d
 /**
  * One call from the seed state. Every call of a verification shares one forked session and is
  * rolled back after (a savepoint), so checking a domain forks its image once, not once per call.
+ * A call that changes the state also says how (rows added, removed, changed), against the seed.
  */
-function call(session: Session, tool: string, args: Record<string, unknown>): { result: ToolResult; changed: boolean } {
+function call(session: Session, tool: string, args: Record<string, unknown>): { result: ToolResult; changed: boolean; diff?: StateDiff } {
   return session.rewindAfter(() => {
     const before = session.stateHash();
     const result = session.call(tool, args);
-    return { result, changed: session.stateHash() !== before };
+    const changed = session.stateHash() !== before;
+    const { domain } = session;
+    const diff = changed && result.ok ? diffStates(domain.spec.tables, { db: domain.base, sums: domain.image.sums }, { db: session.reader, sums: session.tableSums }) : undefined;
+    return { result, changed, diff };
   });
 }
 
-function verifyTool(session: Session, grounder: ArgGrounder, name: string): ToolVerdict {
+function verifyTool(session: Session, grounder: ArgGrounder, sources: Map<string, ParamSource> | undefined, name: string): ToolVerdict {
   const compiled = session.domain.tools.get(name)!;
   const kind = compiled.spec.kind;
   const shape = compiled.output?.shape;
@@ -111,8 +129,10 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
     yield* grounder.valid(name, CANDIDATES);
     yield* grounder.varied(name, VARIED);
   };
+  let effect: StateDiff | undefined;
+  let emptyReads = 0;
   for (const args of candidates()) {
-    const { result, changed } = call(session, name, args);
+    const { result, changed, diff } = call(session, name, args);
     if (!result.ok) {
       if (result.internal) return fail('internal error', `${JSON.stringify(args)} -> ${result.error}`);
       firstError ??= `${JSON.stringify(args)} -> ${result.error}`;
@@ -126,8 +146,14 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
     }
     if (kind === 'read' && changed) return fail('read changed state', `${name} is a read but changed the state hash.`);
     succeeded = true;
+    // A read that found nothing works, but shows little: a few more calls look for one that finds something.
+    if (kind === 'read' && isEmpty(result.value) && emptyReads++ < EMPTY_READS) {
+      verdict.example ??= args;
+      continue;
+    }
     if (kind === 'read' || changed) {
       verdict.example = args;
+      effect = diff;
       break;
     }
   }
@@ -140,6 +166,7 @@ function verifyTool(session: Session, grounder: ArgGrounder, name: string): Tool
     if (!result.ok && result.internal) return fail('crash on invalid input', `${what} ${JSON.stringify(args)} -> ${result.error}`);
     if (result.ok) verdict.warnings.push(what === 'wrong type' ? { code: 'accepts wrong type', message: `accepts a wrong type for ${bad.param}` } : { code: 'accepts unknown id', message: `accepts an unknown id for ${bad.param}` });
   }
+  verdict.warnings.push(...(kind === 'read' ? readWarnings(compiled.spec, session.domain.spec.tables) : writeWarnings(compiled.spec, effect ?? [], sources)));
   verdict.ok = true;
   return verdict;
 }
@@ -152,8 +179,9 @@ export function verifySpec(spec: DomainSpec): VerifyResult {
   if (domain) {
     const session = domain.openSession();
     try {
-      const grounder = new ArgGrounder(domain, paramSources(domain));
-      for (const name of domain.tools.keys()) byName.set(name, verifyTool(session, grounder, name));
+      const sources = paramSources(domain);
+      const grounder = new ArgGrounder(domain, sources);
+      for (const name of domain.tools.keys()) byName.set(name, verifyTool(session, grounder, sources.get(name), name));
     } finally {
       session.close();
       domain.close();

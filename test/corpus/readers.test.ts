@@ -223,6 +223,40 @@ describe('deep schemas', () => {
       expect(() => compileArguments(schema)).not.toThrow();
     }
   });
+
+  it('cut a closed object with required fields whole, so some value still satisfies the cut schema', () => {
+    const nested = (levels: number): Record<string, unknown> =>
+      levels === 0
+        ? { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string' } } }
+        : { type: 'object', additionalProperties: false, required: ['child'], properties: { child: nested(levels - 1) } };
+    for (const levels of [4, 5, 6, 7]) {
+      const schema = inlineRefs({ type: 'object', properties: { root: nested(levels) } }, {}, () => undefined) as ToolSpec['parameters'];
+      // Walk down to the end: every object there either keeps its properties or keeps no `required` at all.
+      let node = (schema.properties as Record<string, Record<string, unknown>>).root;
+      while (node.properties && (node.properties as Record<string, unknown>).child) node = (node.properties as Record<string, Record<string, unknown>>).child;
+      const props = (node.properties ?? {}) as Record<string, unknown>;
+      for (const key of (node.required ?? []) as string[]) expect(props, `levels ${levels}`).toHaveProperty(key);
+      expect(node.type).toBe('object');
+    }
+  });
+});
+
+describe('a oneOf cut short', () => {
+  it('becomes anyOf when the cut reaches into its alternatives (they may no longer tell values apart), and stays oneOf otherwise', () => {
+    const nested = (levels: number, leaf: Record<string, unknown>): Record<string, unknown> => (levels === 0 ? leaf : { type: 'object', properties: { child: nested(levels - 1, leaf) } });
+    const choice = { oneOf: [{ $ref: '#/defs/Track' }, { $ref: '#/defs/Episode' }] };
+    const root = {
+      defs: {
+        Track: { type: 'object', properties: { type: { enum: ['track'] }, album: nested(12, { type: 'string' }) } },
+        Episode: { type: 'object', properties: { type: { enum: ['episode'] }, show: nested(12, { type: 'string' }) } },
+      },
+    };
+    const deep = inlineRefs(choice, root, () => undefined) as Record<string, unknown>;
+    expect(deep.oneOf).toBeUndefined();
+    expect(deep.anyOf).toHaveLength(2);
+    const shallow = inlineRefs(choice, { defs: { Track: { type: 'object' }, Episode: { type: 'object' } } }, () => undefined) as Record<string, unknown>;
+    expect(shallow.oneOf).toHaveLength(2);
+  });
 });
 
 describe('function schemas with definitions', () => {

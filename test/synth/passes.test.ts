@@ -12,6 +12,7 @@ import { fromPattern } from '../../src/synth/pools.js';
 import { schemaValue } from '../../src/synth/values.js';
 import { paramSources } from '../../src/tasks/param-sources.js';
 import { Random } from '../../src/tasks/random.js';
+import type { ToolSpec } from '../../src/spec/tool.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
 import { tempDir, withMcpClient } from './helpers.js';
 import { writeDomainFolder } from '../../src/synth/write.js';
@@ -149,6 +150,56 @@ describe('values', () => {
     expect(n).toBeGreaterThanOrEqual(50);
     expect(n).toBeLessThanOrEqual(60);
     expect(fromPattern('^(?<=x)y$', rng())).toBeUndefined();
+  });
+
+  it('satisfy the whole schema: structured examples checked deeply, maxProperties, uniqueItems, a base model with its subtypes', () => {
+    // A nested example that contradicts its schema (a rating as a number where text is declared) is not used.
+    const passenger = { type: 'object', properties: { name: { type: 'string' }, rating: { type: 'string' } }, example: { name: 'Jane', rating: 4 } };
+    expect(schemaValue('passenger', passenger, rng(), 0, clock)).toMatchObject({ rating: expect.any(String) });
+    expect(schemaValue('passenger', { ...passenger, example: { name: 'Jane', rating: '4.9' } }, rng(), 0, clock)).toEqual({ name: 'Jane', rating: '4.9' });
+    const source = { type: 'object', maxProperties: 1, properties: { pointer: { type: 'string' }, parameter: { type: 'string' } } };
+    expect(Object.keys(schemaValue('source', source, rng(), 0, clock) as object)).toHaveLength(1);
+    const fields = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'object' } };
+    expect(outputValidator(fields)!(schemaValue('fields', fields, rng(), 0, clock))).toBe(true);
+    // RFC 7807 style: the base model's own properties and its first subtype's, discriminator value included.
+    const problem = {
+      properties: { type: { type: 'string' } },
+      required: ['type'],
+      oneOf: [
+        { allOf: [{ type: 'object', required: ['title'], properties: { title: { type: 'string' } } }, { type: 'object', properties: { type: { type: 'string', enum: ['about:blank'] } } }] },
+        { allOf: [{ type: 'object', required: ['title', 'errors'], properties: { title: { type: 'string' }, errors: { type: 'array' } } }, { type: 'object', properties: { type: { type: 'string', enum: ['invalid-request'] } } }] },
+      ],
+    };
+    const value = schemaValue('error', problem, rng(), 0, clock);
+    expect(value).toMatchObject({ type: 'about:blank', title: expect.any(String) });
+    expect(outputValidator(problem)!(value)).toBe(true);
+    // A required field the schema forgot to declare is still given; items no value can satisfy leave the list empty.
+    const attributes = { type: 'object', required: ['homeResource'], properties: { homePath: { type: 'string' } } };
+    expect(schemaValue('attributes', attributes, rng(), 0, clock)).toMatchObject({ homeResource: expect.any(String) });
+    const subscriptions = { items: { type: 'array', anyOf: [{ type: 'object', properties: { recurring: { type: 'boolean' } } }] } };
+    expect(schemaValue('subscriptions', subscriptions, rng(), 0, clock)).toEqual([]);
+    expect(outputValidator(subscriptions)!([])).toBe(true);
+  });
+
+  it('keep a response field in the shape the API returns: a parameter of another shape gets a column of its own, a null field stays null', () => {
+    const tools: ToolSpec[] = [
+      { name: 'get_account', description: 'Get an account.', parameters: { type: 'object', properties: { account_id: { type: 'string' } }, required: ['account_id'] }, outputSchema: { type: 'object', properties: { account_id: { type: 'string' }, custom_fields: { type: 'object' }, closed_at: { type: 'null' } } }, source: 't' },
+      { name: 'create_account', description: 'Create an account.', parameters: { type: 'object', properties: { name: { type: 'string' }, custom_fields: { type: 'array', items: { type: 'string' } } }, required: ['name', 'custom_fields'] }, outputSchema: { type: 'object', properties: { account_id: { type: 'string' }, custom_fields: { type: 'object' }, closed_at: { type: 'null' } } }, source: 't' },
+    ];
+    const outcome = synthesizeOffline({ name: 'accounts', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 1);
+    expect(outcome.verdicts.map((v) => v.ok)).toEqual([true, true]);
+    const accounts = outcome.spec!.tables.find((t) => t.name === 'accounts')!;
+    expect(accounts.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['custom_fields', 'custom_fields_2']));
+    const domain = new Domain(outcome.spec!);
+    const session = domain.openSession();
+    try {
+      const created = session.call('create_account', outcome.verdicts[1].example!);
+      expect(created.ok && outputValidator(tools[1].outputSchema!)!(created.value)).toBe(true);
+      expect(created.ok && created.value).toMatchObject({ custom_fields: expect.any(Object), closed_at: null });
+    } finally {
+      session.close();
+      domain.close();
+    }
   });
 
   it('are what the name means, never a word and a number', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Domain } from '../../src/env/domain.js';
+import { outputValidator } from '../../src/synth/fidelity.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
 import { schemaValue } from '../../src/synth/values.js';
@@ -173,5 +174,43 @@ describe('values from schemas without a type', () => {
     ];
     const outcome = synthesizeOffline({ name: 'reservations', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 1);
     expect(outcome.verdicts.find((v) => v.tool === 'update_reservation_passengers')).toMatchObject({ ok: true });
+  });
+});
+
+describe('outputs of plain values and example calls', () => {
+  const album = { type: 'object', properties: { album_id: { type: 'string' }, title: { type: 'string' } } };
+  const track = { type: 'object', properties: { track_id: { type: 'string' }, album_id: { type: 'string' }, title: { type: 'string' } } };
+  const tools: ToolSpec[] = [
+    { name: 'list_albums', description: 'List albums.', parameters: { type: 'object', properties: {} }, outputSchema: { type: 'array', items: album }, source: 't' },
+    { name: 'create_track', description: 'Add a track to an album.', parameters: { type: 'object', properties: { album_id: { type: 'string' }, title: { type: 'string' } }, required: ['album_id', 'title'] }, outputSchema: track, source: 't' },
+    { name: 'list_album_tracks', description: 'The tracks of an album.', parameters: { type: 'object', properties: { album_id: { type: 'string' } }, required: ['album_id'] }, outputSchema: { type: 'object', properties: { items: { type: 'array', items: track }, total: { type: 'integer' } } }, source: 't' },
+    { name: 'check_saved_albums', description: 'Check whether each album is saved.', parameters: { type: 'object', properties: { ids: { type: 'array', items: { type: 'string' } } }, required: ['ids'] }, outputSchema: { type: 'array', items: { type: 'boolean' } }, source: 't' },
+  ];
+  const outcome = synthesizeOffline({ name: 'music', terms: [], community: 0, tools: tools.map((t) => t.name), variants: [] }, tools, 1);
+  const outputOf = (name: string) => {
+    const domain = new Domain(outcome.spec!);
+    const session = domain.openSession();
+    try {
+      const result = session.call(name, outcome.verdicts.find((v) => v.tool === name)!.example!);
+      if (!result.ok) throw new Error(result.error);
+      return result.value;
+    } finally {
+      session.close();
+      domain.close();
+    }
+  };
+
+  it('shape a list of flags as flags, valid against the source schema', () => {
+    expect(outcome.verdicts.every((v) => v.ok)).toBe(true);
+    const flags = outputOf('check_saved_albums') as unknown[];
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags.every((f) => f === true)).toBe(true);
+    expect(outputValidator(tools[3].outputSchema!)!(flags)).toBe(true);
+  });
+
+  it('list the tracks of an album with their count', () => {
+    const page = outputOf('list_album_tracks') as { items: unknown[]; total: number };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.total).toBe(page.items.length);
   });
 });
