@@ -63,7 +63,8 @@ export async function domainsBench(): Promise<string> {
   // The floor: the same process serving one small domain (Node, envscale's modules, listening).
   const floor = await startServeChild([resolve(repoRoot, 'fixtures', 'domains', 'tiny')]);
   await floor.stop();
-  const server = await startServeChild([dir, '--domain-idle', '2', '--max-episodes', '100000']);
+  // Each domain in use has a process of its own (serve/workers.ts): room for every sampled domain at once.
+  const server = await startServeChild([dir, '--domain-idle', '2', '--max-episodes', '100000', '--max-domain-processes', '128']);
   const http = new JsonClient(16);
   try {
     rows.push([

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { treeRss } from '../src/util/proc.js';
 
 /** Load-generation helpers for the HTTP benchmarks: a keep-alive JSON client and a server process. */
 
@@ -72,7 +72,8 @@ export async function startServeChild(args: string[]): Promise<ServeChild> {
     url,
     child,
     startMs: performance.now() - started,
-    rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    // The server and its domain processes.
+    rss: () => treeRss(child.pid!),
     stop: () =>
       new Promise<void>((ok) => {
         child.once('exit', () => ok());

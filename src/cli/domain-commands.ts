@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { jsonObject, nonNegativeInt, port, positiveInt } from './options.js';
+import { decimal, jsonObject, nonNegativeInt, port, positiveInt } from './options.js';
 
 /** Verbs that work on domains: list, serve, call one tool, write the format's JSON Schemas, demo. */
 export function registerDomainCommands(program: Command): void {
@@ -28,7 +28,11 @@ export function registerDomainCommands(program: Command): void {
     .option('--episode-ttl <seconds>', 'end episodes idle this long (HTTP)', positiveInt('--episode-ttl'), 900)
     .option('--max-episodes <n>', 'most episodes open at once (HTTP)', positiveInt('--max-episodes'), 10_000)
     .option('--domain-idle <seconds>', 'unload a domain loaded on first use after this long unused (HTTP)', positiveInt('--domain-idle'), 600)
-    .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN)')
+    .option('--headers-timeout <seconds>', 'a client must send its request headers within this time (HTTP)', decimal('--headers-timeout', true), 10)
+    .option('--request-timeout <seconds>', 'a client must send its whole request within this time (HTTP)', decimal('--request-timeout', true), 30)
+    .option('--call-timeout <seconds>', "a tool call that runs longer ends its domain's process and that domain's episodes (HTTP)", decimal('--call-timeout', true), 10)
+    .option('--max-domain-processes <n>', 'most domains with a process of their own at once (HTTP)', positiveInt('--max-domain-processes'), 64)
+    .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN; needed with a --host beyond loopback)')
     .option('--store <file>', 'record every MCP session in this trajectory store (SQLite)')
     .option('--task <id>', 'bind the session to a task, with a simulated user beside it (stdio; over HTTP use /mcp/<domain>?task=<id>&user=<spec>)')
     .option('--user <spec>', 'simulated user of task-bound sessions: scripted or openai:<model>', 'scripted')

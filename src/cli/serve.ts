@@ -13,6 +13,10 @@ export interface ServeOptions {
   episodeTtl: number;
   maxEpisodes: number;
   domainIdle: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  callTimeout: number;
+  maxDomainProcesses: number;
   token?: string;
   store?: string;
   task?: string;
@@ -40,30 +44,32 @@ function uiFolders(refs: string[], domains: DomainRef[]): string[] {
 export async function serveCommand(refs: string[], opts: ServeOptions): Promise<void> {
   const domains = domainRefs(refs, opts.http === true);
   if (opts.task && opts.http) throw new UserError('--task binds the stdio session; over HTTP name the task in the URL: /mcp/<domain>?task=<id>&user=<spec>, or POST /v1/episodes.');
-  // Recording and simulated users load the rollout code; a plain stdio server does without it.
-  const store = opts.store ? (await import('../record/store.js')).TrajectoryStore.open(opts.store) : undefined;
-  const opener =
-    opts.http || store || opts.task
-      ? (await import('../episode/opener.js')).episodeOpener({
-          store,
-          tasksFile: opts.tasks,
-          defaultUser: opts.user,
-          userEndpoint: { baseURL: opts.userBaseUrl },
-          report: (line) => process.stderr.write(`${line}\n`),
-        })
-      : undefined;
   if (!opts.http) {
     if (domains.length > 1) throw new UserError('stdio serves one domain; name one, or add --http to serve several.');
     const domain = domains[0] as Domain;
+    // Recording and simulated users load the rollout code; a plain stdio server does without it.
+    const store = opts.store ? (await import('../record/store.js')).TrajectoryStore.open(opts.store) : undefined;
+    const opener =
+      store || opts.task
+        ? (await import('../episode/opener.js')).episodeOpener({
+            store,
+            tasksFile: opts.tasks,
+            defaultUser: opts.user,
+            userEndpoint: { baseURL: opts.userBaseUrl },
+            report: (line) => process.stderr.write(`${line}\n`),
+          })
+        : undefined;
     const episode = await opener?.(domain, { task: opts.task, user: opts.task ? opts.user : undefined });
     // Started by hand in a terminal, a silent server looks stuck; an MCP client (stdin a pipe) hears nothing on stderr.
-    if (process.stdin.isTTY) process.stderr.write(`envscale: serving ${domain.name} over MCP on stdin/stdout; an MCP client starts this command (see "Connect an MCP client" in the README), or add --http to serve it on a port. Ctrl-C stops it.
-`);
+    if (process.stdin.isTTY) process.stderr.write(`envscale: serving ${domain.name} over MCP on stdin/stdout; an MCP client starts this command (see "Connect an MCP client" in the README), or add --http to serve it on a port. Ctrl-C stops it.\n`);
     const { serveStdio } = await import('../mcp/stdio.js');
     await serveStdio(domain, { episode });
     store?.close();
     return;
   }
+  // Every domain's episodes run in a process of their own, which records them: a bad --store is
+  // refused here, before the server listens.
+  if (opts.store) (await import('../record/store.js')).TrajectoryStore.open(opts.store).close();
   const token = opts.token ?? process.env.ENVSCALE_TOKEN;
   const { startHttpHost } = await import('../serve/host.js');
   // The viewer at /ui: the served domains and, when recording, live episodes from the store.
@@ -81,7 +87,13 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     episodeTtlMs: opts.episodeTtl * 1000,
     maxEpisodes: opts.maxEpisodes,
     domainIdleMs: opts.domainIdle * 1000,
-    openEpisode: opener,
+    headersTimeoutMs: opts.headersTimeout * 1000,
+    requestTimeoutMs: opts.requestTimeout * 1000,
+    isolate: {
+      callTimeoutMs: opts.callTimeout * 1000,
+      maxProcesses: opts.maxDomainProcesses,
+      opener: { store: opts.store, tasksFile: opts.tasks, defaultUser: opts.user, userBaseUrl: opts.userBaseUrl },
+    },
     mounts: [{ prefix: UI_DEFAULTS.path, app: ui }],
   });
   const names = host.catalog.names();
@@ -89,13 +101,9 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
   else process.stderr.write(`serving ${names.length} domains at ${host.url}/mcp/<domain> (each loaded on its first use)\n`);
   process.stderr.write(`episodes at ${host.url}/v1/episodes, OpenEnv at ${host.url}/openenv/<domain>\n`);
   process.stderr.write(`viewer at ${host.url}${UI_DEFAULTS.path}/${token ? '?token=<token>' : ''}\n`);
-  if (!/^(127\.|localhost$|::1$)/.test(opts.host) && !token) {
-    process.stderr.write('warning: listening beyond this machine without --token; anyone who can reach the port can use it\n');
-  }
   const stop = () =>
     void host.close().then(() => {
       stopUi.abort();
-      store?.close();
       process.exit(0);
     });
   process.once('SIGINT', stop);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { nonNegativeInt, positiveInt, withModelOptions } from './options.js';
+import { decimal, nonNegativeInt, positiveInt, withModelOptions } from './options.js';
 import type { SynthesizeCommandOptions } from '../synth/run.js';
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -27,8 +27,9 @@ export function registerSynthCommands(program: Command): void {
     .command('verify')
     .description('call every tool of domain folders with grounded and invalid arguments; print a verdict per tool')
     .argument('<domains...>', 'domain folders or names')
-    .action(async (refs: string[]) => {
+    .option('--call-timeout <seconds>', "a tool whose calls take longer fails as timed out", decimal('--call-timeout', true), 10)
+    .action(async (refs: string[], opts: { callTimeout: number }) => {
       const { runVerify } = await import('../synth/run.js');
-      if (!runVerify(refs)) process.exitCode = 1;
+      if (!(await runVerify(refs, opts.callTimeout * 1000))) process.exitCode = 1;
     });
 }

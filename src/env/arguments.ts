@@ -37,3 +37,47 @@ export function describeArgumentError(err: ErrorObject): string {
   if (err.keyword === 'enum') return `argument "${field}" must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return field ? `argument "${field}" ${err.message}` : `arguments ${err.message}`;
 }
+
+/** What one call may carry. Beyond these the engine refuses the arguments with a tool error. */
+export const ARGUMENT_LIMITS = {
+  /** Bytes of text (strings and keys, in UTF-8) in one call's arguments. */
+  bytes: 1024 * 1024,
+  /** Levels of nesting: the validator, the state and the recorder all walk arguments recursively. */
+  depth: 64,
+};
+
+const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * Why a call's arguments cannot be taken as they are, or undefined: more text than
+ * ARGUMENT_LIMITS.bytes, deeper than ARGUMENT_LIMITS.depth, or a string holding a lone UTF-16
+ * surrogate (SQLite keeps text as UTF-8, where it would silently become U+FFFD: what is stored
+ * would not be what was sent). One pass without recursion, stopping at the first problem.
+ */
+export function argumentProblem(args: unknown): string | undefined {
+  // Each entry: a value, its depth, and the top-level argument it belongs to (for the message).
+  const stack: Array<[unknown, number, string]> = [[args, 0, '']];
+  let bytes = 0;
+  const where = (top: string) => (top ? `argument "${top}"` : 'the arguments');
+  while (stack.length > 0) {
+    const [value, depth, top] = stack.pop()!;
+    if (typeof value === 'string') {
+      bytes += Buffer.byteLength(value);
+      if (!wellFormed(value)) return `${where(top)} holds a lone UTF-16 surrogate, which is not valid Unicode text; send well-formed text`;
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= ARGUMENT_LIMITS.depth) return `${where(top)} nests deeper than ${ARGUMENT_LIMITS.depth} levels, the limit for one call`;
+      const isArray = Array.isArray(value);
+      for (const [key, v] of Object.entries(value)) {
+        if (!isArray) {
+          bytes += Buffer.byteLength(key);
+          if (!wellFormed(key)) return `${where(top || key)} has a key holding a lone UTF-16 surrogate, which is not valid Unicode text; send well-formed text`;
+        }
+        stack.push([v, depth + 1, top || key]);
+      }
+    } else {
+      bytes += 8;
+    }
+    if (bytes > ARGUMENT_LIMITS.bytes) return `the arguments hold more than ${ARGUMENT_LIMITS.bytes} bytes of text, the limit for one call`;
+  }
+  return undefined;
+}

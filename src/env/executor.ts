@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CompiledOutput, CompiledTool } from './domain.js';
-import { REAL_CLOCK_VALUE, type CheckedStatement } from './sql-check.js';
+import type { CheckedStatement } from './sql-check.js';
 import { fromColumnValue, toSqlValue, type SqlValue } from './values.js';
 
 /** The outcome of one tool call. `text` is what the agent sees. */
@@ -39,11 +39,6 @@ export class StatementCache {
 function bind(stmt: CheckedStatement, values: Record<string, SqlValue>): Record<string, SqlValue> {
   const out: Record<string, SqlValue> = {};
   for (const p of stmt.params) out[p] = values[p] ?? null;
-  // A value such as 'now' or 'localtime' would make a date function read the machine's clock.
-  for (const p of stmt.timeParams) {
-    const v = out[p];
-    if (typeof v === 'string' && REAL_CLOCK_VALUE.test(v)) throw failure(`Error: "${v}" is not a valid date or time value for ${p}.`);
-  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { InitialStatement } from '../spec/task.js';
 import type { Domain } from './domain.js';
-import { describeArgumentError } from './arguments.js';
+import { argumentProblem, describeArgumentError } from './arguments.js';
 import { resultText, runSteps, StatementCache, StepFailure, type ToolResult } from './executor.js';
 import { SEQ_TABLE } from './schema-sql.js';
 import { registerFunctions } from './sql-functions.js';
@@ -16,6 +16,12 @@ interface Fork {
   seq: Map<string, number>;
   touchedSeq: Set<string>;
 }
+
+/**
+ * How far a session's state may grow beyond its domain's seed image. Past it a write fails with a
+ * tool error: memory per session stays bounded whatever a client writes.
+ */
+export const MAX_STATE_GROWTH_BYTES = 64 * 1024 * 1024;
 
 /** Compiled statements of each domain's shared base view, cached once per domain. */
 const baseCaches = new WeakMap<Domain, StatementCache>();
@@ -58,6 +64,11 @@ export class Session {
     this.assertOpen();
     const tool = this.domain.tools.get(toolName);
     if (!tool) throw new UnknownToolError(toolName, this.domain);
+    const problem = argumentProblem(args);
+    if (problem) {
+      const error = `Invalid arguments for ${toolName}: ${problem}.`;
+      return { ok: false, error, text: error };
+    }
     const input = structuredClone(args);
     if (!tool.validate(input)) {
       const error = `Invalid arguments for ${toolName}: ${describeArgumentError(tool.validate.errors![0])}.`;
@@ -146,6 +157,10 @@ export class Session {
         const error = `Error: ${e.message}`;
         return { ok: false, error, text: error };
       }
+      if (e.code === 'SQLITE_FULL') {
+        const error = `Error: this session's state is full (it may grow ${MAX_STATE_GROWTH_BYTES / 1024 / 1024} MB beyond the domain's seed); end the session and start a new one.`;
+        return { ok: false, error, text: error };
+      }
       const error = `Internal error in ${toolName}: ${e.message}`;
       return { ok: false, error, text: error, internal: true };
     }
@@ -183,6 +198,8 @@ export class Session {
     db.pragma('foreign_keys = ON');
     // REPLACE must report the rows it deletes to the tracking triggers.
     db.pragma('recursive_triggers = ON');
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.ceil((this.domain.image.bytes.length + MAX_STATE_GROWTH_BYTES) / pageSize)}`);
     const fork: Fork = { db, cache: new StatementCache(db), seq: new Map(this.domain.image.sequences), touchedSeq: new Set() };
     registerFunctions(db, {
       now: this.domain.spec.clock,

@@ -17,8 +17,6 @@ export interface CheckedStatement {
   params: string[];
   /** Whether it may delete rows (DELETE, or REPLACE which deletes on conflict). */
   deletes: boolean;
-  /** Parameters passed to date and time functions: their values are checked at call time. */
-  timeParams: string[];
   /** Result columns (for reads): name, and the table and column each comes straight from, if any. */
   columns: Array<{ name: string; table: string | null; column: string | null }>;
 }
@@ -29,29 +27,20 @@ const WRITE_STARTS = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'WITH']);
 const FORBIDDEN_NAME = /^(sqlite_|pragma_|_es_|dbstat$)/i;
 /** Schema qualifiers: spec SQL names the domain's tables directly. */
 const SCHEMA_NAMES = new Set(['main', 'temp', 'temporary']);
-/** Functions whose results depend on something other than the state and the arguments. */
-const FORBIDDEN_FUNCTIONS = new Set(['load_extension', 'random', 'randomblob', 'changes', 'total_changes', 'sqlite_offset']);
+/**
+ * Functions whose results depend on something other than the state and the arguments, or that
+ * build values of any size from a number (zeroblob).
+ */
+const FORBIDDEN_FUNCTIONS = new Set(['load_extension', 'random', 'randomblob', 'changes', 'total_changes', 'sqlite_offset', 'zeroblob']);
+/** The keywords, and the functions they name (callable as "current_date"()), that read the real clock. */
 const CLOCK_WORDS = new Set(['CURRENT_TIME', 'CURRENT_DATE', 'CURRENT_TIMESTAMP']);
+/** printf() and format() widths and precisions above this build strings far larger than any result. */
+const MAX_FORMAT_WIDTH = 1000;
+/** A recursive CTE must stop after at most this many rows (its LIMIT). */
+export const MAX_RECURSION_LIMIT = 100_000;
 const DATE_FUNCTIONS = new Set(['date', 'time', 'datetime', 'julianday', 'unixepoch', 'timediff']);
 /** Time values and modifiers that read the machine's clock or time zone. */
 export const REAL_CLOCK_VALUE = /^\s*(now|localtime|utc)\s*$/i;
-
-/** Parameters that appear among the arguments of a date or time function. */
-function timeParameters(tokens: Token[]): string[] {
-  const out = new Set<string>();
-  tokens.forEach((t, i) => {
-    const lower = t.kind === 'word' ? t.text.toLowerCase() : '';
-    if (!(DATE_FUNCTIONS.has(lower) || lower === 'strftime') || tokens[i + 1]?.text !== '(') return;
-    let depth = 0;
-    for (let j = i + 1; j < tokens.length; j++) {
-      const x = tokens[j];
-      if (x.kind === 'punct' && x.text === '(') depth++;
-      else if (x.kind === 'punct' && x.text === ')' && --depth === 0) break;
-      else if (x.kind === 'param') out.add(x.text.slice(1));
-    }
-  });
-  return [...out];
-}
 
 /** Number of top-level arguments of the call whose '(' is at tokens[open]. */
 function argumentCount(tokens: Token[], open: number): number {
@@ -74,6 +63,85 @@ function argumentCount(tokens: Token[], open: number): number {
   return count;
 }
 
+/** The index of the token that closes the parenthesis opened at tokens[open]. */
+function closing(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') depth++;
+    else if (t.text === ')' && --depth === 0) return i;
+  }
+  return tokens.length;
+}
+
+const isWord = (t: Token | undefined, word: string) => t?.kind === 'word' && t.text.toUpperCase() === word;
+const isPunct = (t: Token | undefined, text: string) => t?.kind === 'punct' && t.text === text;
+/** A name as SQLite compares it: any quoting ("x", [x], `x`) and any case. */
+const nameOf = (t: Token | undefined) => (t && (t.kind === 'word' || t.kind === 'ident') ? t.text.toLowerCase() : undefined);
+
+/**
+ * printf() and format() with a literal format whose widths and precisions are small numbers: a
+ * `*` or a large width lets one call build a string of hundreds of megabytes.
+ */
+function checkFormat(tokens: Token[], open: number, name: string): void {
+  const format = tokens[open + 1];
+  if (format?.kind !== 'string' || !(isPunct(tokens[open + 2], ',') || isPunct(tokens[open + 2], ')'))) {
+    throw new SqlRuleError(`calls ${name}() with a format that is not a string literal; write the format in the SQL`);
+  }
+  for (const m of format.text.matchAll(/%[-+ 0#,!]*(\*|\d+)?(?:\.(\*|\d+))?/g)) {
+    for (const size of [m[1], m[2]]) {
+      if (size === '*' || Number(size) > MAX_FORMAT_WIDTH) {
+        throw new SqlRuleError(`calls ${name}() with a width or precision of ${size}; use at most ${MAX_FORMAT_WIDTH}, written in the format`);
+      }
+    }
+  }
+}
+
+/**
+ * Every recursive CTE (one whose body names itself; SQLite needs no RECURSIVE keyword for that)
+ * must end with LIMIT <number>: nothing can interrupt a statement once it runs, and a recursion
+ * without a bound (SELECT x + 1 FROM c) never ends.
+ */
+function checkRecursion(tokens: Token[]): void {
+  tokens.forEach((t, i) => {
+    if (!isWord(t, 'WITH')) return;
+    let j = isWord(tokens[i + 1], 'RECURSIVE') ? i + 2 : i + 1;
+    for (;;) {
+      const name = nameOf(tokens[j]);
+      if (!name) return;
+      j++;
+      if (isPunct(tokens[j], '(')) j = closing(tokens, j) + 1;
+      if (!isWord(tokens[j], 'AS')) return;
+      j++;
+      while (isWord(tokens[j], 'NOT') || isWord(tokens[j], 'MATERIALIZED')) j++;
+      if (!isPunct(tokens[j], '(')) return;
+      const end = closing(tokens, j);
+      const body = tokens.slice(j + 1, end);
+      if (body.some((b) => nameOf(b) === name)) checkRecursionLimit(body, name);
+      j = end + 1;
+      if (!isPunct(tokens[j], ',')) return;
+      j++;
+    }
+  });
+}
+
+function checkRecursionLimit(body: Token[], name: string): void {
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const t = body[i];
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) depth--;
+    if (depth !== 0 || !isWord(t, 'LIMIT')) continue;
+    // LIMIT n, LIMIT n OFFSET m, or LIMIT m, n (offset first).
+    const first = body[i + 1];
+    const limit = isPunct(body[i + 2], ',') ? body[i + 3] : first;
+    if (first?.kind === 'number' && limit?.kind === 'number' && Number(limit.text) <= MAX_RECURSION_LIMIT) return;
+    throw new SqlRuleError(`has a recursive WITH (${name}) whose LIMIT is not a number up to ${MAX_RECURSION_LIMIT}; write LIMIT n with n at most ${MAX_RECURSION_LIMIT}`);
+  }
+  throw new SqlRuleError(`has a recursive WITH (${name}) without a LIMIT, which could run forever; end its SELECT with LIMIT n (n at most ${MAX_RECURSION_LIMIT})`);
+}
+
 function checkTokens(tokens: Token[], rules: StatementRules): void {
   const first = tokens.find((t) => t.kind === 'word')?.text.toUpperCase();
   const starts = rules.write ? WRITE_STARTS : READ_STARTS;
@@ -87,15 +155,16 @@ function checkTokens(tokens: Token[], rules: StatementRules): void {
       throw new SqlRuleError(`uses the real clock or time zone ('${t.text.trim()}'); use now() for the domain's simulated time`);
     }
     if (t.kind !== 'word' && t.kind !== 'ident') return;
-    const qualifies = tokens[i + 1]?.kind === 'punct' && tokens[i + 1].text === '.';
+    const qualifies = isPunct(tokens[i + 1], '.');
     if (FORBIDDEN_NAME.test(t.text) || (qualifies && SCHEMA_NAMES.has(t.text.toLowerCase()))) {
       throw new SqlRuleError(`refers to "${t.text}", which is outside the domain's tables`);
     }
-    if (t.kind !== 'word') return;
     const upper = t.text.toUpperCase();
     const lower = t.text.toLowerCase();
-    if (CLOCK_WORDS.has(upper)) throw new SqlRuleError(`uses the real clock (${upper}); use now() for the domain's simulated time`);
-    const isCall = tokens[i + 1]?.kind === 'punct' && tokens[i + 1].text === '(';
+    const isCall = isPunct(tokens[i + 1], '(');
+    // A bare keyword, or the function it names called in any quoting ("current_date"()).
+    if (CLOCK_WORDS.has(upper) && (t.kind === 'word' || isCall)) throw new SqlRuleError(`uses the real clock (${upper}); use now() for the domain's simulated time`);
+    // Function names count in every quoting form: "random"(), [random](), `random`().
     if (!isCall) return;
     if (FORBIDDEN_FUNCTIONS.has(lower)) throw new SqlRuleError(`calls ${lower}(), which is not allowed in domain SQL`);
     if (DATE_FUNCTIONS.has(lower) && argumentCount(tokens, i + 1) === 0) {
@@ -104,11 +173,14 @@ function checkTokens(tokens: Token[], rules: StatementRules): void {
     if (lower === 'strftime' && argumentCount(tokens, i + 1) < 2) {
       throw new SqlRuleError('calls strftime() without a time value, which reads the real clock; pass now()');
     }
+    if (lower === 'printf' || lower === 'format') checkFormat(tokens, i + 1, lower);
     if (lower === 'seq' && !rules.write) throw new SqlRuleError('calls seq(), which only write steps may use');
   });
+  checkRecursion(tokens);
 }
 
-const OPEN_OPS = new Set(['OpenRead', 'OpenWrite', 'ReopenIdx', 'OpenDup']);
+/** Opcodes whose P2 is the root page of a table or index (OpenDup's is another cursor: a CTE read twice). */
+const OPEN_OPS = new Set(['OpenRead', 'OpenWrite', 'ReopenIdx']);
 
 /** Look at the compiled program: every table it opens must be one of the domain's own, in `main`. */
 function checkProgram(db: Database.Database, sql: string, params: string[], rules: StatementRules): void {
@@ -147,5 +219,5 @@ export function checkStatement(db: Database.Database, sql: string, rules: Statem
   checkProgram(db, sql, params, rules);
   const deletes = tokens.some((t) => t.kind === 'word' && /^(DELETE|REPLACE)$/i.test(t.text));
     const columns = stmt.reader ? stmt.columns().map((c) => ({ name: c.name, table: c.table, column: c.column })) : [];
-  return { sql, params, deletes, timeParams: timeParameters(tokens), columns };
+  return { sql, params, deletes, columns };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { argumentProblem } from '../env/arguments.js';
 import type { Domain } from '../env/domain.js';
 import type { ToolResult } from '../env/executor.js';
 import { openTaskSession } from '../env/replay.js';
@@ -290,9 +291,12 @@ export class Episode implements EpisodePort {
    * Call a domain tool. `callId` names the call in an agent turn recorded with agentTurn(); a call
    * without one (an MCP client's, the step API's) is recorded as an assistant turn holding it.
    */
-  callTool(name: string, args: Record<string, unknown>, callId?: string): ToolStep {
+  callTool(name: string, given: Record<string, unknown>, callId?: string): ToolStep {
     this.assertOpen();
     this.steps++;
+    // Arguments the engine refuses whatever the tool (too large, too deep, not valid Unicode) are
+    // recorded as {}: the recorder could not store them faithfully, and the result says why.
+    const args = argumentProblem(given) ? {} : given;
     const id = this.claim(callId, name, args);
     const tool = this.domain.tools.get(name);
     let step: ToolStep;
@@ -303,7 +307,7 @@ export class Episode implements EpisodePort {
       step = { tool: name, ok: false, text, error: 'unknown_tool' };
     } else {
       const started = performance.now();
-      const result = this.state.call(name, args);
+      const result = this.state.call(name, given);
       const ms = performance.now() - started;
       const stateHash = tool.spec.kind === 'write' ? this.state.stateHash() : undefined;
       this.lastEvent = { tool: name, args, result, ms, ...(stateHash ? { stateHash } : {}) };

@@ -3,7 +3,7 @@ import type { ActionResult, EpisodePort } from '../episode/port.js';
 import type { EpisodeAction, EpisodeSettings } from '../spec/episode-api.js';
 import { UserError } from '../util/errors.js';
 import { HttpFailure } from './failure.js';
-import type { EpisodeSource } from './source.js';
+import { EpisodeLost, type EpisodeSource } from './source.js';
 import { LeaseTable, type EndReason, type Lease } from './table.js';
 
 /** An episode held by the server for a client (the step API, OpenEnv, MCP clients on its URL). */
@@ -17,7 +17,7 @@ const ENDED: Record<EndReason, string> = {
   closed: 'was closed',
   idle: 'expired (idle longer than --episode-ttl)',
   shutdown: 'ended when the server stopped',
-  stopped: 'ended when its worker process stopped',
+  stopped: "ended with its domain's process (a tool call ran past the call timeout, or the process failed)",
 };
 
 /** Episode settings as the opener takes them. */
@@ -118,6 +118,7 @@ export async function perform(port: EpisodePort, action: EpisodeAction): Promise
   } catch (err) {
     if (err instanceof EpisodeOver) throw new HttpFailure(409, err.message);
     if (err instanceof ActionRefused) throw new HttpFailure(400, err.message);
+    if (err instanceof EpisodeLost) throw new HttpFailure(503, err.message);
     throw err;
   }
 }

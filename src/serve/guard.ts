@@ -1,40 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIPv4 } from 'node:net';
+import { loopbackProblem } from '../util/loopback.js';
 import { HttpFailure } from './failure.js';
-
-/**
- * Whether a hostname as the WHATWG URL parser gives it (lower case, IPv4 in dotted form, IPv6 in
- * brackets) names this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or `[::1]`. A name
- * that merely starts like one (127.attacker.example) is a DNS name anyone can point anywhere.
- */
-export function isLoopbackHostname(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'));
-}
-
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether an interface to bind (`127.0.0.1`, `::1`, `localhost`, `0.0.0.0`...) is loopback only. */
-export function isLoopbackBind(host: string): boolean {
-  return isLoopbackHostname(hostnameOf(`http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}`) ?? '');
-}
 
 /** Defence against DNS rebinding: on a loopback bind, only loopback Host and Origin are served. */
 export function checkHostAndOrigin(host: string | undefined, origin: string | undefined): void {
-  const hostname = host ? hostnameOf(`http://${host}`) : undefined;
-  if (hostname === undefined || !isLoopbackHostname(hostname)) {
-    throw new HttpFailure(403, `Host "${host ?? ''}" is not allowed: this server only answers requests addressed to localhost.`);
-  }
-  if (origin === undefined) return;
-  const originHost = hostnameOf(origin);
-  if (originHost === undefined || !isLoopbackHostname(originHost)) {
-    throw new HttpFailure(403, `Origin "${origin}" is not allowed: only pages served from localhost may call this server.`);
-  }
+  const problem = loopbackProblem(host, origin);
+  if (problem) throw new HttpFailure(problem.status, problem.message);
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -59,7 +30,42 @@ export function checkPath(path: string): void {
   }
 }
 
-/** Read a request body as JSON, refusing it (413) as soon as it passes `limit` bytes. */
+/**
+ * How deep a request body may nest. Tool arguments have their own, smaller limit (a tool error,
+ * see env/arguments.ts); past this one the body is refused whole, before any schema validation
+ * that recurses.
+ */
+export const MAX_BODY_DEPTH = 1000;
+
+/** How deep JSON text nests (brackets outside strings), stopping once past `limit`. */
+function nesting(text: Uint8Array, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** JSON text as a value: a 400 when it is not JSON or nests deeper than MAX_BODY_DEPTH. */
+export function parseJson(text: Uint8Array): unknown {
+  if (nesting(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) throw new HttpFailure(400, `Request body nests deeper than ${MAX_BODY_DEPTH} levels.`, -32600);
+  try {
+    return JSON.parse(Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'));
+  } catch {
+    throw new HttpFailure(400, 'Parse error: the request body is not valid JSON.', -32700);
+  }
+}
+
+/** Read a request body as JSON (see parseJson), refusing it (413) as soon as it passes `limit` bytes. */
 export async function readJson(request: Request, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) throw new HttpFailure(413, `Request body of ${declared} bytes is over the limit of ${limit} bytes.`);
@@ -78,9 +84,5 @@ export async function readJson(request: Request, limit: number): Promise<unknown
       chunks.push(value);
     }
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpFailure(400, 'Parse error: the request body is not valid JSON.', -32700);
-  }
+  return parseJson(Buffer.concat(chunks));
 }

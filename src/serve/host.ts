@@ -6,15 +6,17 @@ import { WebSocketServer } from 'ws';
 import type { ToolCallEvent } from '../episode/episode.js';
 import { episodeOpener, type EpisodeOpener } from '../episode/opener.js';
 import { UserError } from '../util/errors.js';
-import { DomainCatalog, type DomainRef } from './domains.js';
+import { DomainCatalog, DomainUnavailable, type DomainRef } from './domains.js';
 import { EpisodeHost } from './episode-host.js';
 import { episodesApi } from './episodes-api.js';
 import { failureResponse, HttpFailure } from './failure.js';
-import { checkHostAndOrigin, checkPath, checkToken, isLoopbackBind } from './guard.js';
+import { isLoopbackHost } from '../util/loopback.js';
+import { checkHostAndOrigin, checkPath, checkToken } from './guard.js';
 import type { HttpSession, McpRoutes } from './mcp-routes.js';
-import { LocalSource } from './source.js';
+import { LocalSource, type EpisodeSource } from './source.js';
 import { openEnvRoutes } from './openenv.js';
 import { LeaseTable, type EndReason } from './table.js';
+import { WorkerSource, type WorkerOptions } from './workers.js';
 
 export interface HttpHostOptions {
   /** Domains loaded already, or folders loaded on their first episode (and unloaded when idle). */
@@ -32,8 +34,19 @@ export interface HttpHostOptions {
   /** Episodes idle this long expire. */
   episodeTtlMs?: number;
   maxEpisodes?: number;
-  /** Domains loaded on demand are unloaded after this long without use. */
+  /** Domains loaded on demand are unloaded after this long without use (with `isolate`: their processes exit). */
   domainIdleMs?: number;
+  /** A client must send its request headers within this time (HTTP 408 after). */
+  headersTimeoutMs?: number;
+  /** ...and its whole request, body included, within this time (HTTP 408 after). */
+  requestTimeoutMs?: number;
+  /**
+   * Run each domain's episodes in a process of its own (what `envscale serve --http` does): a call
+   * that keeps it busy past `callTimeoutMs` ends that process and that domain's episodes only,
+   * and no domain's SQL can stop the server from answering. Episodes are then opened from
+   * `isolate.opener` (plain data) in the domain's process; `openEpisode` cannot be used with it.
+   */
+  isolate?: WorkerOptions;
   /**
    * Opens every episode: of an MCP session on /mcp/<domain> (from its URL's query, e.g.
    * ?task=<id>&user=<spec>), of POST /v1/episodes and of OpenEnv's reset. A UserError refuses it
@@ -68,6 +81,10 @@ export const DEFAULTS = {
   episodeTtlMs: 15 * 60_000,
   maxEpisodes: 10_000,
   domainIdleMs: 10 * 60_000,
+  // Requests are small JSON bodies sent at once: seconds, not Node's default 300 s, so slow or
+  // stalled clients cannot hold connections open. Responses (event streams, WebSockets) are not limited.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 /**
@@ -77,12 +94,17 @@ export const DEFAULTS = {
  */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const host = options.host ?? DEFAULTS.host;
+  const loopback = isLoopbackHost(host);
+  if (!loopback && !options.token) {
+    throw new UserError(`Serving on ${host} reaches beyond this machine, where anyone who can reach the port could use it; add a token (--token <secret> or ENVSCALE_TOKEN), or bind to 127.0.0.1.`);
+  }
+  if (options.isolate && options.openEpisode) throw new Error('openEpisode runs in this process; with isolate, give isolate.opener instead');
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
-  const catalog = new DomainCatalog(options.domains, options.domainIdleMs ?? DEFAULTS.domainIdleMs);
-  const open = options.openEpisode ?? episodeOpener({ defaultUser: 'scripted' });
-  const loopback = isLoopbackBind(host);
-
-  const source = new LocalSource(catalog, open);
+  const domainIdleMs = options.domainIdleMs ?? DEFAULTS.domainIdleMs;
+  const catalog = new DomainCatalog(options.domains, domainIdleMs);
+  const source: EpisodeSource = options.isolate
+    ? new WorkerSource(options.domains, { idleMs: domainIdleMs, ...options.isolate })
+    : new LocalSource(catalog, options.openEpisode ?? episodeOpener({ defaultUser: 'scripted' }));
   const sessions = new LeaseTable<HttpSession>(options.maxSessions ?? DEFAULTS.maxSessions, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, (s, reason) => {
     try {
       options.onSessionEnd?.(s, reason);
@@ -102,9 +124,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   episodes.whenEnded((lease, reason) => {
     for (const s of [...sessions.values()]) if (s.episode === lease.port && !s.ownsEpisode) sessions.end(s.id, reason);
   });
+  // An episode lost with its domain's process ends what held it: its lease, its MCP sessions.
+  source.whenLost?.((port) => {
+    const lease = episodes.table.get(port.id);
+    if (lease?.port === port) episodes.table.end(lease.id, 'stopped');
+    for (const s of [...sessions.values()]) if (s.episode === port) sessions.end(s.id, 'stopped');
+  });
 
   const app = new Hono<{ Bindings: HttpBindings }>();
-  app.onError((err, c) => failureResponse(c, err instanceof HttpFailure ? err : new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603)));
+  app.onError((err, c) => {
+    if (err instanceof HttpFailure) return failureResponse(c, err);
+    // A domain folder that cannot be loaded is the server's problem, not the request's.
+    if (err instanceof DomainUnavailable) return failureResponse(c, new HttpFailure(503, err.message));
+    return failureResponse(c, new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603));
+  });
   const mounted = (path: string) => options.mounts?.some((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
   app.use(async (c, next) => {
     checkPath(c.req.path);
@@ -125,7 +158,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   for (const m of options.mounts ?? []) app.route(m.prefix, m.app);
   app.notFound((c) => failureResponse(c, new HttpFailure(404, `Nothing at ${c.req.path}; domains are served at ${catalog.names().map((d) => `/mcp/${d}`).join(', ')}, episodes at /v1/episodes.`)));
 
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: ws } }) as NodeServer;
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs;
+  const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: ws },
+    serverOptions: { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) },
+  }) as NodeServer;
   // Trainers keep connections between steps while their model thinks: longer than Node's 5 s, so a
   // client does not race the server closing the connection it is about to reuse.
   server.keepAliveTimeout = 65_000;

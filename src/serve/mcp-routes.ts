@@ -18,6 +18,8 @@ export interface HttpSession {
   episode: EpisodePort;
   /** A session on /mcp/<domain> owns its episode (it ends with the session); one on an episode's URL does not. */
   ownsEpisode: boolean;
+  /** Requests waiting for their answer, told when the session's transport closes. */
+  waiting: Set<() => void>;
   lastSeen: number;
   active: number;
 }
@@ -75,14 +77,16 @@ export function mcpRouting(routing: McpRouting) {
         sessionIdGenerator: () => randomUUID(),
         enableJsonResponse: true,
         onsessioninitialized: (id) => {
-          entry = { id, domain, transport, server, episode: own, ownsEpisode: !onEpisode, lastSeen: Date.now(), active: 0 };
+          entry = { id, domain, transport, server, episode: own, ownsEpisode: !onEpisode, waiting: new Set(), lastSeen: Date.now(), active: 0 };
           sessions.add(entry);
         },
         onsessionclosed: (id) => sessions.end(id, 'deleted'),
       });
       const server = createDomainServer(episode, { onToolCall: (event) => entry && routing.onToolCall?.(entry, event) });
       transport.onclose = () => {
-        if (entry) sessions.end(entry.id, 'closed');
+        if (!entry) return;
+        for (const tell of entry.waiting) tell();
+        sessions.end(entry.id, 'closed');
       };
       await server.connect(transport);
       return await transport.handleRequest(c.req.raw, { parsedBody: body });
@@ -100,7 +104,17 @@ export function mcpRouting(routing: McpRouting) {
       if (!entry || entry.domain !== domain || (episode && entry.episode !== episode)) {
         throw new HttpFailure(404, 'Session not found: it ended or expired; start a new one with initialize.', -32001);
       }
-      return sessions.use(entry, () => entry.transport.handleRequest(c.req.raw, { parsedBody: body }));
+      return sessions.use(entry, () => {
+        const handled = entry.transport.handleRequest(c.req.raw, { parsedBody: body });
+        if (c.req.method !== 'POST') return handled;
+        // In JSON response mode the SDK (2.4) never settles a request whose session closes before
+        // its response is out (modelcontextprotocol/typescript-sdk#2559, #2600): answer it here.
+        return new Promise<Response>((resolve, reject) => {
+          const ended = () => reject(new HttpFailure(404, 'Session ended while this request was in flight (deleted, expired, or its episode ended); start a new one with initialize.', -32001));
+          entry.waiting.add(ended);
+          handled.then(resolve, reject).finally(() => entry.waiting.delete(ended));
+        });
+      });
     }
     if (c.req.method === 'POST' && isInitializeRequest(body)) return openSession(c, domain, body, episode);
     throw new HttpFailure(400, 'Bad request: no Mcp-Session-Id header; start a session with an initialize request first.');

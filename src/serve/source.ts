@@ -13,7 +13,14 @@ export interface EpisodeSource {
   open(domain: string, request: Omit<OpenRequest, 'onClose'>): Promise<EpisodePort>;
   /** What serving needs of a domain (its tools, policy, tables) without an episode. */
   info(domain: string): Promise<DomainInfo>;
+  /** Run `hook` for each episode lost with the process it lived in (sources with processes). */
+  whenLost?(hook: (port: EpisodePort) => void): void;
   close(): Promise<void>;
+}
+
+/** An episode that ended with the process it lived in (a call ran past the timeout, or it crashed). */
+export class EpisodeLost extends Error {
+  override name = 'EpisodeLost';
 }
 
 /** Episodes in this process, on domains of a catalog (held while an episode is open on them). */

@@ -25,7 +25,7 @@ const RULES = `Rules of the engine that runs the spec:
 - "expect": "row" fails with its error when the query finds nothing, "none" when it finds something; a run step with "expect": "change" fails when it changes no row. A check step fails unless its first value is true. Error messages may quote arguments as {param}.
 - Output: {"rows": sql} returns all rows, {"row": sql} the first row or null, {"value": sql} the first value, {"json": sql} the first value parsed as JSON. A write without output returns "OK".
 - Helper functions: now() is the domain's clock; seq('name') gives the next number of a sequence (writes only), e.g. 'ORD-' || seq('order') for a new id; "sequences" sets first values.
-- Refused: more than one statement per string, ATTACH, PRAGMA, load_extension, random(), randomblob(), the real clock ('now', CURRENT_TIMESTAMP, date functions without a time value), positional ? parameters, tables named sqlite_*, _es_* or pragma_*.
+- Refused: more than one statement per string, ATTACH, PRAGMA, load_extension, random(), randomblob(), the real clock ('now', CURRENT_TIMESTAMP, date functions without a time value), positional ? parameters, tables named sqlite_*, _es_* or pragma_*, zeroblob(), printf/format widths over 1000 or from parameters, and a recursive WITH without LIMIT n (n at most 100000).
 - Read tools may only read (SELECT/WITH); writes use INSERT/UPDATE/DELETE/REPLACE.
 - Column types: text, integer, real, boolean (stored as 0/1, seed true/false), json (any JSON value). "references" names another table (its primary key) or table.column; seed rows must only point at rows that exist.
 - Seed rows: several per table, plausible and typed like their columns, dates before the clock, so that every read finds something.

@@ -13,7 +13,8 @@ import { DEFAULT_ATTEMPTS, synthesizeWithModel } from './llm-synth.js';
 import { defaultWorkers, synthesizeAll, type PlannedJob } from './parallel.js';
 import { plannedJobs } from './planned-tools.js';
 import { failedOutcome, outcomeStats, type DomainOutcome } from './pipeline.js';
-import { verifySpec, type ToolVerdict } from './verify.js';
+import { verifyBounded } from './verify-bounded.js';
+import type { ToolVerdict } from './verify.js';
 import { writeDomainFolder } from './write.js';
 
 export interface SynthesizeCommandOptions {
@@ -115,13 +116,16 @@ export function verdictTable(verdicts: ToolVerdict[]): string {
   );
 }
 
-/** `envscale verify`: execute every tool of each domain folder and print the verdicts. */
-export function runVerify(refs: string[]): boolean {
+/**
+ * `envscale verify`: execute every tool of each domain folder and print the verdicts. The tools run
+ * in a watched process, so a tool whose SQL never ends fails as timed out instead of hanging.
+ */
+export async function runVerify(refs: string[], toolTimeoutMs?: number): Promise<boolean> {
   let allOk = true;
   for (const ref of refs) {
     const dir = resolveDomainDir(ref);
     const spec = readDomainSpec(dir);
-    const { verdicts, domainError } = verifySpec(spec);
+    const { verdicts, domainError } = await verifyBounded(spec, toolTimeoutMs);
     const ok = verdicts.filter((v) => v.ok).length;
     console.log(`## ${spec.name} (${relative(process.cwd(), dir) || '.'}): ${ok} of ${verdicts.length} tools verified\n`);
     if (domainError) console.log(`The domain itself does not load: ${domainError}\n`);

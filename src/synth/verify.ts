@@ -16,7 +16,7 @@ import { ArgGrounder } from './ground-args.js';
  * whose effect belies its name (a create that adds no row...) gets a warning: see effects.ts.
  */
 
-export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'output schema';
+export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'output schema' | 'timed out';
 
 /** Why a working tool is still suspect. */
 export type WarningCode = 'accepts wrong type' | 'accepts unknown id' | 'output schema dropped' | 'create adds no row' | 'reads another table' | 'transfer moves nothing' | 'delete removes no row';
@@ -171,8 +171,8 @@ function verifyTool(session: Session, grounder: ArgGrounder, sources: Map<string
   return verdict;
 }
 
-/** Verify every tool of a spec; verdicts come in the spec's tool order. */
-export function verifySpec(spec: DomainSpec): VerifyResult {
+/** Verify every tool of a spec; verdicts come in the spec's tool order. `onTool` hears each tool as its calls begin. */
+export function verifySpec(spec: DomainSpec, onTool?: (name: string) => void): VerifyResult {
   const { domain, refused, domainError } = compile(spec);
   if (domainError) return { domainError, verdicts: spec.tools.map((t) => ({ tool: t.name, kind: t.kind, ok: false, code: 'refused at load', reason: domainError, warnings: [] })) };
   const byName = new Map(refused.map((v) => [v.tool, v]));
@@ -181,7 +181,10 @@ export function verifySpec(spec: DomainSpec): VerifyResult {
     try {
       const sources = paramSources(domain);
       const grounder = new ArgGrounder(domain, sources);
-      for (const name of domain.tools.keys()) byName.set(name, verifyTool(session, grounder, sources.get(name), name));
+      for (const name of domain.tools.keys()) {
+        onTool?.(name);
+        byName.set(name, verifyTool(session, grounder, sources.get(name), name));
+      }
     } finally {
       session.close();
       domain.close();

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { ingest } from '../../src/corpus/ingest.js';
 import { assignNames, sanitizeName } from '../../src/corpus/names.js';
 import { ToolSpec } from '../../src/spec/tool.js';
 import { UserError } from '../../src/util/errors.js';
+import { CLI } from '../helpers/mcp.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const fx = (p: string) => resolve(repoRoot, 'fixtures/corpus', p);
@@ -182,6 +184,29 @@ describe('broken inputs', () => {
     expect(report.notes).toContainEqual(expect.objectContaining({ pointer: '/paths/~1nodes/post', reason: expect.stringMatching(/recursive \$ref #\/components\/schemas\/(Node|Link)/) }));
     expect(report.skipped.map((s) => s.pointer).sort()).toEqual(['/paths/~1nodes/get', '/paths/~1nodes/patch']);
   });
+
+  it('says that nothing was found when no file holds a tool (0-byte YAML, [], blank JSONL, only bad records), exits 1 and writes no corpus', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-empty-'));
+    try {
+      const files: Array<[string, string]> = [
+        ['empty.yaml', ''],
+        ['empty.json', '[]'],
+        ['empty.jsonl', '\n\n'],
+        ['bad.jsonl', '{"name": 3}\n'],
+      ];
+      for (const [name, text] of files) {
+        writeFileSync(join(dir, name), text);
+        expect(ingest([join(dir, name)]).tools).toHaveLength(0);
+        const out = join(dir, `${name}.corpus.json`);
+        const r = spawnSync(process.execPath, [CLI, 'ingest', join(dir, name), '-o', out], { encoding: 'utf8' });
+        expect({ name, status: r.status }).toEqual({ name, status: 1 });
+        expect(r.stderr).toMatch(/^envscale: No tools in .*, so nothing was written to /);
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('lists a file with no tool collection as unrecognized instead of dropping it silently', () => {
     const { tools, report } = ingest([fx('broken/not-tools.yaml'), fx('collections/openai-tools.json')]);

@@ -33,6 +33,29 @@ describe('spec SQL is checked when the domain loads', () => {
     ["the machine's time zone", 'read', { query: "SELECT datetime(now(), 'localtime')" }, /real clock or time zone \('localtime'\)/],
     ['CURRENT_TIMESTAMP', 'write', { run: 'UPDATE notes SET created_at = CURRENT_TIMESTAMP' }, /real clock \(CURRENT_TIMESTAMP\)/],
     ['date() with no time value', 'read', { query: 'SELECT date()' }, /calls date\(\) without a time value/],
+    // Function names in every quoting form.
+    ['"random"()', 'write', { run: 'UPDATE notes SET body = "random"()' }, /calls random\(\)/],
+    ['[random]()', 'read', { query: 'SELECT [random]()' }, /calls random\(\)/],
+    ['`RandomBlob`()', 'read', { query: 'SELECT `RandomBlob`(8)' }, /calls randomblob\(\)/],
+    ['"load_extension"()', 'read', { query: 'SELECT "load_extension"(\'x\')' }, /calls load_extension\(\)/],
+    ['a call split by a comment', 'read', { query: 'SELECT random /* x */ ()' }, /calls random\(\)/],
+    ['"current_timestamp"()', 'read', { query: 'SELECT "current_timestamp"()' }, /real clock \(CURRENT_TIMESTAMP\)/],
+    ['[current_date]()', 'read', { query: 'SELECT [current_date]()' }, /real clock \(CURRENT_DATE\)/],
+    ['"date"() with no time value', 'read', { query: 'SELECT "date"()' }, /calls date\(\) without a time value/],
+    // Values of any size from one number.
+    ['printf with a * precision', 'read', { query: "SELECT printf('%.*c', 900000000, 'x')" }, /calls printf\(\) with a width or precision of \*/],
+    ['printf with a huge width', 'read', { query: "SELECT printf('%900000000c', 'x')" }, /width or precision of 900000000/],
+    ['format with a huge precision', 'read', { query: "SELECT format('%.5000s', 'x')" }, /calls format\(\) with a width or precision of 5000/],
+    ['printf with a format from a parameter', 'read', { query: 'SELECT printf(:id, 1)' }, /calls printf\(\) with a format that is not a string literal/],
+    ['zeroblob', 'read', { query: 'SELECT length(zeroblob(1000000000))' }, /calls zeroblob\(\)/],
+    // Recursion that nothing bounds.
+    ['an unbounded recursive CTE', 'read', { query: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c' }, /has a recursive WITH \(c\) without a LIMIT, which could run forever/],
+    ['a recursive CTE without the RECURSIVE keyword', 'read', { query: 'WITH c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM "C") SELECT count(*) FROM c' }, /recursive WITH \(c\) without a LIMIT/],
+    ['a second, recursive CTE', 'read', { query: 'WITH a AS (SELECT 1 AS v), [b](x) AS MATERIALIZED (SELECT v FROM a UNION SELECT x * 2 FROM b) SELECT max(x) FROM b' }, /recursive WITH \(b\) without a LIMIT/],
+    ['a LIMIT only inside the recursive part', 'read', { query: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x IN (SELECT x FROM c LIMIT 1)) SELECT count(*) FROM c' }, /without a LIMIT/],
+    ['a recursion LIMIT from a parameter', 'read', { query: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT :id) SELECT count(*) FROM c' }, /whose LIMIT is not a number up to 100000/],
+    ['a recursion LIMIT too large', 'read', { query: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 0, 100000000) SELECT count(*) FROM c' }, /whose LIMIT is not a number up to 100000/],
+    ['a writing recursion', 'write', { run: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) INSERT INTO notes (id, author_id, body, created_at) SELECT x, \'A1\', \'b\', now() FROM c' }, /recursive WITH \(c\) without a LIMIT/],
     ['a write in a read tool', 'read', { run: 'DELETE FROM notes' }, /a read tool cannot have statements that change state/],
     ['a writing query step', 'write', { query: 'WITH x AS (SELECT 1) DELETE FROM notes WHERE id = :id' }, /could change state, but this step may only read/],
     ['seq() outside writes', 'read', { query: "SELECT seq('note')" }, /calls seq\(\), which only write steps may use/],
@@ -62,11 +85,39 @@ describe('spec SQL is checked when the domain loads', () => {
     expect(s.call('probe', { id: 'N7' })).toMatchObject({ ok: false, error: 'no note N7' });
   });
 
-  test("refuses, at call time, a time value that would read the machine's clock", () => {
+  test("refuses, at call time, a time value that would read the machine's clock, however it was built", () => {
     const s = withTool('read', [], { value: 'SELECT date(:id)' })().openSession();
     expect(s.call('probe', { id: '2026-01-02T03:04:05Z' })).toMatchObject({ ok: true, value: '2026-01-02' });
-    expect(s.call('probe', { id: 'now' })).toMatchObject({ ok: false, error: 'Error: "now" is not a valid date or time value for id.' });
+    expect(s.call('probe', { id: 'now' })).toEqual({ ok: false, error: `Error: "now" would read the machine's clock or time zone; the domain's time is now().`, text: expect.any(String) });
     expect(s.call('probe', { id: ' LocalTime ' })).toMatchObject({ ok: false });
+    const built: Array<[string, string]> = [
+      ['datetime', "SELECT datetime(replace('nxw', 'x', 'o'))"],
+      ['strftime', "SELECT strftime('%s', 'n' || 'ow')"],
+      ['julianday', "SELECT julianday(upper('n' || 'OW'))"],
+      ['unixepoch', "SELECT unixepoch(substr('xnow', 2))"],
+      ['time zone', "SELECT datetime(now(), lower('LOCAL' || 'TIME'))"],
+      ['a column', "SELECT date((SELECT 'n' || 'ow' FROM notes LIMIT 1))"],
+      ['timediff', "SELECT timediff(now(), trim(' no' || 'w '))"],
+    ];
+    for (const [what, sql] of built) {
+      const r = withTool('read', [], { value: sql })().openSession().call('probe', {});
+      expect({ what, r }).toMatchObject({ what, r: { ok: false, error: expect.stringMatching(/would read the machine's clock or time zone/) } });
+    }
+    // The same functions on domain times compute as SQLite's own.
+    const ok = withTool('read', [], { value: "SELECT datetime(now(), '+1 day') || ' ' || strftime('%Y', now()) || ' ' || julianday('2026-01-01') || ' ' || unixepoch('1970-01-02')" })().openSession();
+    expect(ok.call('probe', {})).toMatchObject({ ok: true, value: '2026-01-16 10:00:00 2026 2461041.5 86400' });
+  });
+
+  test('accepts a CTE read twice (a self-join)', () => {
+    const s = withTool('read', [], { value: 'WITH t AS MATERIALIZED (SELECT id FROM notes) SELECT count(*) FROM t AS a JOIN t AS b ON a.id = b.id' })().openSession();
+    expect(s.call('probe', {})).toMatchObject({ ok: true, value: 1 });
+  });
+
+  test('accepts a recursion bounded by a LIMIT, and bounded formats, and runs them', () => {
+    const s = withTool('read', [], {
+      value: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000), d AS (SELECT 2) SELECT printf('%5.2f|%-4d|%s', sum(x) / 1000.0, 7, 'ok') FROM c",
+    })().openSession();
+    expect(s.call('probe', {})).toMatchObject({ ok: true, value: '500.50|7   |ok' });
   });
 
   test('bound step values keep their SQLite types, and a found row can be named in an error', () => {

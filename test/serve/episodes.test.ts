@@ -289,6 +289,11 @@ describe('MCP on an episode', () => {
     const listed = await step(h, json.episode_id, { type: 'call_tool', tool_name: 'list_notes', arguments: { author_id: 'A1' } });
     expect(JSON.parse(listed.json.observation.content).map((n: Json) => n.body)).toEqual(['First note', 'session-less']);
     expect(listed.json.info.steps).toBe(2);
+    // A request whose Mcp-Name header disagrees with its body (SEP-2243) is refused before it reaches the episode.
+    const forged = await rpc(3, 'tools/call', { name: 'delete_note', arguments: { note_id: 'N1' } }, 'list_notes');
+    expect(forged.status).toBe(400);
+    expect((await forged.json()).error.message).toMatch(/Mcp-Name/i);
+    expect((await call(h, 'GET', `/v1/episodes/${json.episode_id}`)).json.steps).toBe(2);
 
     // The SDK's own 2026-07-28 client works against it as well.
     const modern = newClient('modern', true);

@@ -32,7 +32,7 @@ describe('synthesize and verify commands', () => {
       expect(printed).toMatch(/ \| rules +\| +\d+ \| /);
       expect(printed).toMatch(/(\d+) of \1 tools verified \(100\.0%\) in (\d+) of \2 domains written\./);
       log.mockClear();
-      expect(runVerify(outcomes.map((o) => join(out, o.name)))).toBe(true);
+      expect(await runVerify(outcomes.map((o) => join(out, o.name)))).toBe(true);
       expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/\| create_order +\| write \| ok +\|/);
     } finally {
       log.mockRestore();

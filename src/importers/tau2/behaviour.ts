@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DomainTool } from '../../spec/domain.js';
+import { MAX_RECURSION_LIMIT as RECURSION_LIMIT } from '../../env/sql-check.js';
 import { calculate } from './calculate.js';
 
 /**
@@ -79,7 +80,7 @@ checked AS (SELECT p.k, p.new_id, v.price AS new_price, v.options AS new_options
     WHEN NOT v.available THEN 'New item ' || p.new_id || ' not found or available'
   END AS problem
   FROM pairs p LEFT JOIN first_items it ON it.item_id = p.old_id LEFT JOIN variants v ON v.product_id = it.product_id AND v.item_id = p.new_id),
-running(k, diff) AS (SELECT -1, 0.0 UNION ALL SELECT c.k, running.diff + (c.new_price - c.old_price) FROM running JOIN checked c ON c.k = running.k + 1),
+running(k, diff) AS (SELECT -1, 0.0 UNION ALL SELECT c.k, running.diff + (c.new_price - c.old_price) FROM running JOIN checked c ON c.k = running.k + 1 LIMIT ${RECURSION_LIMIT}),
 totals AS (SELECT
   (SELECT problem FROM checked WHERE problem IS NOT NULL ORDER BY k LIMIT 1) AS problem,
   (SELECT diff FROM running ORDER BY k DESC LIMIT 1) AS diff,
@@ -156,7 +157,7 @@ sim(k, ids, touched) AS (
   SELECT p.k,
     json_set(sim.ids, '$[' || (SELECT min(CAST(e.key AS INTEGER)) FROM json_each(sim.ids) e WHERE e.value = p.old_id) || ']', p.new_id),
     json_insert(sim.touched, '$[#]', (SELECT min(CAST(e.key AS INTEGER)) FROM json_each(sim.ids) e WHERE e.value = p.old_id))
-  FROM sim JOIN pairs p ON p.k = sim.k + 1)
+  FROM sim JOIN pairs p ON p.k = sim.k + 1 LIMIT ${RECURSION_LIMIT})
 SELECT ids, touched FROM sim ORDER BY k DESC LIMIT 1`;
 
 const modify_pending_order_items: Behaviour = {

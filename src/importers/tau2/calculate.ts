@@ -1,3 +1,4 @@
+import { MAX_RECURSION_LIMIT as RECURSION_LIMIT } from '../../env/sql-check.js';
 import type { Behaviour } from './behaviour.js';
 
 /**
@@ -68,7 +69,7 @@ const EVALUATE = `WITH RECURSIVE
 lex(i, r) AS (
   SELECT 0, ltrim(:expression, ' ')
   UNION ALL
-  SELECT i + 1, ltrim(substr(r, 1 + ${tokLen('r')}), ' ') FROM lex WHERE r <> ''
+  SELECT i + 1, ltrim(substr(r, 1 + ${tokLen('r')}), ' ') FROM lex WHERE r <> '' LIMIT ${RECURSION_LIMIT}
 ),
 toks(i, t) AS (SELECT i, substr(r, 1, ${tokLen('r')}) FROM lex WHERE r <> ''),
 ev(step, i, vals, ops, prev, err) AS (
@@ -96,6 +97,7 @@ ev(step, i, vals, ops, prev, err) AS (
     END
   FROM ev LEFT JOIN toks ON toks.i = ev.i
   WHERE ev.err IS NULL AND NOT (toks.t IS NULL AND json_array_length(ev.ops) = 0)
+  LIMIT ${RECURSION_LIMIT}
 ),
 final AS (SELECT vals, err FROM ev ORDER BY step DESC LIMIT 1),
 result AS (SELECT CAST(json_extract(vals, '$[0]') AS REAL) AS x, err, json_array_length(vals) AS n FROM final)

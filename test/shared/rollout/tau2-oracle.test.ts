@@ -110,7 +110,7 @@ describe('rollout --agent oracle --user scripted on tau2-retail', () => {
   });
 
   it('keeps every episode through validity, state and exact match, and exports one line each', () => {
-    expect(printed).toMatch(/\| all episodes \| +114 \|\n\| validity +\| +114 \|\n\| state +\| +114 \|\n\| exact +\| +114 \|/);
+    expect(printed).toMatch(/\| all episodes +\| +114 \|\n\| validity +\| +114 \|\n\| state +\| +114 \|\n\| exact +\| +114 \|\n\| valid openai rows +\| +114 \|/);
     const lines = readFileSync(join(work, 'data.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(114);
     // A transfer episode ends with the agent's transfer call, its answer to the user.

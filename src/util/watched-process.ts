@@ -1,0 +1,83 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
+
+/**
+ * Child processes that run spec SQL, watched by their parent. Nothing can interrupt a SQLite
+ * statement from JavaScript (better-sqlite3 has neither sqlite3_interrupt nor a progress
+ * handler), and a worker thread stuck in one can neither be terminated nor waited for at exit; a
+ * process can be killed. The child sends a heartbeat from its event loop; a statement that runs
+ * too long blocks that loop, the heartbeats stop, and the parent kills the child.
+ */
+
+/** How often a watched child says its event loop turns. */
+export const HEARTBEAT_MS = 200;
+
+export interface Heartbeat {
+  type: 'beat';
+}
+
+/** In the child: send heartbeats while the channel to the parent is open (they keep nothing alive). */
+export function startHeartbeat(): void {
+  const timer = setInterval(() => process.connected && process.send?.({ type: 'beat' } satisfies Heartbeat), HEARTBEAT_MS);
+  timer.unref();
+  process.once('disconnect', () => clearInterval(timer));
+}
+
+/**
+ * The compiled module `src/<path>.js`, next to the calling module in dist/ or, under a TypeScript
+ * runner (tests), in the package's dist/ folder.
+ */
+export function compiledEntry(callerUrl: string, path: string): string {
+  const here = fileURLToPath(new URL(`./${path.split('/').pop()}.js`, callerUrl));
+  return existsSync(here) && here.endsWith('.js') ? here : join(packageRoot(), 'dist', 'src', `${path}.js`);
+}
+
+export interface WatchedChild {
+  child: ChildProcess;
+  /** Send a message, if the channel is still open. */
+  send(message: unknown): void;
+  /** Close the channel (the child is expected to exit), and kill it if it has not after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Fork `entry` with an IPC channel (structured clone) and watch it: when no message has come for
+ * `limitMs()` milliseconds it is killed with SIGKILL. `onExit` learns whether that is why it ended.
+ */
+export function forkWatched<M>(entry: string, options: { limitMs: () => number; onMessage: (m: M) => void; onExit: (stalled: boolean, cause: string) => void }): WatchedChild {
+  const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let last = Date.now();
+  let stalled = false;
+  child.on('message', (m: M | Heartbeat) => {
+    last = Date.now();
+    if ((m as Heartbeat).type !== 'beat') options.onMessage(m as M);
+  });
+  child.on('error', () => undefined);
+  const timer = setInterval(() => {
+    if (Date.now() - last <= options.limitMs()) return;
+    stalled = true;
+    child.kill('SIGKILL');
+  }, 250);
+  timer.unref();
+  child.once('exit', (code, signal) => {
+    clearInterval(timer);
+    options.onExit(stalled, code !== null ? `exit code ${code}` : `signal ${signal}`);
+  });
+  return {
+    child,
+    send: (message) => {
+      if (child.connected) child.send(message as never);
+    },
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.connected) child.disconnect();
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
