@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { readTasks } from '../../src/env/load.js';
 import { SEND_TOOL } from '../../src/episode/tools.js';
 import { TrajectoryStore } from '../../src/record/store.js';
-import { oracleReport } from '../../src/rollout/oracle.js';
+import { closingLine } from '../helpers/closing.js';
 import { newClient, REPO_ROOT, textOf } from '../helpers/mcp.js';
 import { send, startServe, waitUntil } from '../helpers/serve-process.js';
 
@@ -24,7 +24,7 @@ describe('serve --http (each domain in its own process)', () => {
       const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/projects?task=${task.id}&user=scripted`));
       await client.connect(transport);
       for (const a of task.gold.actions) expect((await client.callTool({ name: a.tool, arguments: a.args })).isError).toBeFalsy();
-      expect(textOf(await client.callTool({ name: SEND_TOOL, arguments: { message: oracleReport(task.communicate) } }))).toContain('###STOP###');
+      expect(textOf(await client.callTool({ name: SEND_TOOL, arguments: { message: closingLine(task.communicate) } }))).toContain('###STOP###');
 
       const tiny = newClient();
       const tinyTransport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/tiny`));
