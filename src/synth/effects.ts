@@ -4,7 +4,7 @@ import type { DomainTool, Table } from '../spec/domain.js';
 import { aliases, type ParamSource } from '../tasks/param-sources.js';
 import { namedOperation } from './classify.js';
 import { nameNouns } from './entities.js';
-import { singular, splitWords } from './words.js';
+import { plural, singular, splitWords } from './words.js';
 import type { ToolWarning } from './verify.js';
 
 /**
@@ -24,8 +24,10 @@ const MOVES = new Set(['transfer', 'move', 'mv', 'relocate']);
 
 /** Whether a table holds the entity a noun names: `account_transfers` holds transfers, `transfers_log` too. */
 function holds(table: string, noun: string): boolean {
-  const words = splitWords(table).map(singular);
-  return words.includes(noun) || words.join('_') === noun;
+  // Tables are named with plural(); singular() does not always undo it (`bmis`), so compare both ways.
+  const words = splitWords(table);
+  const forms = new Set([noun, plural(noun)]);
+  return words.some((w) => forms.has(w) || forms.has(singular(w))) || forms.has(words.join('_'));
 }
 
 /** The domain tables a tool's statements read (steps and output), by the statements' FROM and JOIN clauses. */

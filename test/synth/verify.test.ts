@@ -6,6 +6,7 @@ import { paramSources } from '../../src/tasks/param-sources.js';
 import type { DomainSpec, DomainTool } from '../../src/spec/domain.js';
 import { verifySpec } from '../../src/synth/verify.js';
 import { qualityTables } from '../../src/synth/report.js';
+import { readWarnings } from '../../src/synth/effects.js';
 import { TINY_DIR } from '../helpers/mcp.js';
 
 const tiny = readDomainSpec(TINY_DIR);
@@ -111,6 +112,9 @@ describe('effect warnings', () => {
     expect(verdictOf(spec, 'find_note_by_email').warnings).toContainEqual({ code: 'reads another table', message: 'its name is about note but it reads authors' });
     // find_author reads authors by email: the email is an attribute, the author the entity.
     expect(codes(tiny, 'find_author')).toEqual([]);
+    // A table named with plural() is about its noun even where singular() does not undo the plural.
+    const bmis = [{ name: 'bmis', primaryKey: ['bmi_id'], columns: [{ name: 'bmi_id', type: 'text' as const }] }];
+    expect(readWarnings({ name: 'calculate_bmi', description: '', kind: 'read', parameters: { type: 'object' }, steps: [], output: { rows: 'SELECT * FROM bmis' } }, bmis)).toEqual([]);
   });
 
   it('are counted by code in the synthesis report', () => {
