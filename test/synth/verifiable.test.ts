@@ -8,10 +8,10 @@ import type { ToolSpec } from '../../src/spec/tool.js';
 
 /** Tool shapes from real specs that used to fail verification, each as small as it can be. */
 
-const tool = (name: string, description: string, parameters: ToolSpec['parameters'], outputSchema?: ToolSpec['outputSchema']): ToolSpec => ({
+const tool = (name: string, description: string, parameters: Record<string, unknown>, outputSchema?: ToolSpec['outputSchema']): ToolSpec => ({
   name,
   description,
-  parameters: { type: 'object', ...parameters },
+  parameters: { ...parameters, type: 'object' },
   source: `inline#${name}`,
   ...(outputSchema ? { outputSchema } : {}),
 });
