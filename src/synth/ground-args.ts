@@ -167,12 +167,19 @@ export class ArgGrounder {
   private reshaped(toolName: string, args: Record<string, unknown>, i: number): Record<string, unknown> {
     const tool = this.domain.tools.get(toolName)!;
     const valid = tool.validate as (data: unknown) => boolean;
-    if (valid(args)) return args;
     const props = tool.spec.parameters.properties ?? {};
-    const refused = new Set((tool.validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((p) => p !== undefined && p in args));
-    if (refused.size === 0) return args;
-    const fixed = { ...args };
-    for (const param of refused) fixed[param] = schemaValue(param, props[param], this.rng, i, this.domain.spec.clock);
+    // The validator names the first refused argument only: redraw until none is, each at most once.
+    let fixed = args;
+    const redrawn = new Set<string>();
+    while (!valid(fixed)) {
+      const refused = (tool.validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((p) => p !== undefined && p in fixed && !redrawn.has(p));
+      if (refused.length === 0) break;
+      fixed = { ...fixed };
+      for (const param of refused) {
+        redrawn.add(param);
+        fixed[param] = schemaValue(param, props[param], this.rng, i, this.domain.spec.clock);
+      }
+    }
     return fixed;
   }
 

@@ -4,6 +4,7 @@ import { Domain } from '../../src/env/domain.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { plannedJobs } from '../../src/synth/planned-tools.js';
 import { satisfiableSchema } from '../../src/synth/satisfiable.js';
+import { domainFidelity } from '../../src/synth/fidelity.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
 
 /** Tool shapes from real specs that used to fail verification, each as small as it can be. */
@@ -46,6 +47,18 @@ describe('schemas that refuse every value', () => {
       tool('get_note', 'Get a note by id.', { properties: { note_id: { type: 'string' } }, required: ['note_id'] }, note),
     ]);
     expect(outcome.verdicts.filter((v) => !v.ok)).toEqual([]);
+  });
+});
+
+describe('an output schema no output can meet', () => {
+  it('is served satisfiable, and fidelity counts the invalid output as the schema\'s fault, visibly', () => {
+    const impossible = { type: 'object', title: 'Note', additionalProperties: false, allOf: [{ properties: { note_id: { type: 'string' }, name: { type: 'string' } } }] };
+    const { job, outcome } = synthesize([tool('get_note', 'Get a note by id.', { properties: { note_id: { type: 'string' } }, required: ['note_id'] }, impossible)]);
+    expect(outcome.verdicts).toMatchObject([{ ok: true, warnings: [] }]);
+    expect(outcome.spec!.tools[0].outputSchema).toMatchObject({ additionalProperties: false, properties: { note_id: {}, name: {} } });
+    const counts = domainFidelity(outcome, job.tools);
+    expect(counts).toMatchObject({ withSchema: 1, valid: 0, schemaFaults: 1 });
+    expect(counts.faults[0]).toMatch(/get_note: \/ must NOT have additional properties/);
   });
 });
 
