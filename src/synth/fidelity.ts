@@ -137,7 +137,7 @@ export interface FidelityCounts {
 }
 
 /** The output of each verified tool on its example call, by re-running it on a fresh session. */
-function exampleOutputs(outcome: DomainOutcome): Map<string, unknown> {
+export function exampleOutputs(outcome: Pick<DomainOutcome, 'spec' | 'verdicts'>): Map<string, unknown> {
   const outputs = new Map<string, unknown>();
   if (!outcome.spec) return outputs;
   const domain = new Domain(outcome.spec);
