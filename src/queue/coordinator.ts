@@ -102,18 +102,43 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     finish(id, trialRow(item, end, stored?.id));
   };
 
+  /**
+   * Results are recorded in batches: the ones that arrive together (one read of the event stream,
+   * one sweep) are checked, then stored in one transaction, on the next turn of the event loop.
+   */
+  let arrived = new Map<string, unknown>();
   const recordResult = (id: string, value: unknown) => {
-    const item = jobs.get(id);
-    if (!item || !pending.has(id)) return;
-    const parsed = EpisodeJobResult.safeParse(value);
-    if (!parsed.success) return recordFailure(id, item, `the worker sent a result this envscale cannot read (${parsed.error.issues[0].message}); run the same envscale version everywhere`);
-    const { episode, fatal: stop } = parsed.data;
-    const stored = plan.runId !== undefined ? o.store?.recordEpisode(episodeInput(o, plan, item), episode) : undefined;
-    finish(id, trialRow(item, episode.end, stored?.id));
-    if (stop && fatal === undefined) {
-      fatal = stop;
-      void dropWaiting();
+    if (!pending.has(id)) return;
+    arrived.set(id, value);
+    if (arrived.size === 1) setImmediate(recordArrived);
+  };
+  const recordArrived = () => {
+    try {
+      storeArrived();
+    } catch (err) {
+      // The store failed (a full disk...): the run stops; what is not stored is played again on a rerun.
+      giveUp(err as Error);
     }
+  };
+  const storeArrived = () => {
+    const batch = arrived;
+    arrived = new Map();
+    const good: Array<{ id: string; item: TrialToRun; result: EpisodeJobResult }> = [];
+    for (const [id, value] of batch) {
+      const item = jobs.get(id);
+      if (!item || !pending.has(id)) continue;
+      const parsed = EpisodeJobResult.safeParse(value);
+      if (parsed.success) good.push({ id, item, result: parsed.data });
+      else recordFailure(id, item, `the worker sent a result this envscale cannot read (${parsed.error.issues[0].message}); run the same envscale version everywhere`);
+    }
+    const stored = plan.runId !== undefined ? o.store?.recordEpisodes(good.map(({ item, result }) => ({ input: episodeInput(o, plan, item), episode: result.episode }))) : undefined;
+    good.forEach(({ id, item, result: { episode, fatal: stop } }, i) => {
+      finish(id, trialRow(item, episode.end, stored?.[i].id));
+      if (stop && fatal === undefined) {
+        fatal = stop;
+        void dropWaiting();
+      }
+    });
   };
 
   const recordFailed = (id: string, reason: string, attempts?: number) => {
@@ -207,6 +232,8 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
   try {
     await Promise.race([play(), lost]);
   } finally {
+    // Results that arrived in the last turn are stored before the run stops, whatever stopped it.
+    if (arrived.size > 0) recordArrived();
     wake = () => undefined;
     const closing = Promise.allSettled([events?.close(), queue.close()]);
     await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
