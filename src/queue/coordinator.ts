@@ -233,6 +233,9 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     const before = await existing([...pending]);
     await addJobs([...pending].filter((id) => !before.has(id)));
     await sweep([...before]);
+    // A coordinator stopped between storing an episode and removing its job leaves the job behind.
+    const stored = plan.resumed.map((r) => episodeJobId(plan.key, r.task, r.trial));
+    for (const id of await existing(stored)) void queue.remove(id).catch(() => undefined);
     while (pending.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
