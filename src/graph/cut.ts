@@ -10,8 +10,6 @@ export interface SourcePart {
   members: number[];
   /** The sections of the source it holds, each as the steps that cut it out (`tag Orders`, `path /orders/returns`). */
   where: string[];
-  /** Cut by similarity: already a domain of the source partitioned alone, so not packed again. */
-  settled?: boolean;
 }
 
 /**
@@ -97,18 +95,17 @@ function divide(members: number[], where: string, tools: ToolSpec[], s: CutSetti
   return s.bySimilarity(members).map((part) => ({
     members: part,
     where: [where === '' ? 'similar tools' : `${where} > similar tools`],
-    settled: true,
   }));
 }
 
 /**
  * Pack sections into as few parts as fit: the most similar pair of parts (centroid cosine, at least
- * PACK_SIMILARITY) that fits in maxSize merges first. Parts still below minSize (a lone helper, a
+ * PACK_SIMILARITY) that fits in maxSize merges first. Parts cut by similarity are packed too: the
+ * source's own partition cuts it into its natural areas, not into as few domains as fit (a 45-tool
+ * MCP server of fixtures/mcp-pool came out as 6 domains of 5 to 10 tools, packed 2). Parts still below minSize (a lone helper, a
  * tag of one operation) then join the most similar part with room, however similar.
  */
-function pack(parts: SourcePart[], vectors: SparseVector[], s: CutSettings): SourcePart[] {
-  const settled = parts.filter((p) => p.settled);
-  const sections = parts.filter((p) => !p.settled);
+function pack(sections: SourcePart[], vectors: SparseVector[], s: CutSettings): SourcePart[] {
   const packed = joinSimilar(sections.map((p) => p.members), vectors, PACK_SIMILARITY, s.maxSize).map((g) => ({
     members: g.members,
     where: g.inputs.flatMap((k) => sections[k].where),
@@ -131,7 +128,8 @@ function pack(parts: SourcePart[], vectors: SparseVector[], s: CutSettings): Sou
     packed[best].centroid = joined(packed[best].centroid, packed[small].centroid);
     live = live.filter((i) => i !== small);
   }
-  return [...live.map((i) => ({ members: packed[i].members.sort((x, y) => x - y), where: [...new Set(packed[i].where)].sort() })), ...settled.map(({ members, where }) => ({ members, where }))]
+  return live
+    .map((i) => ({ members: packed[i].members.sort((x, y) => x - y), where: [...new Set(packed[i].where)].sort() }))
     .sort((x, y) => x.members[0] - y.members[0]);
 }
 

@@ -60,11 +60,16 @@ describe('source groups', () => {
       tool('a3', 'all.json#/2', ['x'], { group: 'figma' }), tool('a4', 'all.json#/3'), tool('a5', 'all.json#/4'),
       // One collection per document: named by the document, as before.
       tool('b1', 'api.json#/paths/~1a/get', ['x'], { group: 'api' }), tool('b2', 'api.json#/paths/~1b/get', ['x'], { group: 'api' }),
+      // Two servers of one tool each in one file: two sources of one tool, not a group gathered by the file.
+      tool('c1', 'more.json#/0/tools/0', ['x'], { group: 'clock' }), tool('c2', 'more.json#/1/tools/0', ['x'], { group: 'fetch' }),
+      // A JSON Lines file of one-tool servers, one of them twice: gathered per server.
+      tool('d1', 'one.jsonl:1#/tools/0', ['x'], { group: 'dice' }), tool('d2', 'one.jsonl:2#/tools/0', ['x'], { group: 'qr' }), tool('d3', 'one.jsonl:3#/tools/0', ['x'], { group: 'dice' }),
     ];
     expect(sourceGroups(pool).map((g) => [g.name, g.kind, g.members])).toEqual([
       ['all.json#figma', 'listed', [0, 2]],
       ['all.json', 'listed', [3, 4]],
       ['api.json', 'listed', [5, 6]],
+      ['one.jsonl#dice', 'gathered', [9, 11]],
     ]);
   });
 
