@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { formatDiff } from '../env/diff.js';
 import { loadDomain } from '../env/load.js';
-import type { EpisodeRecord, TrajectoryEvent } from '../spec/trajectory.js';
+import type { EpisodeRecord, ExportMeta, PlayedBy, TrajectoryEvent } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { checkOutputDir, readJsonFile, writeFileAtomic } from '../util/files.js';
 import { markdownTable } from '../util/table.js';
@@ -134,13 +134,35 @@ export function exportCommand(opts: ExportCommandOptions): void {
     const dropped = [...droppedLines(report.dropped), ...droppedLines(result.skipped.map((s) => ({ ...s, stage: 'row' })))];
     if (dropped.length) console.log(`\ndropped:\n${dropped.map((l) => `  ${l}`).join('\n')}`);
     if (result.written === 0) throw new UserError(`None of the ${report.total} episodes of ${where} made a ${format} row (the reasons are above), so nothing was written to ${opts.out}; "envscale show <episode>" prints one.`);
+    const metaPath = exportMetaPath(opts.out);
     writeFileAtomic(opts.out, result.text);
-    console.log(`\nwrote ${result.written} ${format} examples to ${opts.out}`);
+    writeFileAtomic(metaPath, result.meta.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    console.log(`\nwrote ${result.written} ${format} examples to ${opts.out}, and where each came from to ${metaPath}`);
+    console.log(playedByLine(result.meta));
     if (info) {
       writeFileAtomic(info.path, `${JSON.stringify({ ...info.entries, [info.name]: llamaFactoryEntry(basename(opts.out)) }, null, 2)}\n`);
       console.log(`wrote the LLaMA-Factory entry "${info.name}" to ${info.path} (dataset_dir: ${dirname(info.path)}, dataset: ${info.name})`);
     }
   });
+}
+
+/** `data/train.jsonl` -> `data/train.meta.jsonl`: beside the rows, never inside them, so each trainer reads its rows as it expects. */
+export function exportMetaPath(out: string): string {
+  const ext = extname(out);
+  return `${ext ? out.slice(0, -ext.length) : out}.meta.jsonl`;
+}
+
+const PLAYED_BY_NOTE: Record<PlayedBy, string> = {
+  oracle: "envscale's oracle agent, which replays the gold actions: its messages are templates, not a model's",
+  model: 'a model through envscale',
+  client: "a served session's own agent",
+};
+
+/** One line saying who played the exported episodes, so oracle data is never mistaken for a model's. */
+function playedByLine(meta: ExportMeta[]): string {
+  const counts = new Map<PlayedBy, number>();
+  for (const m of meta) counts.set(m.played_by, (counts.get(m.played_by) ?? 0) + 1);
+  return `played by: ${[...counts].map(([who, n]) => `${n} ${who} (${PLAYED_BY_NOTE[who]})`).join(', ')}`;
 }
 
 /** The dataset_info.json beside a ShareGPT file, read before anything is written; its other entries are kept. */

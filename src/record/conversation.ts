@@ -8,8 +8,8 @@ export interface StoredEpisode {
   events: TrajectoryEvent[];
   tools: ToolDefinition[];
   task?: StoredTask;
-  /** How the episode was played: a rollout (envscale's agent loop) or a served MCP session (the client's own agent). */
-  origin?: RunRecord['kind'];
+  /** The run it belongs to: a rollout (envscale's agent loop, with its agent and user) or a served session (the client's own agent). */
+  run?: RunRecord;
 }
 
 export type Turn =
@@ -58,6 +58,6 @@ export function readEpisode(store: TrajectoryStore, episode: EpisodeRecord): Sto
     events: store.events(episode.id),
     tools: episode.toolset ? store.tools(episode.toolset) : [],
     task: episode.task_key ? store.task(episode.task_key) : undefined,
-    origin: store.run(episode.run_id)?.kind,
+    run: store.run(episode.run_id),
   };
 }

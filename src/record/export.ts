@@ -1,4 +1,4 @@
-import type { ToolDefinition } from '../spec/trajectory.js';
+import type { ExportMeta, PlayedBy, ToolDefinition } from '../spec/trajectory.js';
 import { parseArguments } from '../spec/chat.js';
 import { turnsOf, type StoredEpisode, type Turn } from './conversation.js';
 
@@ -26,7 +26,7 @@ export interface TrainingDialogue {
 
 /** The trainable dialogue of an episode, or why it has none. */
 export function trainingDialogue(ep: StoredEpisode): TrainingDialogue | { problem: string } {
-  const served = ep.origin === 'serve';
+  const served = ep.run?.kind === 'serve';
   const all = turnsOf(ep.events);
   const system = served ? undefined : all.find((t) => t.role === 'system')?.content;
   const rest = all.filter((t): t is DialogueTurn => t.role !== 'system');
@@ -169,6 +169,8 @@ export function exportRow(ep: StoredEpisode, format: ExportFormat): { row: objec
 export interface ExportResult {
   /** JSON Lines, one row per episode written. */
   text: string;
+  /** Where each row came from, line for line with `text`. */
+  meta: ExportMeta[];
   written: number;
   /** Episodes with no valid row in the format, with the reason. */
   skipped: Array<{ episode: number; reason: string }>;
@@ -177,13 +179,27 @@ export interface ExportResult {
 /** One JSON line per episode that makes a valid row; the others are skipped with the reason. */
 export function exportEpisodes(episodes: StoredEpisode[], format: ExportFormat): ExportResult {
   const lines: string[] = [];
+  const meta: ExportMeta[] = [];
   const skipped: ExportResult['skipped'] = [];
   for (const ep of episodes) {
     const out = exportRow(ep, format);
-    if ('row' in out) lines.push(`${JSON.stringify(out.row)}\n`);
-    else skipped.push({ episode: ep.episode.id, reason: out.problem });
+    if ('row' in out) {
+      lines.push(`${JSON.stringify(out.row)}\n`);
+      meta.push(exportMeta(ep));
+    } else skipped.push({ episode: ep.episode.id, reason: out.problem });
   }
-  return { text: lines.join(''), written: lines.length, skipped };
+  return { text: lines.join(''), meta, written: lines.length, skipped };
+}
+
+/** Who wrote the episode's assistant turns (see PlayedBy). */
+export function playedBy(ep: StoredEpisode): PlayedBy {
+  if (ep.run?.kind !== 'rollout') return 'client';
+  return ep.run.agent?.spec === 'oracle' ? 'oracle' : 'model';
+}
+
+function exportMeta(ep: StoredEpisode): ExportMeta {
+  const { id, run_id, domain, task_id, trial, reward } = ep.episode;
+  return { episode: id, run: run_id, domain, task_id, trial, reward, played_by: playedBy(ep), agent: ep.run?.agent?.spec ?? null, user: ep.run?.user?.spec ?? null };
 }
 
 /**

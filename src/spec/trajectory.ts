@@ -170,3 +170,29 @@ export const ToolDefinition = z.object({
   parameters: z.record(z.string(), z.unknown()),
 });
 export type ToolDefinition = z.infer<typeof ToolDefinition>;
+
+/**
+ * Who wrote an episode's assistant turns: `oracle` (envscale's offline agent, replaying the task's
+ * gold actions with templated messages), `model` (a model through envscale's agent loop), or
+ * `client` (a served session's or episode's own agent, over MCP or the step API).
+ */
+export const PlayedBy = z.enum(['oracle', 'model', 'client']);
+export type PlayedBy = z.infer<typeof PlayedBy>;
+
+/**
+ * Where one exported training row came from: `export` writes one such line per row, in the same
+ * order, to `<file>.meta.jsonl`, so the rows themselves stay exactly what their trainers accept.
+ */
+export const ExportMeta = z.object({
+  episode: z.number().int(),
+  run: z.number().int(),
+  domain: z.string(),
+  task_id: z.string().nullable(),
+  trial: z.number().int(),
+  reward: z.number().nullable(),
+  played_by: PlayedBy,
+  /** The agent's and the simulated user's specs (`oracle`, `openai:<model>`, `scripted`), when envscale ran them. */
+  agent: z.string().nullable(),
+  user: z.string().nullable(),
+});
+export type ExportMeta = z.infer<typeof ExportMeta>;

@@ -6,14 +6,14 @@ import { loadDomain, readTasks } from '../../src/env/load.js';
 import { episodeOpener } from '../../src/episode/opener.js';
 import { makeUser } from '../../src/episode/users.js';
 import { agentSystemPrompt } from '../../src/episode/prompts.js';
-import { exportCommand, type ExportCommandOptions } from '../../src/record/commands.js';
+import { exportCommand, exportMetaPath, type ExportCommandOptions } from '../../src/record/commands.js';
 import { readEpisode, type StoredEpisode } from '../../src/record/conversation.js';
 import { exportEpisodes, exportRow, FORMATS, llamaFactoryEntry, type ExportFormat } from '../../src/record/export.js';
 import { TrajectoryStore } from '../../src/record/store.js';
 import { makeAgent } from '../../src/rollout/agents.js';
 import { runRollout } from '../../src/rollout/run.js';
 import { GREETING } from '../../src/spec/chat.js';
-import { TrajectoryEvent as EventSchema, type TrajectoryEventInput } from '../../src/spec/trajectory.js';
+import { ExportMeta, TrajectoryEvent as EventSchema, type TrajectoryEventInput } from '../../src/spec/trajectory.js';
 import { UserError } from '../../src/util/errors.js';
 import { chatTemplateProblems, llamaFactoryRead, loadJsonDataset, openAiProblems } from '../helpers/consumers.js';
 import { REPO_ROOT } from '../helpers/mcp.js';
@@ -209,6 +209,38 @@ describe('served sessions are exported as the client saw them', () => {
   });
 });
 
+describe('every exported row says who played it', () => {
+  it('the .meta.jsonl beside the rows labels oracle, model and client episodes, line for line', () => {
+    const out = join(mkdtempSync(join(dir, 'meta-')), 'train.jsonl');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    let printed: string;
+    try {
+      exportCommand({ store: storePath, format: 'openai', funnel: 'none', out });
+      printed = log.mock.calls.flat().join('\n');
+    } finally {
+      log.mockRestore();
+    }
+    expect(exportMetaPath(out)).toBe(out.replace(/\.jsonl$/, '.meta.jsonl'));
+    const rows = lines(readFileSync(out, 'utf8'));
+    const meta = lines(readFileSync(exportMetaPath(out), 'utf8')).map((m) => ExportMeta.parse(m));
+    expect(meta).toHaveLength(rows.length);
+    const byEpisode = new Map(episodes.map((e) => [e.episode.id, e]));
+    for (const [i, m] of meta.entries()) {
+      const ep = byEpisode.get(m.episode)!;
+      expect(m.run).toBe(ep.episode.run_id);
+      expect(m.played_by).toBe(ep.run!.kind === 'serve' ? 'client' : ep.run!.agent!.spec === 'oracle' ? 'oracle' : 'model');
+      // Line i of the meta is row i: the oracle's rows open with envscale's system prompt, a client's do not.
+      expect(rows[i].messages[0].role === 'system').toBe(m.played_by !== 'client');
+    }
+    const oracle = meta.filter((m) => m.played_by === 'oracle');
+    expect(oracle.length).toBe(tasks.length);
+    expect(oracle.every((m) => m.agent === 'oracle' && m.user === 'scripted' && m.reward === 1)).toBe(true);
+    expect(meta.filter((m) => m.played_by === 'model').map((m) => m.agent)).toEqual(['openai:m']);
+    expect(meta.filter((m) => m.played_by === 'client').every((m) => m.agent === null)).toBe(true);
+    expect(printed!).toMatch(new RegExp(`played by: ${tasks.length} oracle \\(envscale's oracle agent, which replays the gold actions`));
+  });
+});
+
 describe('export refuses empty results with the reason, and writes nothing', () => {
   const attempt = (opts: Partial<ExportCommandOptions>) => {
     const out = join(dir, `empty-${Math.random().toString(36).slice(2)}.jsonl`);
@@ -233,6 +265,7 @@ describe('export refuses empty results with the reason, and writes nothing', () 
     expect(error).toBeInstanceOf(UserError);
     expect(error!.message).toMatch(message);
     expect(existsSync(out)).toBe(false);
+    expect(existsSync(exportMetaPath(out))).toBe(false);
   });
 
   it('a run whose episodes all fail the funnel is an error naming the count', () => {
