@@ -48,6 +48,7 @@ function row(label: string, c: FidelityCounts, seconds: number): Array<string | 
     c.tools,
     pct(c.verified, c.tools),
     `${pct(c.valid, c.withSchema)} (${c.valid}/${c.withSchema})`,
+    c.schemaFaults,
     c.coverageTools > 0 ? (c.coverageSum / c.coverageTools).toFixed(2) : '-',
     `${pct(c.placeholders, c.texts)} (${c.placeholders}/${c.texts})`,
     c.controlColumns.length,
@@ -68,11 +69,12 @@ for (const [label, path] of SETS) {
   allSeconds += seconds;
   if (counts.badSchemas > 0) details.push(`- ${label}: ${counts.badSchemas} response schemas do not compile and are left out`);
   if (counts.invalid.length > 0) details.push(`- ${label}, invalid outputs, e.g.: ${counts.invalid.slice(0, 3).join('; ')}`);
+  if (counts.schemaFaults > 0) details.push(`- ${label}, ${counts.schemaFaults} invalid outputs are the schema's fault (its \`additionalProperties: false\` beside \`allOf\`/\`anyOf\`/\`oneOf\` refuses the members' properties: no output can meet it; the same schema made satisfiable accepts them), e.g.: ${counts.faults.slice(0, 3).join('; ')}`);
   if (counts.controlColumns.length > 0) details.push(`- ${label}, control columns, e.g.: ${counts.controlColumns.slice(0, 6).join(', ')}`);
 }
 rows.push(row('all', fidelityTotals(all), allSeconds));
 
-const table = markdownTable(['tool collection', 'tools', 'tools verified', 'outputs valid', 'field coverage', 'placeholder share', 'control columns', 's per 1,000 tools'], rows);
+const table = markdownTable(['tool collection', 'tools', 'tools verified', 'outputs valid', "invalid: schema's fault", 'field coverage', 'placeholder share', 'control columns', 's per 1,000 tools'], rows);
 
 // tau2 retail: the domain synthesized from its tools alone, against tau2's own data layout.
 const retail = ingest([join(corpora, 'tau2_bench_tools.json')]).tools.filter((t) => t.group === 'retail');

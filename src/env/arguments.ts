@@ -52,32 +52,51 @@ const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).
  * Why a call's arguments cannot be taken as they are, or undefined: more text than
  * ARGUMENT_LIMITS.bytes, deeper than ARGUMENT_LIMITS.depth, or a string holding a lone UTF-16
  * surrogate (SQLite keeps text as UTF-8, where it would silently become U+FFFD: what is stored
- * would not be what was sent). One pass without recursion, stopping at the first problem.
+ * would not be what was sent). It runs on every call, so it is cheap: recursion stops at the depth
+ * limit, and UTF-8 bytes are counted exactly only when three bytes per UTF-16 unit could pass the limit.
  */
 export function argumentProblem(args: unknown): string | undefined {
-  // Each entry: a value, its depth, and the top-level argument it belongs to (for the message).
-  const stack: Array<[unknown, number, string]> = [[args, 0, '']];
-  let bytes = 0;
-  const where = (top: string) => (top ? `argument "${top}"` : 'the arguments');
-  while (stack.length > 0) {
-    const [value, depth, top] = stack.pop()!;
-    if (typeof value === 'string') {
-      bytes += Buffer.byteLength(value);
-      if (!wellFormed(value)) return `${where(top)} holds a lone UTF-16 surrogate, which is not valid Unicode text; send well-formed text`;
-    } else if (typeof value === 'object' && value !== null) {
-      if (depth >= ARGUMENT_LIMITS.depth) return `${where(top)} nests deeper than ${ARGUMENT_LIMITS.depth} levels, the limit for one call`;
-      const isArray = Array.isArray(value);
-      for (const [key, v] of Object.entries(value)) {
-        if (!isArray) {
-          bytes += Buffer.byteLength(key);
-          if (!wellFormed(key)) return `${where(top || key)} has a key holding a lone UTF-16 surrogate, which is not valid Unicode text; send well-formed text`;
-        }
-        stack.push([v, depth + 1, top || key]);
-      }
-    } else {
-      bytes += 8;
+  const size = { upper: 0 };
+  const problem = walk(args, 0, '', size);
+  if (problem || size.upper <= ARGUMENT_LIMITS.bytes) return problem;
+  return textBytes(args) > ARGUMENT_LIMITS.bytes ? `the arguments hold more than ${ARGUMENT_LIMITS.bytes} bytes of text, the limit for one call` : undefined;
+}
+
+const where = (top: string) => (top ? `argument "${top}"` : 'the arguments');
+
+/** Depth and surrogates, adding to `size.upper` three bytes per UTF-16 unit of text (eight per other value). */
+function walk(value: unknown, depth: number, top: string, size: { upper: number }): string | undefined {
+  if (typeof value === 'string') {
+    size.upper += value.length * 3;
+    return wellFormed(value) ? undefined : `${where(top)} holds a lone UTF-16 surrogate, which is not valid Unicode text; send well-formed text`;
+  }
+  if (typeof value !== 'object' || value === null) {
+    size.upper += 8;
+    return undefined;
+  }
+  if (depth >= ARGUMENT_LIMITS.depth) return `${where(top)} nests deeper than ${ARGUMENT_LIMITS.depth} levels, the limit for one call`;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = walk(item, depth + 1, top, size);
+      if (problem) return problem;
     }
-    if (bytes > ARGUMENT_LIMITS.bytes) return `the arguments hold more than ${ARGUMENT_LIMITS.bytes} bytes of text, the limit for one call`;
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    size.upper += key.length * 3;
+    if (!wellFormed(key)) return `${where(top || key)} has a key holding a lone UTF-16 surrogate, which is not valid Unicode text; send well-formed text`;
+    const problem = walk((value as Record<string, unknown>)[key], depth + 1, top || key, size);
+    if (problem) return problem;
   }
   return undefined;
+}
+
+/** UTF-8 bytes of the text (strings and keys) in a value already walked, eight per other value. */
+function textBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value !== 'object' || value === null) return 8;
+  let bytes = 0;
+  if (Array.isArray(value)) for (const item of value) bytes += textBytes(item);
+  else for (const [key, v] of Object.entries(value)) bytes += Buffer.byteLength(key) + textBytes(v);
+  return bytes;
 }

@@ -59,12 +59,16 @@ export class Session {
     return this.fork?.db ?? this.domain.base;
   }
 
-  /** Validate the arguments and run the tool; domain failures come back as results, not throws. */
-  call(toolName: string, args: Record<string, unknown> = {}): ToolResult {
+  /**
+   * Validate the arguments and run the tool; domain failures come back as results, not throws.
+   * `limitsChecked`: the caller found no argumentProblem in `args` already (the episode does, to
+   * record what it may), so the walk is not repeated.
+   */
+  call(toolName: string, args: Record<string, unknown> = {}, limitsChecked = false): ToolResult {
     this.assertOpen();
     const tool = this.domain.tools.get(toolName);
     if (!tool) throw new UnknownToolError(toolName, this.domain);
-    const problem = argumentProblem(args);
+    const problem = limitsChecked ? undefined : argumentProblem(args);
     if (problem) {
       const error = `Invalid arguments for ${toolName}: ${problem}.`;
       return { ok: false, error, text: error };

@@ -296,7 +296,8 @@ export class Episode implements EpisodePort {
     this.steps++;
     // Arguments the engine refuses whatever the tool (too large, too deep, not valid Unicode) are
     // recorded as {}: the recorder could not store them faithfully, and the result says why.
-    const args = argumentProblem(given) ? {} : given;
+    const refused = argumentProblem(given) !== undefined;
+    const args = refused ? {} : given;
     const id = this.claim(callId, name, args);
     const tool = this.domain.tools.get(name);
     let step: ToolStep;
@@ -307,7 +308,7 @@ export class Episode implements EpisodePort {
       step = { tool: name, ok: false, text, error: 'unknown_tool' };
     } else {
       const started = performance.now();
-      const result = this.state.call(name, given);
+      const result = this.state.call(name, given, !refused);
       const ms = performance.now() - started;
       const stateHash = tool.spec.kind === 'write' ? this.state.stateHash() : undefined;
       this.lastEvent = { tool: name, args, result, ms, ...(stateHash ? { stateHash } : {}) };

@@ -195,7 +195,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const variants = placeVariants(domains, [...distinct.setAside, ...metInDomains], tools.length);
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
-  const names = domainNames(terms);
+  const names = domainNames(domains, tools, terms);
   const provenance = describeProvenance(units, domains, names, variants.byDomain, lexical.vectors, lexical.vocabulary, options.maxSize);
   const plan: PartitionPlan = {
     format: 'envscale-plan',

@@ -3,7 +3,7 @@ import { readDomainSpec } from '../env/load.js';
 import { ActionRefused, EpisodeOver, type Episode } from '../episode/episode.js';
 import { domainInfo } from '../episode/port.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { startHeartbeat } from '../util/watched-process.js';
+import { batchedSender, onParentMessage, startHeartbeat } from '../util/watched-process.js';
 import type { FromWorker, ToWorker } from './workers.js';
 
 /**
@@ -12,7 +12,8 @@ import type { FromWorker, ToWorker } from './workers.js';
  * their actions for the server, which keeps the network and the protocols.
  */
 
-const send = (m: FromWorker) => process.send?.(m);
+// Replies of one turn go together (the server batches its requests the same way).
+const send = batchedSender<FromWorker>((batch) => process.connected && process.send?.(batch));
 
 let domain: Domain;
 let opener: Awaited<ReturnType<typeof makeOpener>>;
@@ -74,7 +75,7 @@ function episode(key: number): Episode {
   return found;
 }
 
-process.on('message', (m: ToWorker) => {
+onParentMessage<ToWorker>((m) => {
   switch (m.type) {
     case 'init':
       void init(m);

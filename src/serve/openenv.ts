@@ -72,6 +72,9 @@ async function stateOf(port: EpisodePort): Promise<Json> {
   return { episode_id, step_count: steps, ...rest };
 }
 
+/** A fresh environment's State: what OpenEnv's GET /state and a socket's state message answer before any reset. */
+const FRESH_STATE = { episode_id: null, step_count: 0 };
+
 /** A validation failure in FastAPI's shape (OpenEnv's HTTP routes answer 422 with it). */
 function validation(error: z.ZodError, where: string): HttpFailure & { detail: Json[] } {
   const detail = error.issues.map((i) => ({ type: i.code, loc: ['body', where, ...i.path.map(String)], msg: i.message }));
@@ -117,7 +120,8 @@ const capacity = (host: EpisodeHost) => ({ active_sessions: host.table.size, max
  * state, close and mcp messages; one episode per connection, ended with it), the WebSocket /mcp
  * (JSON-RPC only, on an episode opened with the connection) and the HTTP routes /health,
  * /metadata, /schema, /reset, /step, /state and /mcp. HTTP reset opens an episode that
- * lives until DELETE /v1/episodes/<id> or its TTL; /step and /state name it with episode_id.
+ * lives until DELETE /v1/episodes/<id> or its TTL; /step and /state name it with episode_id
+ * (/state without one answers a fresh environment's State, as OpenEnv does).
  * Actions are MCP tool calls; the simulated user of a task is the tool send_message_to_user.
  */
 export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: EpisodeHost, maxBodyBytes: number): void {
@@ -168,7 +172,15 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
     if (result instanceof HttpFailure) return failed(c, result);
     return c.json(stepObservation(lease.port, action, result));
   });
-  app.get(`${base}/state`, async (c) => c.json(await stateOf(leaseOf(c, c.req.query('episode_id')).port)));
+  // Without an episode_id OpenEnv answers the State of a new environment (its handler makes one and reads it).
+  app.get(`${base}/state`, async (c) => {
+    const id = c.req.query('episode_id');
+    if (!id) {
+      domainOf(c);
+      return c.json(FRESH_STATE);
+    }
+    return c.json(await stateOf(leaseOf(c, id).port));
+  });
   app.post(`${base}/mcp`, async (c) => {
     const domain = domainOf(c);
     const body = await readJson(c.req.raw, maxBodyBytes).catch((err: unknown) => (err instanceof HttpFailure && err.code === -32700 ? PARSE_FAILED : Promise.reject(err)));
@@ -266,7 +278,7 @@ export function openEnvRoutes(app: Hono<{ Bindings: HttpBindings }>, host: Episo
               return send(ws, 'observation', stepObservation(lease.port, action, await host.act(lease, episodeAction(action))));
             }
             case 'state':
-              if (!lease) return send(ws, 'state', { episode_id: null, step_count: 0 });
+              if (!lease) return send(ws, 'state', FRESH_STATE);
               return send(ws, 'state', await stateOf(lease.port));
             case 'close':
               end();

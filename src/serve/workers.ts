@@ -190,6 +190,7 @@ class DomainWorker {
       limitMs: () => (this.readyNow ? this.options.callTimeoutMs : STARTUP_LIMIT_MS),
       onMessage: (m) => this.receive(m),
       onExit: (stalled, cause) => this.lost(watched, stalled ? 'time' : cause),
+      batched: true,
     });
     this.child = watched;
     const init: ToWorker = this.ref instanceof Domain ? { type: 'init', name: this.name, spec: this.ref.spec, dir: this.ref.dir, opener: this.options.opener } : { type: 'init', name: this.name, dir: this.ref.dir, opener: this.options.opener };

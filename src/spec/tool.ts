@@ -25,7 +25,7 @@ export const ToolSpec = z.object({
    * definition): it got a suffix to be unique. Partition keeps one variant of a name per domain.
    */
   variantOf: ToolName.optional(),
-  /** A label from the source (API class, spec title); kept for evaluation only. */
+  /** A label from the source (API class, spec title, MCP server, tau2 domain): names domains (graph/naming.ts) and scores partitions. */
   group: z.string().optional(),
   /** The HTTP method when the tool came from OpenAPI; helps classify reads and writes. */
   method: z.string().optional(),

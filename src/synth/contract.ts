@@ -2,6 +2,7 @@ import type { JsonSchema } from '../spec/json-schema.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { standardSchema } from '../util/openapi-schema.js';
 import { mapSubschemas } from '../util/schema-walk.js';
+import { satisfiableNode } from './satisfiable.js';
 import { singular, splitWords } from './words.js';
 
 /**
@@ -172,10 +173,11 @@ const UNSERVED = new Set(['format', 'pattern', 'example', 'examples', 'readOnly'
 
 /**
  * The output schema a synthesized tool declares (MCP `outputSchema`): the source's response
- * schema, plain JSON Schema, when it is an object; annotations, formats and patterns left out.
+ * schema, plain JSON Schema, when it is an object; annotations, formats and patterns left out,
+ * and made satisfiable where the source's could hold no value (satisfiable.ts).
  */
 export function servedSchema(contract: Contract): JsonSchema | undefined {
   if (schemaType(contract.schema) !== 'object') return undefined;
-  const lean = mapSubschemas(contract.schema, (node) => Object.fromEntries(Object.entries(node).filter(([key]) => !UNSERVED.has(key)))) as JsonSchema;
+  const lean = mapSubschemas(contract.schema, (node) => satisfiableNode(Object.fromEntries(Object.entries(node).filter(([key]) => !UNSERVED.has(key))))) as JsonSchema;
   return { ...lean, type: 'object' };
 }

@@ -41,7 +41,8 @@ function pathEntity(path: string | undefined): string | undefined {
 /** The entity an `<x>_id` parameter points at, or undefined when the parameter is no id. */
 export function idEntity(param: string, schema: JsonSchema): string | undefined {
   const t = schemaType(schema);
-  if (t !== undefined && t !== 'string' && t !== 'integer') return undefined;
+  // Ids are text or whole numbers; some specs type them `number` (`comicId: number`).
+  if (t !== undefined && t !== 'string' && t !== 'integer' && t !== 'number') return undefined;
   const words = splitWords(param);
   if (words.length < 2 || words[words.length - 1] !== 'id') return undefined;
   const noun = words[words.length - 2];

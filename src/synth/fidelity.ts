@@ -4,6 +4,7 @@ import type { JsonSchema } from '../spec/json-schema.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { standardSchema } from '../util/openapi-schema.js';
 import type { DomainOutcome } from './pipeline.js';
+import { satisfiableSchema } from './satisfiable.js';
 import { schemaValidator } from './schema-check.js';
 
 /**
@@ -19,6 +20,9 @@ import { schemaValidator } from './schema-check.js';
  *   (`Lumen adults 1`);
  * - control columns: columns named like a pagination, sorting, selection or format parameter,
  *   unless a response schema of the domain's tools has a field of that name.
+ * An invalid output that the same schema made satisfiable accepts (satisfiable.ts: the source's
+ * `additionalProperties: false` beside `allOf` refuses every member's property) is counted apart
+ * as the schema's fault; it still counts as invalid above, so figures compare across sessions.
  */
 
 /** A validator of outputs against a source's response schema, or undefined when the schema does not compile. */
@@ -126,10 +130,14 @@ export interface FidelityCounts {
   controlColumns: string[];
   /** Examples of invalid outputs: tool and the first validation error. */
   invalid: string[];
+  /** Invalid outputs that the source schema made satisfiable accepts: no output could meet it. */
+  schemaFaults: number;
+  /** Examples of those. */
+  faults: string[];
 }
 
 /** The output of each verified tool on its example call, by re-running it on a fresh session. */
-function exampleOutputs(outcome: DomainOutcome): Map<string, unknown> {
+export function exampleOutputs(outcome: Pick<DomainOutcome, 'spec' | 'verdicts'>): Map<string, unknown> {
   const outputs = new Map<string, unknown>();
   if (!outcome.spec) return outputs;
   const domain = new Domain(outcome.spec);
@@ -149,7 +157,7 @@ function exampleOutputs(outcome: DomainOutcome): Map<string, unknown> {
 
 /** Fidelity figures of one synthesized domain against the tools it was synthesized from (as served). */
 export function domainFidelity(outcome: DomainOutcome, tools: ToolSpec[]): FidelityCounts {
-  const counts: FidelityCounts = { tools: tools.length, verified: outcome.verdicts.filter((v) => v.ok).length, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, controlColumns: [], invalid: [] };
+  const counts: FidelityCounts = { tools: tools.length, verified: outcome.verdicts.filter((v) => v.ok).length, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, controlColumns: [], invalid: [], schemaFaults: 0, faults: [] };
   const outputs = exampleOutputs(outcome);
   for (const tool of tools) {
     if (!tool.outputSchema) continue;
@@ -162,9 +170,13 @@ export function domainFidelity(outcome: DomainOutcome, tools: ToolSpec[]): Fidel
     const has = outputs.has(tool.name);
     const output = outputs.get(tool.name);
     if (has && validate(output)) counts.valid++;
-    else if (counts.invalid.length < 5) {
+    else {
       const err = validate.errors?.[0];
-      counts.invalid.push(`${outcome.name}/${tool.name}: ${has ? `${err?.instancePath || '/'} ${err?.message ?? ''}` : 'no verified call'}`);
+      const problem = `${outcome.name}/${tool.name}: ${has ? `${err?.instancePath || '/'} ${err?.message ?? ''}` : 'no verified call'}`;
+      if (has && outputValidator(satisfiableSchema(tool.outputSchema))?.(output)) {
+        counts.schemaFaults++;
+        if (counts.faults.length < 5) counts.faults.push(problem);
+      } else if (counts.invalid.length < 5) counts.invalid.push(problem);
     }
     const coverage = fieldCoverage(standardSchema(tool.outputSchema) as JsonSchema, output);
     if (coverage !== undefined) {
@@ -181,11 +193,12 @@ export function domainFidelity(outcome: DomainOutcome, tools: ToolSpec[]): Fidel
 
 /** Sum the figures of several domains. */
 export function fidelityTotals(all: FidelityCounts[]): FidelityCounts {
-  const total: FidelityCounts = { tools: 0, verified: 0, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, controlColumns: [], invalid: [] };
+  const total: FidelityCounts = { tools: 0, verified: 0, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, controlColumns: [], invalid: [], schemaFaults: 0, faults: [] };
   for (const c of all) {
-    for (const key of ['tools', 'verified', 'withSchema', 'badSchemas', 'valid', 'coverageSum', 'coverageTools', 'placeholders', 'texts'] as const) total[key] += c[key];
+    for (const key of ['tools', 'verified', 'withSchema', 'badSchemas', 'valid', 'coverageSum', 'coverageTools', 'placeholders', 'texts', 'schemaFaults'] as const) total[key] += c[key];
     total.controlColumns.push(...c.controlColumns);
     total.invalid.push(...c.invalid);
+    total.faults.push(...c.faults);
   }
   return total;
 }

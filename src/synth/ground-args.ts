@@ -1,4 +1,5 @@
 import type { Domain } from '../env/domain.js';
+import type { DomainTool } from '../spec/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { Table } from '../spec/domain.js';
 import { resolveReference } from '../env/schema-sql.js';
@@ -30,17 +31,43 @@ function covering(table: Table, tables: Table[], source: ParamSource, param: str
   return (refs.find((c) => c.name === param) ?? refs[0])?.name;
 }
 
+/** `col LIKE '%' || :param || '%'` as synthesized searches write it (the column optionally quoted or qualified). */
+const LIKE = /"?([A-Za-z_][A-Za-z0-9_]*)"?\s+LIKE\s+'%'\s*\|\|\s*:([A-Za-z_][A-Za-z0-9_]*)/gi;
+const FROM = /\bFROM\s+"?([A-Za-z_][A-Za-z0-9_]*)/i;
+
+/**
+ * Parameters a tool's SQL matches with LIKE against a column of the statement's table: a search
+ * finds rows when its text is taken from that column, as a user searches for something that is
+ * there. (paramSources sees only `=` comparisons.)
+ */
+function likeSources(tool: DomainTool, tables: Table[]): Map<string, ParamSource> {
+  const found = new Map<string, ParamSource>();
+  const sqls = [...tool.steps.map((s) => ('query' in s ? s.query : 'check' in s ? s.check : s.run)), ...(tool.output ? Object.values(tool.output) : [])];
+  for (const sql of sqls) {
+    const table = tables.find((t) => t.name === FROM.exec(sql)?.[1]);
+    if (!table) continue;
+    for (const [, column, param] of sql.matchAll(LIKE)) {
+      if (!found.has(param) && table.columns.some((c) => c.name === column)) found.set(param, { table: table.name, column, role: 'lookup' });
+    }
+  }
+  return found;
+}
+
 export class ArgGrounder {
   private readonly rows = new Map<string, Row[]>();
   private readonly rng: Random;
 
   constructor(
     private readonly domain: Domain,
-    private readonly sources: Map<string, Map<string, ParamSource>>,
+    sources: Map<string, Map<string, ParamSource>>,
     seed = 1,
   ) {
     this.rng = new Random(seed);
+    this.sources = new Map([...domain.tools].map(([name, tool]) => [name, new Map([...likeSources(tool.spec, domain.spec.tables), ...(sources.get(name) ?? [])])]));
   }
+
+  /** Where each tool's parameters live: the SQL's comparisons, and the columns its searches match. */
+  private readonly sources: Map<string, Map<string, ParamSource>>;
 
   private tableRows(name: string): Row[] {
     let rows = this.rows.get(name);
@@ -140,12 +167,19 @@ export class ArgGrounder {
   private reshaped(toolName: string, args: Record<string, unknown>, i: number): Record<string, unknown> {
     const tool = this.domain.tools.get(toolName)!;
     const valid = tool.validate as (data: unknown) => boolean;
-    if (valid(args)) return args;
     const props = tool.spec.parameters.properties ?? {};
-    const refused = new Set((tool.validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((p) => p !== undefined && p in args));
-    if (refused.size === 0) return args;
-    const fixed = { ...args };
-    for (const param of refused) fixed[param] = schemaValue(param, props[param], this.rng, i, this.domain.spec.clock);
+    // The validator names the first refused argument only: redraw until none is, each at most once.
+    let fixed = args;
+    const redrawn = new Set<string>();
+    while (!valid(fixed)) {
+      const refused = (tool.validate.errors ?? []).map((e) => e.instancePath.split('/')[1]).filter((p) => p !== undefined && p in fixed && !redrawn.has(p));
+      if (refused.length === 0) break;
+      fixed = { ...fixed };
+      for (const param of refused) {
+        redrawn.add(param);
+        fixed[param] = schemaValue(param, props[param], this.rng, i, this.domain.spec.clock);
+      }
+    }
     return fixed;
   }
 

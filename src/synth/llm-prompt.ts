@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainSpec } from '../spec/domain.js';
 import type { PlannedDomain } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
+import { readContract } from './contract.js';
 
 /**
  * The messages that ask a model for a DomainSpec. The format is the JSON Schema derived from the
@@ -29,7 +30,8 @@ const RULES = `Rules of the engine that runs the spec:
 - Read tools may only read (SELECT/WITH); writes use INSERT/UPDATE/DELETE/REPLACE.
 - Column types: text, integer, real, boolean (stored as 0/1, seed true/false), json (any JSON value). "references" names another table (its primary key) or table.column; seed rows must only point at rows that exist.
 - Seed rows: several per table, plausible and typed like their columns, dates before the clock, so that every read finds something.
-- Every tool is verified by calling it with arguments taken from the seed rows: reads must not change state, writes must change it, and a wrong type or an unknown id must fail with the step's error message, never with an SQL error.`;
+- Every tool is verified by calling it with arguments taken from the seed rows: reads must not change state, writes must change it, and a wrong type or an unknown id must fail with the step's error message, never with an SQL error. Seed rows must hold values the tools' parameter schemas accept (formats, patterns, enums), since calls are built from them.
+- A tool listed with an "outputSchema" returns what the real API returns: its output must validate against that schema (the same field names and nesting, wrappers such as {"data": [...]} included). Build it from the rows with {"json": sql} using json_object and json_group_array, so reading a row twice gives the same value and a write shows in every later read. Object schemas are declared as the tool's outputSchema (filled in); every output verification samples is checked against the schema.`;
 
 export const SYSTEM_PROMPT = `You design simulated environments for tool-using agents. An environment is a SQLite database (tables and seed rows) with tools; every tool is a read or a write on that database, expressed as declarative SQL steps. You answer with one JSON object, a DomainSpec, and nothing else.
 
@@ -40,11 +42,14 @@ ${RULES}`;
 
 /** The request for one planned domain: its tools, whose names, descriptions and parameters are fixed. */
 export function domainPrompt(planned: PlannedDomain, tools: ToolSpec[], clock: string): string {
-  const listed = tools.map((t) => JSON.stringify({ name: t.name, description: t.description, parameters: t.parameters }));
+  const listed = tools.map((t) => {
+    const returns = readContract(t)?.schema;
+    return JSON.stringify({ name: t.name, description: t.description, parameters: t.parameters, ...(returns ? { outputSchema: returns } : {}) });
+  });
   return [
     `Domain name: ${planned.name}${planned.terms.length > 0 ? ` (about: ${planned.terms.slice(0, 8).join(', ')})` : ''}.`,
     `Use the clock ${clock}.`,
-    `Design the tables this domain needs and implement every one of these ${tools.length} tools. Keep each tool's name, description and parameters exactly as given (you may leave description and parameters out; they are filled in). Decide its kind, steps and output. Write a short policy (markdown) describing the domain, its entities and what each write does.`,
+    `Design the tables this domain needs and implement every one of these ${tools.length} tools. Keep each tool's name, description, parameters and outputSchema exactly as given (you may leave them out; they are filled in). Decide its kind, steps and output. Write a short policy (markdown) describing the domain, its entities and what each write does.`,
     `Tools:\n${listed.join('\n')}`,
     'Answer with the DomainSpec JSON object only.',
   ].join('\n\n');

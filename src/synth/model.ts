@@ -133,7 +133,7 @@ function paramRole(param: string, schema: JsonSchema, entity: string, read: bool
   const control = controlOf(name, schema, read);
   if (control) return { param, role: control };
   if (SEARCH.has(name) && typeOf(schema) === 'text') return { param, role: 'search' };
-  if (name === 'id' && (typeOf(schema) === 'text' || typeOf(schema) === 'integer')) return { param, role: 'key', column: identifier(`${entity}_id`) };
+  if (name === 'id' && typeOf(schema) !== 'boolean' && typeOf(schema) !== 'json') return { param, role: 'key', column: identifier(`${entity}_id`) };
   const target = idEntity(param, schema);
   // `user_id` names a complete_user's key as much as a user's.
   if (target !== undefined && (target === entity || entity.endsWith(`_${target}`))) return { param, role: 'key', column: identifier(`${entity}_id`) };
@@ -375,8 +375,8 @@ export function buildModel(tools: ToolSpec[], fallbackEntity: string): DomainMod
   for (const table of tables.values()) {
     addColumn(table, { name: 'name', type: 'text' });
     const schemas = [...(table.pkSchema ? [table.pkSchema] : []), ...(keySchemas.get(table.name) ?? [])];
-    // Integer ids also suit string parameters ("6"); prefixed ids suit no integer parameter.
-    if (schemas.some((s) => typeOf(s) === 'integer')) table.pkType = 'integer';
+    // Integer ids also suit string parameters ("6"); prefixed ids suit no integer (or number) parameter.
+    if (schemas.some((s) => typeOf(s) === 'integer' || schemaType(s) === 'number')) table.pkType = 'integer';
     else {
       table.idStyle = idStyleOf(schemas);
       if (!table.idStyle && schemas.some((s) => typeof s.pattern === 'string' && !safeTest(s.pattern, `${table.prefix}-1`))) table.digitIds = true;

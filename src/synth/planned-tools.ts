@@ -2,6 +2,7 @@ import type { PlannedDomain } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { mapSubschemas } from '../util/schema-walk.js';
 import type { PlannedJob } from './parallel.js';
+import { satisfiableNode } from './satisfiable.js';
 
 /**
  * Header and cookie parameters of an OpenAPI operation carry credentials and transport (Slack's
@@ -22,10 +23,11 @@ function withoutTransport(tool: ToolSpec): ToolSpec {
 /**
  * A JSON Schema without the corpus's annotations (`x-in`, `x-bfcl-type`, vendor `x-*` keys): they
  * say where a parameter came from, which neither the agent nor the training data needs. Property
- * names are kept whatever they look like; only keywords are dropped.
+ * names are kept whatever they look like; only keywords are dropped. In the same pass, schemas
+ * that refuse every value are made satisfiable (satisfiable.ts).
  */
 export function withoutAnnotations(schema: unknown): unknown {
-  return mapSubschemas(schema, (node) => Object.fromEntries(Object.entries(node).filter(([key]) => !key.startsWith('x-'))));
+  return mapSubschemas(schema, (node) => satisfiableNode(Object.fromEntries(Object.entries(node).filter(([key]) => !key.startsWith('x-')))));
 }
 
 /**

@@ -125,14 +125,15 @@ function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: 
   const key = plan.params.find((r) => r.role === 'key');
   const cols: string[] = [table.pk];
   const vals: string[] = [];
+  const next = `seq('${table.prefix.toLowerCase()}')`;
+  const newKey = table.pkType === 'integer' ? next : table.idStyle ? styledSql(table.idStyle, next) : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`;
   if (key) {
     // NOT IN rather than `pk = :key`: the key is a new value, not a lookup of an existing row.
-    steps.push({ check: `SELECT :${key.param} NOT IN (SELECT ${q(table.pk)} FROM ${q(table.name)})`, error: `Error: ${label(table)} {${key.param}} already exists.` });
-    vals.push(`:${key.param}`);
-  } else {
-    const next = `seq('${table.prefix.toLowerCase()}')`;
-    vals.push(table.pkType === 'integer' ? next : table.idStyle ? styledSql(table.idStyle, next) : table.digitIds ? `CAST(${next} AS TEXT)` : `'${table.prefix}-' || ${next}`);
-  }
+    // An optional key left out is given one, as the API would.
+    const optional = !plan.required.has(key.param);
+    steps.push({ check: `SELECT ${optional ? `:${key.param} IS NULL OR ` : ''}:${key.param} NOT IN (SELECT ${q(table.pk)} FROM ${q(table.name)})`, error: `Error: ${label(table)} {${key.param}} already exists.` });
+    vals.push(optional ? `coalesce(:${key.param}, ${newKey})` : `:${key.param}`);
+  } else vals.push(newKey);
   for (const r of plan.params) {
     if ((r.role === 'field' || r.role === 'ref') && !cols.includes(r.column)) {
       cols.push(r.column);
@@ -145,7 +146,8 @@ function createTool(plan: ToolPlan, table: TableDraft, model: DomainModel, ctx: 
     // A text argument in an INTEGER key column is a datatype mismatch, not a tool error: check first.
     steps.push({ check: `SELECT typeof(:${key.param}) = 'integer' OR (:${key.param} GLOB '[0-9]*' AND :${key.param} NOT GLOB '*[^0-9]*')`, error: `Error: ${label(table)} id {${key.param}} must be a whole number.` });
   }
-  if (table.columns.has('status') && !cols.includes('status')) {
+  // A new row's status is the first of its states; a status held as a number or flag is left to its field default.
+  if (table.columns.get('status')?.type === 'text' && !cols.includes('status')) {
     cols.push('status');
     vals.push(`'${String(table.columns.get('status')!.enum?.[0] ?? 'active').replace(/'/g, "''")}'`);
   }

@@ -309,7 +309,8 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
       return distinct.length >= (num(schema, 'minItems') ?? 0) ? distinct : list;
     }
     case 'object': {
-      const object = objectSchema(schema);
+      // Without properties (members cut at a cycle), its required keys still say what it holds.
+      const object = objectSchema(schema) ?? schema;
       const props = (object?.properties as Record<string, JsonSchema> | undefined) ?? {};
       // The declared fields (an output shows them); deeper down, the required ones and a few more;
       // deepest, the required ones only. A required field the schema forgot to declare is given too.

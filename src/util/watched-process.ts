@@ -35,6 +35,33 @@ export function compiledEntry(callerUrl: string, path: string): string {
   return existsSync(here) && here.endsWith('.js') ? here : join(packageRoot(), 'dist', 'src', `${path}.js`);
 }
 
+/**
+ * A sender that puts every message of one turn of the event loop into one array, sent after the
+ * turn's I/O callbacks (setImmediate). Under load many requests arrive per turn, and each message
+ * on the IPC channel costs a serialization and a write to the pipe: one per turn costs a fraction
+ * (about a quarter of the CPU per round trip at 100 messages in flight). The receiver unpacks
+ * arrays (forkWatched does, and so does the child's onBatch).
+ */
+export function batchedSender<M>(send: (batch: M[]) => void): (message: M) => void {
+  let queue: M[] = [];
+  const flush = () => {
+    const batch = queue;
+    queue = [];
+    send(batch);
+  };
+  return (message) => {
+    if (queue.push(message) === 1) setImmediate(flush);
+  };
+}
+
+/** In the child: the parent's messages, batches unpacked, one by one. */
+export function onParentMessage<M>(handle: (message: M) => void): void {
+  process.on('message', (m: M | M[]) => {
+    if (Array.isArray(m)) for (const one of m) handle(one);
+    else handle(m);
+  });
+}
+
 export interface WatchedChild {
   child: ChildProcess;
   /** Send a message, if the channel is still open. */
@@ -46,14 +73,20 @@ export interface WatchedChild {
 /**
  * Fork `entry` with an IPC channel (structured clone) and watch it: when no message has come for
  * `limitMs()` milliseconds it is killed with SIGKILL. `onExit` learns whether that is why it ended.
+ * With `batched`, messages sent in one turn go as one array (see batchedSender); arrays the child
+ * sends are unpacked either way.
  */
-export function forkWatched<M>(entry: string, options: { limitMs: () => number; onMessage: (m: M) => void; onExit: (stalled: boolean, cause: string) => void }): WatchedChild {
+export function forkWatched<M>(entry: string, options: { limitMs: () => number; onMessage: (m: M) => void; onExit: (stalled: boolean, cause: string) => void; batched?: boolean }): WatchedChild {
   const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let last = Date.now();
   let stalled = false;
-  child.on('message', (m: M | Heartbeat) => {
-    last = Date.now();
+  const receive = (m: M | Heartbeat) => {
     if ((m as Heartbeat).type !== 'beat') options.onMessage(m as M);
+  };
+  child.on('message', (m: M | Heartbeat | Array<M | Heartbeat>) => {
+    last = Date.now();
+    if (Array.isArray(m)) m.forEach(receive);
+    else receive(m);
   });
   child.on('error', () => undefined);
   const timer = setInterval(() => {
@@ -66,11 +99,12 @@ export function forkWatched<M>(entry: string, options: { limitMs: () => number; 
     clearInterval(timer);
     options.onExit(stalled, code !== null ? `exit code ${code}` : `signal ${signal}`);
   });
+  const direct = (message: unknown) => {
+    if (child.connected) child.send(message as never);
+  };
   return {
     child,
-    send: (message) => {
-      if (child.connected) child.send(message as never);
-    },
+    send: options.batched ? batchedSender(direct) : direct,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

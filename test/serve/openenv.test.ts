@@ -188,6 +188,11 @@ describe('OpenEnv HTTP routes', () => {
     expect(invalid.json.detail[0]).toMatchObject({ loc: expect.arrayContaining(['body']) });
     const noEpisode = await post(h, '/openenv/tiny/step', { action: { type: 'list_tools' } });
     expect(noEpisode.status).toBe(422);
+    // GET /state without an episode answers a fresh environment's State, as OpenEnv's handler does.
+    const fresh = await fetch(`${h.url}/openenv/tiny/state`);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.json()).toEqual({ episode_id: null, step_count: 0 });
+    expect((await fetch(`${h.url}/openenv/nope/state`)).status).toBe(404);
     expect((await fetch(`${h.url}/openenv/nope/health`)).status).toBe(404);
   });
 

@@ -1,4 +1,7 @@
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ingest } from '../../src/corpus/ingest.js';
+import { plannedJobs } from '../../src/synth/planned-tools.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Domain } from '../../src/env/domain.js';
 import { readDomainSpec } from '../../src/env/load.js';
@@ -14,7 +17,7 @@ import { runSynthesize } from '../../src/synth/run.js';
 import { verifySpec } from '../../src/synth/verify.js';
 import { writeDomainFolder } from '../../src/synth/write.js';
 import { UserError } from '../../src/util/errors.js';
-import { textOf } from '../helpers/mcp.js';
+import { REPO_ROOT, textOf } from '../helpers/mcp.js';
 import { queues, startOpenAiServer, type ChatRequest, type OpenAiServer, type Reply } from '../helpers/openai-server.js';
 import { folderBytes, SHOP_TOOLS_FILE, shopDomain, tempDir, withMcpClient, writePlan } from './helpers.js';
 
@@ -31,6 +34,13 @@ const broken = {
 };
 const fenced = (value: unknown) => ({ content: `Here is the spec:\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\`\n` });
 
+/** A domain whose tools declare response schemas (an OpenAPI store), and a first answer whose list of a customer's orders is a sentence, not the list its schema says. */
+const storeTools = ingest([resolve(REPO_ROOT, 'fixtures', 'synth', 'store.openapi.yaml')]).tools;
+const [storeJob] = plannedJobs([{ name: 'store', terms: ['customer'], community: 0, tools: storeTools.map((t) => t.name), variants: [] }], storeTools);
+const storeGood = synthesizeRuleBased(storeJob.planned, storeJob.tools, 5);
+const bareTools = (spec: DomainSpec) => spec.tools.map(({ parameters: _p, description: _d, outputSchema: _o, ...rest }) => rest);
+const storeOff = { ...storeGood, tools: bareTools(storeGood).map((t) => (t.name === 'listCustomerOrders' ? { ...t, output: { value: "SELECT 'Orders are listed on the website.'" } } : t)) };
+
 let server: OpenAiServer;
 const dirs: string[] = [];
 const fresh = (label: string) => {
@@ -46,6 +56,7 @@ beforeAll(async () => {
       flaky: [{ status: 429 }, { status: 500 }, { content: goodReply }],
       hopeless: [{ content: '{"tools": "none"}' }],
       edges: [{ content: goodReply }, { content: '{"keep": [99]}' }, { content: '{"keep": [1]}' }],
+      contract: [{ content: JSON.stringify(storeOff) }, { content: JSON.stringify({ ...storeGood, tools: bareTools(storeGood) }) }],
   });
   // An endpoint without JSON mode: it refuses response_format and wraps its answer in prose and a fence.
   server = await startOpenAiServer((req) => (req.model !== 'plain' ? scripted(req) : 'response_format' in req ? { status: 400, body: '{"error": {"message": "response_format is not supported"}}' } : fenced(good)));
@@ -94,6 +105,22 @@ describe('LLM synthesizer', () => {
       const got = await client.callTool({ name: 'get_order', arguments: { order_id: 'ORD-2' } });
       expect(JSON.parse(textOf(got))).toMatchObject({ order_id: 'ORD-2' });
     });
+  });
+
+  it('gives the model the output schemas and sends back an output that does not validate; the repaired domain verifies', async () => {
+    const outcome = await synthesizeWithModel(storeJob, options('contract', fresh('cache')));
+    const sent = requestsOf('contract');
+    expect(sent).toHaveLength(2);
+    // The prompt lists each tool's response schema, and says outputs must validate against it.
+    const listed = sent[0].messages[1].content!.split('\n').find((l) => l.includes('"name":"listCustomerOrders"'))!;
+    expect(JSON.parse(listed).outputSchema).toMatchObject({ type: 'array', items: { properties: { id: {} } } });
+    expect(sent[0].messages[0].content).toContain('its output must validate against that schema');
+    // The repair request names the tool and what is wrong with its output.
+    expect(lastUserMessage(sent[1])).toMatch(/tool listCustomerOrders returns an output that does not validate against its outputSchema \(\/ must be array\): "Orders are listed on the website\."/);
+    expect(outcome).toMatchObject({ source: 'model', notes: ['model spec verified after 2 answers'] });
+    expect(outcome.verdicts.every((v) => v.ok)).toBe(true);
+    // Object responses are declared to MCP clients as the rule-based path declares them.
+    expect(outcome.spec!.tools.find((t) => t.name === 'getCustomer')!.outputSchema).toEqual(storeGood.tools.find((t) => t.name === 'getCustomer')!.outputSchema);
   });
 
   it('retries 429 and 500 answers; a rerun on the same cache makes no request and gives identical folders', async () => {
