@@ -80,6 +80,16 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
   queue.on('error', () => undefined);
   let events: QueueEvents | undefined;
 
+  /** Removals still on their way to Redis: awaited before the run returns, so no finished job is left behind. */
+  const removals = new Set<Promise<unknown>>();
+  const removeJob = (id: string) => {
+    const removal: Promise<unknown> = queue
+      .remove(id)
+      .catch(() => undefined)
+      .finally(() => removals.delete(removal));
+    removals.add(removal);
+  };
+
   const report = () => o.onProgress?.({ ...progress, running: running.size });
   const finish = (id: string, row: TrialRow) => {
     pending.delete(id);
@@ -91,7 +101,7 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     o.onEpisode?.(row);
     report();
     // Recorded: the job's copy of the episode is no longer needed.
-    void queue.remove(id).catch(() => undefined);
+    removeJob(id);
     wake();
   };
 
@@ -235,7 +245,7 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     await sweep([...before]);
     // A coordinator stopped between storing an episode and removing its job leaves the job behind.
     const stored = plan.resumed.map((r) => episodeJobId(plan.key, r.task, r.trial));
-    for (const id of await existing(stored)) void queue.remove(id).catch(() => undefined);
+    for (const id of await existing(stored)) removeJob(id);
     while (pending.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
@@ -254,7 +264,7 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     // Results that arrived in the last turn are stored before the run stops, whatever stopped it.
     if (arrived.size > 0) recordArrived();
     wake = () => undefined;
-    const closing = Promise.allSettled([events?.close(), queue.close()]);
+    const closing = Promise.allSettled([...removals]).then(() => Promise.allSettled([events?.close(), queue.close()]));
     await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);
     redis.disconnect();
   }
