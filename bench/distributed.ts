@@ -62,8 +62,17 @@ interface Measure {
   coordinatorCpu: number;
   redisCpu: number;
   workerCpu: number;
+  /** CPU of the instant model's process (the fixture, not envscale), ms. */
+  modelCpu: number;
   episodes: number;
+  /** Agent turns (model requests with a model agent) per episode. */
+  agentTurns: number;
 }
+
+/** Agent messages per episode in a store: each is one model request when the agent is a model. */
+const agentTurns = (store: TrajectoryStore) =>
+  (store.db.prepare("SELECT count(*) FROM events WHERE kind = 'message' AND json_extract(data, '$.role') = 'assistant'").pluck().get() as number) /
+  Math.max(1, store.db.prepare('SELECT count(*) FROM episodes').pluck().get() as number);
 
 /**
  * `npm run bench -- distributed`: the same episodes in one process (today's path) and through
@@ -88,19 +97,22 @@ export async function distributedBench(): Promise<string> {
   const inProcess = async (w: Workload): Promise<Measure> => {
     const store = newStore();
     const agent = makeAgent(w.agent, { baseURL: modelUrl, apiKey: 'bench', ...RETRIES });
+    const m0 = cpuMs(model.child.pid!);
     const c0 = ownCpuMs();
     const t0 = performance.now();
     await runRollout({ domain, tasks: w.tasks, agent, user: makeUser('scripted'), trials: w.trials, concurrency: CONCURRENCY, seed: seed++, store });
     const ms = performance.now() - t0;
     const cpu = ownCpuMs() - c0;
+    const modelCpu = cpuMs(model.child.pid!) - m0;
+    const turns = agentTurns(store);
     store.close();
-    return { ms, cpu, coordinatorCpu: cpu, redisCpu: 0, workerCpu: 0, episodes: w.tasks.length * w.trials };
+    return { ms, cpu, coordinatorCpu: cpu, redisCpu: 0, workerCpu: 0, modelCpu, episodes: w.tasks.length * w.trials, agentTurns: turns };
   };
 
   const queued = async (w: Workload, workers: ChildProcess[]): Promise<Measure> => {
     const store = newStore();
     const pids = workers.map((c) => c.pid!);
-    const before = { own: ownCpuMs(), redis: cpuMs(redis.pid), workers: pids.map(cpuMs) };
+    const before = { own: ownCpuMs(), redis: cpuMs(redis.pid), model: cpuMs(model.child.pid!), workers: pids.map(cpuMs) };
     const t0 = performance.now();
     const report = await runQueuedRollout({
       domain,
@@ -116,11 +128,13 @@ export async function distributedBench(): Promise<string> {
     const ms = performance.now() - t0;
     const coordinatorCpu = ownCpuMs() - before.own;
     const redisCpu = cpuMs(redis.pid) - before.redis;
+    const modelCpu = cpuMs(model.child.pid!) - before.model;
     const workerCpu = pids.map(cpuMs).reduce((a, v, i) => a + v - before.workers[i], 0);
+    const turns = agentTurns(store);
     store.close();
     const failed = report.rows.filter((r) => r.reward === null).length;
     if (failed) throw new Error(`${failed} episodes failed in the queue benchmark: ${report.rows.find((r) => r.reward === null)?.error}`);
-    return { ms, cpu: coordinatorCpu + redisCpu + workerCpu, coordinatorCpu, redisCpu, workerCpu, episodes: report.rows.length };
+    return { ms, cpu: coordinatorCpu + redisCpu + workerCpu, coordinatorCpu, redisCpu, workerCpu, modelCpu, episodes: report.rows.length, agentTurns: turns };
   };
 
   const results: Array<{ workload: Workload; executor: string; m: Measure }> = [];
@@ -166,30 +180,53 @@ export async function distributedBench(): Promise<string> {
         (m.cpu / m.episodes).toFixed(2),
         queue ? `${(m.workerCpu / m.episodes).toFixed(2)} / ${(m.coordinatorCpu / m.episodes).toFixed(2)} / ${(m.redisCpu / m.episodes).toFixed(2)}` : '-',
         queue ? (m.cpu / m.episodes - baseCpu(w)).toFixed(2) : '-',
+        w.agent === 'oracle' ? '-' : (m.modelCpu / m.episodes).toFixed(2),
       ];
     });
     const table = markdownTable(
-      ['episodes', 'played by', 'n', 'wall s', 'episodes/s', 'vs in-process (mean of before/after)', 'CPU ms/episode (all processes but the model)', 'of which worker / coordinator / Redis', 'queue overhead, CPU ms/episode'],
+      [
+        'episodes',
+        'played by',
+        'n',
+        'wall s',
+        'episodes/s',
+        'vs in-process (mean of before/after)',
+        'CPU ms/episode (all processes but the model)',
+        'of which worker / coordinator / Redis',
+        'queue overhead, CPU ms/episode',
+        'model fixture, CPU ms/episode',
+      ],
       rows,
     );
 
-    // What the measured per-episode costs imply for 64 workers on 16 machines against a model that takes 2 s per turn.
-    const one = results.filter((r) => r.executor.startsWith('queue') && r.workload.name.startsWith('instant'));
+    // What 2 workers could reach against one process if this machine's 2 cores were free, from the
+    // measured CPU per episode: the process is bound by one core (the model on the other), the
+    // workers share both cores with the coordinator, Redis and the model.
+    const instant = workloads[1];
+    const two = results.find((r) => r.workload === instant && r.executor === 'queue, 2 workers')!.m;
+    const queuedCost = (two.cpu + two.modelCpu) / two.episodes;
+    const ceiling = (2 * baseCpu(instant)) / queuedCost;
+
+    // What the measured per-episode costs imply for 64 workers on 16 machines against a model that
+    // takes 2 s per turn: worker CPU scales with the agent turns of an episode, the coordinator's
+    // and Redis's are per episode.
+    const one = results.filter((r) => r.executor.startsWith('queue') && r.workload === instant);
     const per = (f: (m: Measure) => number) => one.reduce((a, r) => a + f(r.m) / r.m.episodes, 0) / one.length;
+    const measuredTurns = per((m) => m.agentTurns * m.episodes);
     const worker = per((m) => m.workerCpu);
     const coordinator = per((m) => m.coordinatorCpu);
     const redisMs = per((m) => m.redisCpu);
     const sim = [8, 32, 128].flatMap((c) =>
-      [2, 10].map((turns) => {
-        const latency = 64 * c / (turns * 2 + worker / 1000);
+      [measuredTurns, 30].map((turns) => {
+        const latency = (64 * c) / (turns * 2 + (worker * turns) / measuredTurns / 1000);
         const limits: Array<[string, number]> = [
           ['model latency', latency],
-          ['worker CPU (64 cores)', (64 * 1000) / (worker * (turns / 2))],
+          ['worker CPU (64 cores)', (64 * 1000) / ((worker * turns) / measuredTurns)],
           ['coordinator CPU (1 core)', 1000 / coordinator],
           ['Redis CPU (1 core)', 1000 / redisMs],
         ];
         const [bound, value] = limits.reduce((a, b) => (b[1] < a[1] ? b : a));
-        return [c, turns, 64 * c, latency.toFixed(0), value.toFixed(0), bound];
+        return [c, turns.toFixed(0), 64 * c, latency.toFixed(0), value.toFixed(0), bound];
       }),
     );
     const simTable = markdownTable(['episodes per worker', 'model turns per episode', 'in flight', 'episodes/s the model allows', 'episodes/s', 'bound by'], sim);
@@ -198,8 +235,9 @@ export async function distributedBench(): Promise<string> {
       '',
       `load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine's cores (shared); ${CONCURRENCY} episodes at once in the one process and in each worker.`,
       `Queue overhead = CPU per episode through the queue (workers + coordinator + Redis) minus CPU per episode in one process.`,
+      `Ceiling of 2 workers against one process on 2 free cores, instant model: 2 x ${baseCpu(instant).toFixed(1)} ms (one process, per episode) / ${queuedCost.toFixed(1)} ms (2 workers + coordinator + Redis + model) = ${ceiling.toFixed(2)}x.`,
       '',
-      `Projection, 64 workers on 16 machines (one core each), model at 2 s per turn, from the measured instant-model costs (worker ${worker.toFixed(2)} ms per 2 model turns, coordinator ${coordinator.toFixed(2)} ms, Redis ${redisMs.toFixed(2)} ms per episode):`,
+      `Projection, 64 workers on 16 machines (one core each), model at 2 s per turn, from the measured instant-model costs (worker ${worker.toFixed(2)} ms per episode of ${measuredTurns.toFixed(1)} agent turns, coordinator ${coordinator.toFixed(2)} ms, Redis ${redisMs.toFixed(2)} ms per episode):`,
       '',
       simTable,
     ].join('\n');

@@ -1,16 +1,20 @@
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadDomain, readTasks } from '../src/env/load.js';
 import { episodeOpener } from '../src/episode/opener.js';
 import { markdownTable } from '../src/util/table.js';
-import { startEchoHttp, startJsonEcho } from './echo-server.js';
-import { closedLoop, JsonClient, openLoop, percentile, startServeChild } from './load.js';
+import { treeCpuMs } from '../src/util/proc.js';
+import { startEchoHttp } from './echo-server.js';
+import { closedLoop, JsonClient, openLoop, percentile, startChild, startServeChild, type ServeChild } from './load.js';
 import { fmt } from './measure.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const PROJECTS = resolve(repoRoot, 'domains', 'projects');
 const TASK = 'projects-003-close-navigation';
+const HOST_CHILD = fileURLToPath(new URL('./host-child.js', import.meta.url));
+const ECHO_CHILD = fileURLToPath(new URL('./echo-child.js', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3) * 1000;
 
 /** Ten tool calls: the task's gold calls (two of them writes), then reads of what they touched. */
@@ -91,12 +95,50 @@ export async function episodesBench(): Promise<string> {
     const read = (w: number) => http.expect(200, 'POST', `${hundred[w].url}/step`, { action: { type: 'call_tool', tool_name: 'get_task', arguments: { task_id: 'T-1006' } } });
     const paced = await openLoop(read, 100, 50, SECONDS);
     rows.push(['step latency, 100 episodes each stepping every 50 ms (p50 / p99)', `${ms(percentile(paced.latencies, 0.5))} / ${ms(percentile(paced.latencies, 0.99))}`, `${fmt.rate(paced.rate)} offered`, 'p50 < 2 ms']);
-    const steps = await closedLoop((w) => read(w), 100, SECONDS);
-    const bare = await startJsonEcho();
-    const echo = await closedLoop(() => http.expect(200, 'POST', bare.url, { action: { type: 'call_tool', tool_name: 'get_task', arguments: { task_id: 'T-1006' } } }), 100, SECONDS);
-    await bare.close();
-    rows.push(['tool calls/s, step API, 100 concurrent episodes, 1 server process', fmt.rate(steps.rate), `node:http JSON echo ${fmt.rate(echo.rate)}: ${fmt.pct(steps.rate / echo.rate)}`, '>= 3,000/s']);
-    rows.push(['  step latency at saturation (p50 / p99)', `${ms(percentile(steps.latencies, 0.5))} / ${ms(percentile(steps.latencies, 0.99))}`, `echo ${ms(percentile(echo.latencies, 0.5))} / ${ms(percentile(echo.latencies, 0.99))}`, '']);
+    // Throughput: 100 episodes stepping back to back on this server (one process per domain), on
+    // one with two processes per domain, and on the same host without domain processes (its
+    // episodes in the server's process: the difference is what the process boundary costs), against
+    // a bare node:http JSON echo in a process of its own. Each server's CPU per call (its whole
+    // process tree) and the load generator's say where the time goes on a shared machine, and give
+    // the ceiling on two idle cores: 2 s of CPU per second over the CPU one call takes, both ends.
+    const action = { action: { type: 'call_tool', tool_name: 'get_task', arguments: { task_id: 'T-1006' } } };
+    const two = await startServeChild([PROJECTS, '--domain-processes', '2', '--max-episodes', '20000']);
+    const inProcess = await startChild([HOST_CHILD, PROJECTS]);
+    const bare = await startChild([ECHO_CHILD]);
+    const episodesOn = async (s: ServeChild) => (await Promise.all(Array.from({ length: 100 }, () => http.expect(201, 'POST', `${s.url}/v1/episodes`, { domain: 'projects' })))).map((e) => `${e.url}/step`);
+    const targets: Array<{ name: string; server: ServeChild; urls: string[] }> = [
+      { name: 'echo', server: bare, urls: Array(100).fill(`${bare.url}/`) },
+      { name: 'one', server, urls: hundred.map((h) => `${h.url}/step`) },
+      { name: 'two', server: two, urls: await episodesOn(two) },
+      { name: 'local', server: inProcess, urls: await episodesOn(inProcess) },
+    ];
+    const runs = new Map<string, Array<{ rate: number; latencies: number[]; serverUs: number; clientUs: number }>>();
+    const loads: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      loads.push(loadavg()[0]);
+      for (const t of round ? [...targets].reverse() : targets) {
+        const cpu0 = treeCpuMs(t.server.child.pid!);
+        const own0 = process.cpuUsage();
+        const r = await closedLoop((w) => http.expect(200, 'POST', t.urls[w], action), 100, SECONDS);
+        const own = process.cpuUsage(own0);
+        const n = r.latencies.length;
+        (runs.get(t.name) ?? runs.set(t.name, []).get(t.name)!).push({ ...r, serverUs: ((treeCpuMs(t.server.child.pid!) - cpu0) * 1000) / n, clientUs: (own.user + own.system) / n });
+      }
+    }
+    const mean = (name: string, f: (r: { rate: number; serverUs: number; clientUs: number }) => number) => runs.get(name)!.reduce((a, r) => a + f(r), 0) / runs.get(name)!.length;
+    const cpu = (name: string) => `${mean(name, (r) => r.serverUs).toFixed(0)} µs`;
+    const ceiling = (name: string) => fmt.rate(2e6 / (mean(name, (r) => r.serverUs) + mean(name, (r) => r.clientUs)));
+    const echoRate = mean('echo', (r) => r.rate);
+    const echoText = `node:http JSON echo ${fmt.rate(echoRate)}, ${cpu('echo')} CPU/call`;
+    for (const [name, label] of [['one', 'serve --http (1 process per domain)'], ['two', 'serve --http --domain-processes 2']]) {
+      rows.push([`tool calls/s, step API, 100 concurrent episodes, ${label}`, `${fmt.rate(mean(name, (r) => r.rate))}; server CPU ${cpu(name)}/call; 2 idle cores: ${ceiling(name)}`, `${echoText}: ${fmt.pct(mean(name, (r) => r.rate) / echoRate)}; echo on 2 idle cores: ${ceiling('echo')}`, '>= 3,000/s']);
+    }
+    const boundary = mean('one', (r) => r.serverUs) - mean('local', (r) => r.serverUs);
+    rows.push(['  the same host with its episodes in its own process', `${fmt.rate(mean('local', (r) => r.rate))}; server CPU ${cpu('local')}/call`, `the process boundary costs ${boundary.toFixed(0)} µs CPU per step`, '']);
+    const steps = runs.get('one')!.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const echoLat = runs.get('echo')!.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    rows.push(['  step latency at saturation (p50 / p99)', `${ms(percentile(steps, 0.5))} / ${ms(percentile(steps, 0.99))}`, `echo ${ms(percentile(echoLat, 0.5))} / ${ms(percentile(echoLat, 0.99))}; load average ${loads.map((l) => l.toFixed(1)).join(', ')}`, '']);
+    await Promise.all([two.stop(), inProcess.stop(), bare.stop()]);
 
     // MCP clients on the episodes' URLs, against the SDK's own echo server on the same stack.
     const mcpClients = async (urls: string[], modern: boolean) =>

@@ -57,8 +57,13 @@ export interface ServeChild {
 }
 
 export async function startServeChild(args: string[]): Promise<ServeChild> {
+  return startChild([CLI, 'serve', ...args, '--http', '--port', '0']);
+}
+
+/** A Node process running `argv` (a script and its arguments) that says where its episodes are on stderr, as serve does. */
+export async function startChild(argv: string[]): Promise<ServeChild> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve', ...args, '--http', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((ok, fail) => {
     child.stderr!.on('data', (c: Buffer) => {
@@ -66,7 +71,7 @@ export async function startServeChild(args: string[]): Promise<ServeChild> {
       const m = /(http:\/\/127\.0\.0\.1:\d+)\/v1\/episodes/.exec(err);
       if (m) ok(m[1]);
     });
-    child.once('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
+    child.once('exit', (code) => fail(new Error(`${argv.slice(0, 2).join(' ')} exited with ${code}: ${err}`)));
   });
   return {
     url,

@@ -32,6 +32,7 @@ export function registerDomainCommands(program: Command): void {
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (HTTP)', decimal('--request-timeout', true), 30)
     .option('--call-timeout <seconds>', "a tool call that runs longer ends its domain's process and that domain's episodes (HTTP)", decimal('--call-timeout', true), 10)
     .option('--max-domain-processes <n>', 'most domains with a process of their own at once (HTTP)', positiveInt('--max-domain-processes'), 64)
+    .option('--domain-processes <n>', "most processes of one domain: its episodes are spread over them, each staying in the one it opened in (HTTP)", positiveInt('--domain-processes'), 1)
     .option('--token <token>', 'require this bearer token (HTTP; default $ENVSCALE_TOKEN; needed with a --host beyond loopback)')
     .option('--store <file>', 'record every MCP session in this trajectory store (SQLite)')
     .option('--task <id>', 'bind the session to a task, with a simulated user beside it (stdio; over HTTP use /mcp/<domain>?task=<id>&user=<spec>)')

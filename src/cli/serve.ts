@@ -17,6 +17,7 @@ export interface ServeOptions {
   requestTimeout: number;
   callTimeout: number;
   maxDomainProcesses: number;
+  domainProcesses: number;
   token?: string;
   store?: string;
   task?: string;
@@ -92,6 +93,7 @@ export async function serveCommand(refs: string[], opts: ServeOptions): Promise<
     isolate: {
       callTimeoutMs: opts.callTimeout * 1000,
       maxProcesses: opts.maxDomainProcesses,
+      processesPerDomain: opts.domainProcesses,
       opener: { store: opts.store, tasksFile: opts.tasks, defaultUser: opts.user, userBaseUrl: opts.userBaseUrl },
     },
     mounts: [{ prefix: UI_DEFAULTS.path, app: ui }],

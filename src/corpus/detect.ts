@@ -17,6 +17,14 @@ function isServerEntry(v: unknown): v is Record<string, unknown> {
   return isRecord(v) && LIST_KEYS.some((k) => Array.isArray(v[k])) && !('inputSchema' in v) && !('input_schema' in v) && !('parameters' in v) && !('function' in v);
 }
 
+/** The name a server entry gives its server, if any. */
+function serverName(entry: Record<string, unknown>): string | undefined {
+  return SERVER_NAME_KEYS.map((k) => entry[k]).find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim();
+}
+
+/** The server's name as its tools' `group`, where they name none. */
+const inGroup = <T extends { group?: string }>(tools: T[], server: string): T[] => tools.map((t) => (t.group === undefined ? { ...t, group: server } : t));
+
 /**
  * A collection of servers (an array of server entries, or `servers` as an array or a map by name):
  * each server read as a document of its own at its pointer, so that its tools record it as their
@@ -33,9 +41,8 @@ function readServers(entries: Array<[string | number, unknown]>, place: Place): 
     }
     const result = readDocument(entry, at);
     if ('unrecognized' in result) continue; // Not reached: a server entry has a tool list.
-    const named = isRecord(entry) ? SERVER_NAME_KEYS.map((k) => entry[k]).find((v): v is string => typeof v === 'string' && v.trim() !== '') : undefined;
-    const server = named ?? (typeof key === 'string' ? key : undefined);
-    out.tools.push(...result.tools.map((t) => (t.group === undefined && server !== undefined ? { ...t, group: server.trim() } : t)));
+    const server = serverName(entry) ?? (typeof key === 'string' && key.trim() !== '' ? key.trim() : undefined);
+    out.tools.push(...(server === undefined ? result.tools : inGroup(result.tools, server)));
     out.skipped.push(...result.skipped);
     out.notes.push(...result.notes);
     formats.set(result.format, (formats.get(result.format) ?? 0) + 1);
@@ -69,7 +76,10 @@ export function readDocument(value: unknown, place: Place): DocumentResult {
     const list = value[key];
     if (Array.isArray(list)) {
       const mcp = key === 'tools' && list.some((t) => isRecord(t) && 'inputSchema' in t);
-      return readFunctionList(list, { ...place, pointer: childPointer(place.pointer, key) }, mcp);
+      const result = readFunctionList(list, { ...place, pointer: childPointer(place.pointer, key) }, mcp);
+      // One server on its own (`{"name": "figma", "tools": [...]}`, a file or a JSON Lines line): named as in a collection.
+      const server = isServerEntry(value) ? serverName(value) : undefined;
+      return server === undefined ? result : { ...result, tools: inGroup(result.tools, server) };
     }
   }
   if (looksLikeToolRecord(value)) {
@@ -82,6 +92,10 @@ export function readDocument(value: unknown, place: Place): DocumentResult {
       skipped: result.skipped.map((s) => ({ ...s, pointer: fix(s.pointer) })),
     };
   }
+  const config = [value.mcpServers, value.servers].find(isRecord);
+  if (config && Object.values(config).some((v) => isRecord(v) && ('command' in v || 'url' in v))) {
+    return { unrecognized: 'a configuration of MCP servers (how to start them), not their tools; save each server\'s tools/list result (or a list of servers with their `tools`) and ingest that' };
+  }
   const keys = Object.keys(value).slice(0, 5).join(', ');
-  return { unrecognized: `an object with keys ${keys || '(none)'}, not OpenAPI, Swagger, MCP tools/list, or tool definitions` };
+  return { unrecognized: `an object with keys ${keys || '(none)'}, not OpenAPI, Swagger, an MCP tools/list result, a list of servers with their tools, or tool definitions` };
 }

@@ -29,7 +29,7 @@ export function describeIngest(toolCount: number, report: IngestReport, full: bo
 /** `envscale ingest`: read collections, write corpus.json atomically, print what happened. */
 export function runIngest(paths: string[], opts: IngestCommandOptions): void {
   const { tools, report } = ingest(paths);
-  if (tools.length === 0) throw new UserError(`No tools in ${paths.join(', ')} (${whyNoTools(report)}), so nothing was written to ${opts.out}; ingest reads OpenAI tool definitions (JSON or JSONL), MCP tools/list results, OpenAPI 3 / Swagger 2 (JSON or YAML) and BFCL files.`);
+  if (tools.length === 0) throw new UserError(`No tools in ${paths.join(', ')} (${whyNoTools(report)}), so nothing was written to ${opts.out}; ingest reads OpenAI tool definitions (JSON or JSONL), MCP tools/list results, lists of servers with their tools (\`[{name, tools}]\`, \`{servers: {name: {tools}}}\`, tools with \`inputSchema\` or \`input_schema\`), OpenAPI 3 / Swagger 2 (JSON or YAML) and BFCL files.`);
   const corpus: CorpusFile = { format: 'envscale-corpus', version: 1, tools, report };
   writeFileAtomic(opts.out, `${JSON.stringify(corpus, null, 1)}\n`);
   process.stdout.write(`Wrote ${opts.out}. ${describeIngest(tools.length, report, opts.report === true)}\n`);

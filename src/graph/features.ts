@@ -15,7 +15,8 @@ export type TermBag = Map<string, number>;
  * against their tags 0.37 -> 0.32 at weight 1: responses share ids, dates and paging wrappers),
  * helped tell APIs apart only with sources ignored (openapi-extra pooled, communities 0.73 -> 0.83),
  * which sources already do (1.00), and lowered the stripped BFCL row (0.53 -> 0.49), whose
- * response fields `returns` already holds.
+ * response fields `returns` already holds. Where the output contract helps is in cutting a large
+ * source without tags or paths: the entity its response is named after (cut.ts).
  */
 export interface FeatureWeights {
   paramWords: number;

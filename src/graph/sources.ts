@@ -34,9 +34,11 @@ function folderOf(file: string): string | undefined {
  * 2. its document (an OpenAPI spec, an MCP tools/list file, a tau2 `tools.py`): `listed`, unless
  *    the document also holds records of several tools, whose other tools are then `gathered`; a
  *    document whose tools name two or more collections in `group` (a file of many servers' tools)
- *    is a list per collection (`servers.json#figma`);
+ *    is a list per collection (`servers.json#figma`), and a collection of one tool there is no group;
  * 3. its JSON Lines file, when each line holds one tool (`gathered`);
  * 4. its folder, when each file holds one tool (tau-bench's one file per tool; `gathered`).
+ * In 3 and 4, tools that name different collections in `group` are gathered per collection, so
+ * that a file of one-tool servers is no source.
  * A tool that shares none of these is a source of its own and is not listed. Groups come in the
  * order of their first tool.
  */
@@ -64,10 +66,17 @@ export function sourceGroups(tools: ToolSpec[]): SourceGroup[] {
   };
   const byDocument = groupBy(all.filter((i) => !grouped[i]), (i) => listOf(tools[i]));
   for (const [name, members] of byDocument) if (members.length >= 2) take(name, members, severalInRecord.has(name) ? 'gathered' : 'listed');
-  const alone = all.filter((i) => !grouped[i]);
-  for (const [name, members] of groupBy(alone, (i) => fileOf(documentOf(tools[i].source)))) if (members.length >= 2) take(name, members, 'gathered');
-  const stillAlone = all.filter((i) => !grouped[i]);
-  for (const [name, members] of groupBy(stillAlone, (i) => folderOf(fileOf(documentOf(tools[i].source))))) if (members.length >= 2) take(name, members, 'gathered');
+  // A server of one tool in a document of several servers is a source of its own: never gathered with its neighbours.
+  const alone = all.filter((i) => !grouped[i] && listOf(tools[i]) === documentOf(tools[i].source));
+  // Nor are tools that name different collections (a JSON Lines file of one-tool servers): gathered per collection.
+  const gather = (members: number[], place: (i: number) => string | undefined) => {
+    const named = new Map<string | undefined, Set<string>>();
+    for (const i of members) if (tools[i].group !== undefined) named.set(place(i), (named.get(place(i)) ?? new Set()).add(tools[i].group!));
+    const key = (i: number) => (place(i) !== undefined && tools[i].group !== undefined && named.get(place(i))!.size >= 2 ? `${place(i)}#${tools[i].group}` : place(i));
+    for (const [name, group] of groupBy(members, key)) if (name !== undefined && group.length >= 2) take(name, group, 'gathered');
+  };
+  gather(alone, (i) => fileOf(documentOf(tools[i].source)));
+  gather(alone.filter((i) => !grouped[i]), (i) => folderOf(fileOf(documentOf(tools[i].source))));
   return groups.sort((a, b) => a.members[0] - b.members[0]);
 }
 

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ModelInfo, StoredToolCall } from '../spec/trajectory.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { ModelFailure } from './failure.js';
@@ -29,6 +29,30 @@ export interface Completion {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * JSON of objects a caller will not change again (a tool list, the messages of a transcript that
+ * only grows), kept so that each is serialized once rather than on every turn: a tool list is
+ * often tens of kilobytes, and it goes with every request of an episode.
+ */
+export class JsonMemo {
+  private readonly texts = new WeakMap<object, string>();
+
+  of(value: object): string {
+    let text = this.texts.get(value);
+    if (text === undefined) this.texts.set(value, (text = JSON.stringify(value)));
+    return text;
+  }
+}
+
+export interface CompleteOptions {
+  tools?: ChatCompletionTool[];
+  seed?: number;
+  json?: boolean;
+  onRetry?: RetryListener;
+  /** Serializes the tool list and each message once (the caller promises not to change them). */
+  memo?: JsonMemo;
+}
 
 /**
  * Normalize the tool calls of a reply without judging them: a call with no name or with
@@ -82,19 +106,17 @@ export class ChatModel {
    * endpoint that rejects that option (HTTP 400) is asked again without it, and the caller parses
    * whatever text comes back.
    */
-  async complete(messages: ChatCompletionMessageParam[], options: { tools?: ChatCompletionTool[]; seed?: number; json?: boolean; onRetry?: RetryListener } = {}): Promise<Completion> {
+  async complete(messages: ChatCompletionMessageParam[], options: CompleteOptions = {}): Promise<Completion> {
     let json = options.json === true;
+    const encode = (v: object) => (options.memo ? options.memo.of(v) : JSON.stringify(v));
+    const head = `{"model":${JSON.stringify(this.model)},"messages":[${messages.map(encode).join(',')}],"temperature":${JSON.stringify(this.endpoint.temperature)}`;
+    const tail = `${options.seed === undefined ? '' : `,"seed":${JSON.stringify(options.seed)}`}${options.tools?.length ? `,"tools":${encode(options.tools)}` : ''}`;
     for (let attempt = 0; ; attempt++) {
       let problem: { message: string; retryable: boolean; fatal: boolean };
       try {
-        const res = await this.client.chat.completions.create({
-          model: this.model,
-          messages,
-          temperature: this.endpoint.temperature,
-          ...(options.seed === undefined ? {} : { seed: options.seed }),
-          ...(options.tools?.length ? { tools: options.tools } : {}),
-          ...(json ? { response_format: { type: 'json_object' as const } } : {}),
-        });
+        // The request body as the SDK would write it, but assembled from the parts serialized once.
+        const body = `${head}${tail}${json ? ',"response_format":{"type":"json_object"}' : ''}}`;
+        const res = await this.client.post<ChatCompletion>('/chat/completions', { body, headers: { 'content-type': 'application/json' } });
         const message = res?.choices?.[0]?.message;
         if (message) return { content: typeof message.content === 'string' ? message.content : '', toolCalls: readToolCalls(message.tool_calls) };
         problem = { message: 'the response has no choices[0].message', retryable: true, fatal: false };

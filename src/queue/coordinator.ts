@@ -6,6 +6,7 @@ import { EpisodeJobResult, type EpisodeJob, type RoleSpec } from '../spec/queue.
 import { UserError } from '../util/errors.js';
 import { publishBundle, readBundle } from './domain-bundle.js';
 import { QUEUE_NAME, episodeJobId } from './names.js';
+import { publishRunSpec } from './run-spec.js';
 import { checkRedis, connectionOptions, type RedisTarget } from './redis.js';
 import { roleInfo } from './roles.js';
 
@@ -102,18 +103,43 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     finish(id, trialRow(item, end, stored?.id));
   };
 
+  /**
+   * Results are recorded in batches: the ones that arrive together (one read of the event stream,
+   * one sweep) are checked, then stored in one transaction, on the next turn of the event loop.
+   */
+  let arrived = new Map<string, unknown>();
   const recordResult = (id: string, value: unknown) => {
-    const item = jobs.get(id);
-    if (!item || !pending.has(id)) return;
-    const parsed = EpisodeJobResult.safeParse(value);
-    if (!parsed.success) return recordFailure(id, item, `the worker sent a result this envscale cannot read (${parsed.error.issues[0].message}); run the same envscale version everywhere`);
-    const { episode, fatal: stop } = parsed.data;
-    const stored = plan.runId !== undefined ? o.store?.recordEpisode(episodeInput(o, plan, item), episode) : undefined;
-    finish(id, trialRow(item, episode.end, stored?.id));
-    if (stop && fatal === undefined) {
-      fatal = stop;
-      void dropWaiting();
+    if (!pending.has(id)) return;
+    arrived.set(id, value);
+    if (arrived.size === 1) setImmediate(recordArrived);
+  };
+  const recordArrived = () => {
+    try {
+      storeArrived();
+    } catch (err) {
+      // The store failed (a full disk...): the run stops; what is not stored is played again on a rerun.
+      giveUp(err as Error);
     }
+  };
+  const storeArrived = () => {
+    const batch = arrived;
+    arrived = new Map();
+    const good: Array<{ id: string; item: TrialToRun; result: EpisodeJobResult }> = [];
+    for (const [id, value] of batch) {
+      const item = jobs.get(id);
+      if (!item || !pending.has(id)) continue;
+      const parsed = EpisodeJobResult.safeParse(value);
+      if (parsed.success) good.push({ id, item, result: parsed.data });
+      else recordFailure(id, item, `the worker sent a result this envscale cannot read (${parsed.error.issues[0].message}); run the same envscale version everywhere`);
+    }
+    const stored = plan.runId !== undefined ? o.store?.recordEpisodes(good.map(({ item, result }) => ({ input: episodeInput(o, plan, item), episode: result.episode }))) : undefined;
+    good.forEach(({ id, item, result: { episode, fatal: stop } }, i) => {
+      finish(id, trialRow(item, episode.end, stored?.[i].id));
+      if (stop && fatal === undefined) {
+        fatal = stop;
+        void dropWaiting();
+      }
+    });
   };
 
   const recordFailed = (id: string, reason: string, attempts?: number) => {
@@ -133,10 +159,22 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     // Gone (removed by hand): add it again; if its episode reached the store meanwhile, it is stored once all the same.
     if (pending.has(id)) await addJobs([id]);
   };
-  const sweep = async () => {
-    for (const ids of chunks([...pending])) await Promise.all(ids.map(settleFromState));
+  const sweep = async (ids = [...pending]) => {
+    for (const part of chunks(ids)) await Promise.all(part.map(settleFromState));
     lastSettled = Date.now();
     report();
+  };
+  /** The jobs already in Redis (added by an earlier coordinator of the run), one pipelined EXISTS per chunk. */
+  const existing = async (ids: string[]) => {
+    const found = new Set<string>();
+    for (const part of chunks(ids)) {
+      const replies = (await redis.pipeline(part.map((id) => ['exists', queue.toKey(id)])).exec()) ?? [];
+      replies.forEach(([err, n], i) => {
+        if (err) throw err;
+        if (n === 1) found.add(part[i]);
+      });
+    }
+    return found;
   };
 
   /** After a fatal endpoint failure: take back the jobs no worker has started. */
@@ -149,19 +187,9 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     wake();
   };
 
-  const jobData = (item: TrialToRun, hash: string): EpisodeJob => ({
-    format: 'envscale-episode-job',
-    version: 1,
-    run: plan.key,
-    domain: { name: o.domain.name, hash },
-    task: item.task,
-    trial: item.trial,
-    seed: (o.seed ?? 0) + item.trial,
-    limits: o.limits ?? DEFAULT_LIMITS,
-    agent: o.agent,
-    user: o.user,
-  });
-  let bundleHash = '';
+  // A job names the run's shared part (published once) and its own task and trial.
+  let specHash = '';
+  const jobData = (item: TrialToRun): EpisodeJob => ({ format: 'envscale-episode-job', version: 2, spec: specHash, task: item.task.id, trial: item.trial });
   const addJobs = async (ids: string[]) => {
     for (const part of chunks(ids)) {
       await queue.addBulk(
@@ -169,7 +197,7 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
           const item = jobs.get(id)!;
           return {
             name: `${item.task.id}#${item.trial}`,
-            data: jobData(item, bundleHash),
+            data: jobData(item),
             opts: { jobId: id, attempts: o.attempts ?? DEFAULT_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
           };
         }),
@@ -179,8 +207,18 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
 
   const play = async () => {
     const bundle = readBundle(o.domain.name, dir);
-    bundleHash = bundle.hash;
     await publishBundle(redis, bundle);
+    specHash = await publishRunSpec(redis, {
+      format: 'envscale-run',
+      version: 1,
+      run: plan.key,
+      domain: { name: o.domain.name, hash: bundle.hash },
+      tasks: o.tasks,
+      seed: o.seed ?? 0,
+      limits: o.limits ?? DEFAULT_LIMITS,
+      agent: o.agent,
+      user: o.user,
+    });
     events = new QueueEvents(QUEUE_NAME, { connection, lastEventId: await lastEventId(redis, queue.keys.events) });
     events.on('error', () => undefined);
     events.on('completed', ({ jobId, returnvalue }) => recordResult(jobId, returnvalue));
@@ -190,8 +228,14 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
     events.on('active', ({ jobId }) => pending.has(jobId) && (running.add(jobId), report()));
     for (const name of ['waiting', 'delayed', 'stalled'] as const) events.on(name, ({ jobId }: { jobId: string }) => running.delete(jobId) && report());
     await events.waitUntilReady();
-    await addJobs([...pending]);
-    await sweep();
+    // Only jobs that were there before the listener started can have finished unheard: their
+    // states are read; the new ones are added, and their results come as events.
+    const before = await existing([...pending]);
+    await addJobs([...pending].filter((id) => !before.has(id)));
+    await sweep([...before]);
+    // A coordinator stopped between storing an episode and removing its job leaves the job behind.
+    const stored = plan.resumed.map((r) => episodeJobId(plan.key, r.task, r.trial));
+    for (const id of await existing(stored)) void queue.remove(id).catch(() => undefined);
     while (pending.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
@@ -207,6 +251,8 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
   try {
     await Promise.race([play(), lost]);
   } finally {
+    // Results that arrived in the last turn are stored before the run stops, whatever stopped it.
+    if (arrived.size > 0) recordArrived();
     wake = () => undefined;
     const closing = Promise.allSettled([events?.close(), queue.close()]);
     await Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]);

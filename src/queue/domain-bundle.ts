@@ -32,13 +32,24 @@ export function readBundle(name: string, dir: string): DomainBundle {
 }
 
 const key = (hash: string) => `envscale:domain:${hash}`;
-/** Bundles expire a week after the last coordinator that needed one published it. */
+/** What coordinators publish expires a week after the last coordinator that needed it published it. */
 const TTL_SECONDS = 7 * 24 * 3600;
+
+/** Put a value, gzipped JSON, under a key named by its content's hash, unless it is there (then only its expiry is renewed). */
+export async function publishOnce(redis: Redis, redisKey: string, value: unknown): Promise<void> {
+  if ((await redis.expire(redisKey, TTL_SECONDS)) === 1) return;
+  await redis.set(redisKey, gzipSync(JSON.stringify(value)), 'EX', TTL_SECONDS);
+}
+
+/** A value put by publishOnce, or undefined when it is not (or no longer) there. */
+export async function readPublished(redis: Redis, redisKey: string): Promise<unknown> {
+  const packed = await redis.getBuffer(redisKey);
+  return packed ? JSON.parse(gunzipSync(packed).toString('utf8')) : undefined;
+}
 
 /** Put the bundle in Redis unless it is there (then only its expiry is renewed). */
 export async function publishBundle(redis: Redis, bundle: DomainBundle): Promise<void> {
-  if ((await redis.expire(key(bundle.hash), TTL_SECONDS)) === 1) return;
-  await redis.set(key(bundle.hash), gzipSync(JSON.stringify(bundle.files)), 'EX', TTL_SECONDS);
+  await publishOnce(redis, key(bundle.hash), bundle.files);
 }
 
 /** Where a worker keeps the domains it received: $ENVSCALE_CACHE, else the user's cache folder. */
@@ -71,9 +82,8 @@ export class DomainSource {
     if (local && readBundle(name, local).hash === hash) return loadDomain(local);
     const cached = join(this.cacheDir, 'domains', hash);
     if (existsSync(join(cached, 'domain.json'))) return loadDomain(cached);
-    const packed = await this.redis.getBuffer(key(hash));
-    if (!packed) throw new Error(`the domain ${name} (${hash.slice(0, 12)}) is neither on this worker's search path nor in Redis; rerun the rollout command to publish it`);
-    const files = JSON.parse(gunzipSync(packed).toString('utf8')) as Record<string, string>;
+    const files = (await readPublished(this.redis, key(hash))) as Record<string, string> | undefined;
+    if (!files) throw new Error(`the domain ${name} (${hash.slice(0, 12)}) is neither on this worker's search path nor in Redis; rerun the rollout command to publish it`);
     if (bundleHash(files) !== hash) throw new Error(`the domain ${name} in Redis does not match its hash ${hash.slice(0, 12)}; rerun the rollout command to publish it again`);
     writeFolder(cached, files);
     return loadDomain(cached);

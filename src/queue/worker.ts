@@ -9,6 +9,7 @@ import { DomainSource } from './domain-bundle.js';
 import { QUEUE_NAME } from './names.js';
 import { checkRedis, connectionOptions, type RedisTarget } from './redis.js';
 import { Roles } from './roles.js';
+import { RunSource } from './run-spec.js';
 
 export interface WorkerOptions {
   queue: RedisTarget;
@@ -58,6 +59,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const redis = new Redis(connection);
   redis.on('error', () => undefined);
   const domains = new DomainSource(redis, o.cacheDir);
+  const runs = new RunSource(redis);
   const roles = new Roles();
   const counts = { played: 0, failed: 0 };
 
@@ -67,10 +69,13 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       const issue = parsed.error.issues[0];
       throw new UnrecoverableError(`job ${job.id} is not an episode job this envscale can play (at ${issue.path.join('.') || 'the top'}: ${issue.message}); run the same envscale version on the coordinator and the workers`);
     }
-    const data = parsed.data;
-    const domain = await domains.get(data.domain);
+    const { spec: specHash, task: taskId, trial } = parsed.data;
+    const { spec, tasks } = await runs.get(specHash);
+    const task = tasks.get(taskId);
+    if (!task) throw new UnrecoverableError(`job ${job.id} names the task ${taskId}, which its run does not hold; run the same envscale version on the coordinator and the workers`);
+    const domain = await domains.get(spec.domain);
     const buffer = new EpisodeBuffer();
-    const result = await runEpisode({ domain, task: data.task, agent: roles.agent(data.agent), user: roles.user(data.user), seed: data.seed, limits: data.limits, writer: buffer });
+    const result = await runEpisode({ domain, task, agent: roles.agent(spec.agent), user: roles.user(spec.user), seed: spec.seed + trial, limits: spec.limits, writer: buffer });
     counts.played++;
     return { worker: name, episode: buffer.finished(), ...(result.fatal ? { fatal: result.fatal.message } : {}) };
   };

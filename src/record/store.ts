@@ -294,18 +294,25 @@ export class TrajectoryStore {
    * attempt at the trial is replaced.
    */
   recordEpisode(input: EpisodeInput & { taskId: string }, episode: FinishedEpisode): { id: number; recorded: boolean } {
-    return this.db.transaction(() => {
-      const done = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status = 'done'").get(input.runId, input.taskId, input.trial) as
-        | { id: number }
-        | undefined;
-      if (done) return { id: done.id, recorded: false };
-      this.dropUnfinished(input);
-      const id = this.insertEpisode(input, 'running', episode.startedAt);
-      const insert = this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)');
-      episode.events.forEach(({ at, event: { kind, ...data } }, seq) => insert.run(id, seq, at, kind, JSON.stringify(data)));
-      this.finishEpisode(id, episode.end, episode.endedAt);
-      return { id, recorded: true };
-    })();
+    return this.db.transaction(() => this.writeEpisode(input, episode))();
+  }
+
+  /** recordEpisode for several episodes in one transaction (a queue coordinator stores what arrived together). */
+  recordEpisodes(batch: Array<{ input: EpisodeInput & { taskId: string }; episode: FinishedEpisode }>): Array<{ id: number; recorded: boolean }> {
+    return this.db.transaction(() => batch.map(({ input, episode }) => this.writeEpisode(input, episode)))();
+  }
+
+  private writeEpisode(input: EpisodeInput & { taskId: string }, episode: FinishedEpisode): { id: number; recorded: boolean } {
+    const done = this.stmt("SELECT id FROM episodes WHERE run_id = ? AND task_id = ? AND trial = ? AND status = 'done'").get(input.runId, input.taskId, input.trial) as
+      | { id: number }
+      | undefined;
+    if (done) return { id: done.id, recorded: false };
+    this.dropUnfinished(input);
+    const id = this.insertEpisode(input, 'running', episode.startedAt);
+    const insert = this.stmt('INSERT INTO events (episode_id, seq, at, kind, data) VALUES (?, ?, ?, ?, ?)');
+    episode.events.forEach(({ at, event: { kind, ...data } }, seq) => insert.run(id, seq, at, kind, JSON.stringify(data)));
+    this.finishEpisode(id, episode.end, episode.endedAt);
+    return { id, recorded: true };
   }
 
   private dropUnfinished(input: EpisodeInput): void {

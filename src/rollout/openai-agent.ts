@@ -1,21 +1,19 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { ChatModel } from '../llm/chat-model.js';
+import { JsonMemo, type ChatModel } from '../llm/chat-model.js';
 import type { Agent, AgentSession, EpisodeContext } from '../episode/types.js';
 import type { ChatMessage } from '../spec/chat.js';
 
-/** The transcript in the chat-completions request shape. */
-export function toOpenAiMessages(transcript: readonly ChatMessage[]): ChatCompletionMessageParam[] {
-  return transcript.map((m): ChatCompletionMessageParam => {
-    if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: m.content };
-    if (m.role === 'assistant' && m.tool_calls?.length) {
-      return {
-        role: 'assistant',
-        content: m.content || null,
-        tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
-      };
-    }
-    return { role: m.role, content: m.content };
-  });
+/** A message of the transcript in the chat-completions request shape. */
+function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: m.content };
+  if (m.role === 'assistant' && m.tool_calls?.length) {
+    return {
+      role: 'assistant',
+      content: m.content || null,
+      tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+    };
+  }
+  return { role: m.role, content: m.content };
 }
 
 /** An agent backed by a chat-completions model with tool calling; the tools are those MCP listed. */
@@ -31,8 +29,17 @@ export class OpenAiAgent implements Agent {
 
   start({ tools, seed, onRetry }: EpisodeContext): AgentSession {
     const offered: ChatCompletionTool[] = tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+    // A transcript only grows and its messages are never changed: each is converted and
+    // serialized once per episode, as is the tool list, instead of on every turn.
+    const converted = new WeakMap<ChatMessage, ChatCompletionMessageParam>();
+    const convert = (m: ChatMessage) => {
+      let c = converted.get(m);
+      if (!c) converted.set(m, (c = toOpenAiMessage(m)));
+      return c;
+    };
+    const memo = new JsonMemo();
     return {
-      act: async (transcript) => this.model.complete(toOpenAiMessages(transcript), { tools: offered, seed, onRetry }),
+      act: async (transcript) => this.model.complete(transcript.map(convert), { tools: offered, seed, onRetry, memo }),
     };
   }
 }

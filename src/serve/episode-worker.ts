@@ -20,11 +20,17 @@ let opener: Awaited<ReturnType<typeof makeOpener>>;
 let closeStore: (() => void) | undefined;
 const episodes = new Map<number, Episode>();
 
+// A process may be started before its domain is known (a spare, see workers.ts): it says it is
+// alive from the start, and loads what opening episodes needs while it waits.
+startHeartbeat();
+const openerModule = import('../episode/opener.js');
+const storeModule = import('../record/store.js');
+
 async function makeOpener(options: Extract<ToWorker, { type: 'init' }>['opener']) {
   const { store: path, tasksFile, defaultUser, userBaseUrl } = options;
-  const store = path ? (await import('../record/store.js')).TrajectoryStore.open(path) : undefined;
+  const store = path ? (await storeModule).TrajectoryStore.open(path) : undefined;
   closeStore = () => store?.close();
-  return (await import('../episode/opener.js')).episodeOpener({
+  return (await openerModule).episodeOpener({
     store,
     tasksFile,
     defaultUser,
@@ -45,7 +51,6 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     return;
   }
   opener = await makeOpener(m.opener);
-  startHeartbeat();
   send({ type: 'ready', info: domainInfo(domain) });
 }
 

@@ -5,7 +5,7 @@ import { domainInfo, type ActionResult, type DomainInfo, type EpisodePort, type 
 import type { EpisodeAction } from '../spec/episode-api.js';
 import type { DomainSpec } from '../spec/domain.js';
 import { UserError } from '../util/errors.js';
-import { compiledEntry, forkWatched, type WatchedChild } from '../util/watched-process.js';
+import { compiledEntry, forkWatched, type WatchedChild, type WatchHandlers } from '../util/watched-process.js';
 import { DomainUnavailable, type DomainRef } from './domains.js';
 import { HttpFailure } from './failure.js';
 import { EpisodeLost, type EpisodeSource } from './source.js';
@@ -36,9 +36,14 @@ export interface WorkerOptions {
   idleMs?: number;
   /** Most domain processes at once; past it an idle one is stopped, or the episode is refused (503). */
   maxProcesses?: number;
+  /**
+   * Most processes of one domain: its episodes are spread over them (each stays in the process it
+   * opened in), so a domain with many busy episodes uses more than one core for its SQL.
+   */
+  processesPerDomain?: number;
 }
 
-export const WORKER_DEFAULTS: Required<WorkerOptions> = { opener: { defaultUser: 'scripted' }, callTimeoutMs: 10_000, idleMs: 10 * 60_000, maxProcesses: 64 };
+export const WORKER_DEFAULTS: Required<WorkerOptions> = { opener: { defaultUser: 'scripted' }, callTimeoutMs: 10_000, idleMs: 10 * 60_000, maxProcesses: 64, processesPerDomain: 1 };
 
 /** Building a large domain's image takes seconds: no heartbeat is expected before the process is ready. */
 const STARTUP_LIMIT_MS = 180_000;
@@ -109,6 +114,8 @@ class DomainWorker {
   private readonly opening = new Map<number, { resolve: (m: Extract<FromWorker, { type: 'opened' }>) => void; reject: (e: Error) => void }>();
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private onReady?: { resolve: (info: DomainInfo) => void; reject: (e: Error) => void };
+  /** Episodes asked of this process and not yet opened or refused (counted before its process is ready). */
+  private asked = 0;
   lastUsed = Date.now();
 
   constructor(
@@ -116,15 +123,30 @@ class DomainWorker {
     readonly ref: DomainRef,
     private readonly options: Required<WorkerOptions>,
     private readonly lostHook: (port: EpisodePort) => void,
+    private readonly spawn: (handlers: WatchHandlers<FromWorker>) => WatchedChild,
   ) {}
 
   get running(): boolean {
     return this.child !== undefined;
   }
 
+  get pid(): number | undefined {
+    return this.child?.child.pid;
+  }
+
   /** Nothing open or opening: the process may be stopped without ending anything. */
   get idle(): boolean {
-    return this.episodes.size === 0 && this.opening.size === 0 && this.pending.size === 0;
+    return this.episodes.size === 0 && this.asked === 0 && this.pending.size === 0;
+  }
+
+  /** Episodes open in this process or on their way to it. */
+  get load(): number {
+    return this.episodes.size + this.asked;
+  }
+
+  /** Why this domain cannot be served, once its process said so. */
+  get failed(): string | undefined {
+    return this.failure;
   }
 
   /** The domain's tools, policy and tables, once its process has loaded it. */
@@ -136,16 +158,23 @@ class DomainWorker {
   }
 
   async open(request: Omit<OpenRequest, 'onClose'>): Promise<EpisodePort> {
-    const info = await this.info();
-    clearTimeout(this.idleTimer);
-    const key = this.nextKey++;
-    const opened = await new Promise<Extract<FromWorker, { type: 'opened' }>>((resolve, reject) => {
-      this.opening.set(key, { resolve, reject });
-      this.post({ type: 'open', key, request });
-    });
-    const port = new RemoteEpisode(this, key, info, opened);
-    this.episodes.set(key, port);
-    return port;
+    this.asked++;
+    try {
+      const info = await this.info();
+      clearTimeout(this.idleTimer);
+      const key = this.nextKey++;
+      const opened = await new Promise<Extract<FromWorker, { type: 'opened' }>>((resolve, reject) => {
+        this.opening.set(key, { resolve, reject });
+        this.post({ type: 'open', key, request });
+      });
+      const port = new RemoteEpisode(this, key, info, opened);
+      this.episodes.set(key, port);
+      return port;
+    } finally {
+      this.asked--;
+      // A refused or lost episode may leave the process with nothing to do.
+      this.idleLater();
+    }
   }
 
   request(message: { type: 'perform'; key: number; action: EpisodeAction; callId?: string } | { type: 'status'; key: number }): Promise<unknown> {
@@ -186,11 +215,10 @@ class DomainWorker {
     this.ready = new Promise<DomainInfo>((resolve, reject) => (this.onReady = { resolve, reject }));
     // Whoever waits for it hears of a failure; nobody waiting is not an unhandled rejection.
     this.ready.catch(() => undefined);
-    const watched = forkWatched<FromWorker>(compiledEntry(import.meta.url, 'serve/episode-worker'), {
+    const watched: WatchedChild = this.spawn({
       limitMs: () => (this.readyNow ? this.options.callTimeoutMs : STARTUP_LIMIT_MS),
       onMessage: (m) => this.receive(m),
       onExit: (stalled, cause) => this.lost(watched, stalled ? 'time' : cause),
-      batched: true,
     });
     this.child = watched;
     const init: ToWorker = this.ref instanceof Domain ? { type: 'init', name: this.name, spec: this.ref.spec, dir: this.ref.dir, opener: this.options.opener } : { type: 'init', name: this.name, dir: this.ref.dir, opener: this.options.opener };
@@ -263,28 +291,118 @@ class DomainWorker {
   }
 }
 
-/** Episodes of the given domains, each domain in a watched process of its own. */
+/**
+ * The processes of one domain, up to `size`: an episode opens in the least loaded one, or in a new
+ * one while every running process has episodes, and stays there (its port holds its process, and
+ * the server finds the port by the episode's id).
+ */
+class DomainPool {
+  private readonly slots: DomainWorker[] = [];
+
+  constructor(
+    readonly ref: DomainRef,
+    private readonly size: number,
+    private readonly make: () => DomainWorker,
+  ) {}
+
+  get workers(): readonly DomainWorker[] {
+    return this.slots;
+  }
+
+  /** Why the domain cannot be served, if one of its processes found out. */
+  get failure(): string | undefined {
+    return this.slots.find((w) => w.failed)?.failed;
+  }
+
+  /** Where the next episode goes: the least loaded running process, unless it is busy and a process can be added. */
+  choose(): DomainWorker {
+    const running = this.slots.filter((w) => w.running).sort((a, b) => a.load - b.load);
+    if (running[0] && (running[0].load === 0 || running.length >= this.size)) return running[0];
+    const spare = this.slots.find((w) => !w.running);
+    if (spare) return spare;
+    if (this.slots.length < this.size) this.slots.push(this.make());
+    return this.slots[this.slots.length - 1];
+  }
+}
+
+/**
+ * A domain process started before it is needed: Node booted and the worker's modules loaded,
+ * waiting for the domain it will serve. Taking it leaves only loading the domain to a domain's
+ * first episode; another is started at once for the next.
+ */
+class Spare {
+  private ready?: { child: WatchedChild; handlers: WatchHandlers<FromWorker> };
+  private closed = false;
+
+  constructor() {
+    this.fill();
+  }
+
+  /** A process for `handlers`: the spare, if it is alive, or a new one. */
+  take(handlers: WatchHandlers<FromWorker>): WatchedChild {
+    const spare = this.ready;
+    this.ready = undefined;
+    if (!spare || spare.child.child.exitCode !== null || !spare.child.child.connected) return this.fork(handlers).child;
+    Object.assign(spare.handlers, handlers);
+    setImmediate(() => this.fill());
+    return spare.child;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.ready;
+    this.ready = undefined;
+    await spare?.child.stop();
+  }
+
+  private fill(): void {
+    if (this.closed || this.ready) return;
+    const spare = this.fork({
+      limitMs: () => STARTUP_LIMIT_MS,
+      onMessage: () => undefined,
+      // A spare that died is replaced when it is next needed.
+      onExit: () => this.ready === spare && (this.ready = undefined),
+    });
+    this.ready = spare;
+  }
+
+  private fork(handlers: WatchHandlers<FromWorker>) {
+    // The handlers object is the child's: replacing its fields hands the process to its domain.
+    const own = { ...handlers };
+    return { child: forkWatched<FromWorker>(compiledEntry(import.meta.url, 'serve/episode-worker'), Object.assign(own, { batched: true })), handlers: own };
+  }
+}
+
+/** Episodes of the given domains, in watched processes: one per domain, or up to `processesPerDomain`. */
 export class WorkerSource implements EpisodeSource {
-  private readonly workers = new Map<string, DomainWorker>();
+  private readonly pools = new Map<string, DomainPool>();
   private readonly options: Required<WorkerOptions>;
   private readonly lostHooks: Array<(port: EpisodePort) => void> = [];
+  private readonly spare = new Spare();
 
   constructor(domains: DomainRef[], options: WorkerOptions) {
     this.options = { ...WORKER_DEFAULTS, ...options };
-    for (const ref of domains) this.workers.set(ref.name, new DomainWorker(ref.name, ref, this.options, (port) => this.lostHooks.forEach((hook) => hook(port))));
+    const lost = (port: EpisodePort) => this.lostHooks.forEach((hook) => hook(port));
+    const spawn = (handlers: WatchHandlers<FromWorker>) => this.spare.take(handlers);
+    for (const ref of domains) this.pools.set(ref.name, new DomainPool(ref, this.options.processesPerDomain, () => new DomainWorker(ref.name, ref, this.options, lost, spawn)));
   }
 
   names(): string[] {
-    return [...this.workers.keys()];
+    return [...this.pools.keys()];
   }
 
   has(domain: string): boolean {
-    return this.workers.has(domain);
+    return this.pools.has(domain);
   }
 
   /** How many domain processes run now. */
   get running(): number {
-    return [...this.workers.values()].filter((w) => w.running).length;
+    return this.all().filter((w) => w.running).length;
+  }
+
+  /** The process ids of a domain's running processes (for operators, and for tests that end one). */
+  processIds(domain: string): number[] {
+    return (this.pools.get(domain)?.workers ?? []).flatMap((w) => (w.pid !== undefined ? [w.pid] : []));
   }
 
   whenLost(hook: (port: EpisodePort) => void): void {
@@ -296,24 +414,34 @@ export class WorkerSource implements EpisodeSource {
   }
 
   async info(domain: string): Promise<DomainInfo> {
-    const ref = this.workers.get(domain)?.ref;
+    const pool = this.pools.get(domain)!;
     // A domain loaded in this process already (serve loads the domains it is given one by one) needs no process to describe it.
-    if (ref instanceof Domain) return domainInfo(ref);
-    return this.worker(domain).info();
+    if (pool.ref instanceof Domain) return domainInfo(pool.ref);
+    return (pool.workers.find((w) => w.running) ?? this.worker(domain)).info();
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await Promise.all([...this.all().map((w) => w.stop()), this.spare.close()]);
   }
 
-  /** The domain's worker, with room made for its process if it is not running. */
+  private all(): DomainWorker[] {
+    return [...this.pools.values()].flatMap((p) => p.workers);
+  }
+
+  /** The process the domain's next episode goes to, with room made for it if it must start. */
   private worker(domain: string): DomainWorker {
-    const worker = this.workers.get(domain)!;
+    const pool = this.pools.get(domain)!;
+    const failure = pool.failure;
+    if (failure) throw new DomainUnavailable(failure);
+    const worker = pool.choose();
     if (worker.running) return worker;
-    const running = [...this.workers.values()].filter((w) => w.running);
+    const running = this.all().filter((w) => w.running);
     if (running.length >= this.options.maxProcesses) {
       const idle = running.filter((w) => w.idle).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!idle) {
+        // No room for another process: the domain's running ones take the episode, if it has any.
+        const busy = pool.workers.filter((w) => w.running).sort((a, b) => a.load - b.load)[0];
+        if (busy) return busy;
         throw new HttpFailure(503, `Too many domains in use at once: this server runs at most ${this.options.maxProcesses} domain processes and each has open episodes; end some (DELETE /v1/episodes/<id>) or restart it with a larger --max-domain-processes.`);
       }
       void idle.stop();

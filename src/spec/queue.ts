@@ -24,19 +24,34 @@ export type RoleEndpoint = z.infer<typeof RoleEndpoint>;
 export const RoleSpec = z.object({ spec: z.string(), endpoint: RoleEndpoint });
 export type RoleSpec = z.infer<typeof RoleSpec>;
 
-export const EpisodeJob = z.object({
-  format: z.literal('envscale-episode-job'),
+/**
+ * What every episode of a run shares. The coordinator puts it in Redis once, under the hash of its
+ * content (src/queue/run-spec.ts); the jobs name it, and a worker reads and checks it once.
+ */
+export const RunSpec = z.object({
+  format: z.literal('envscale-run'),
   version: z.literal(1),
   /** The run key (src/rollout/run.ts runKey). */
   run: z.string(),
   /** The domain by name and content hash; its files are in Redis under that hash. */
   domain: z.object({ name: z.string(), hash: z.string() }),
-  task: Task,
-  trial: z.number().int(),
+  tasks: z.array(Task),
+  /** Trial t is played with seed + t. */
   seed: z.number().int(),
   limits: z.object({ maxTurns: z.number().int(), maxErrors: z.number().int() }),
   agent: RoleSpec,
   user: RoleSpec,
+});
+export type RunSpec = z.infer<typeof RunSpec>;
+
+/** The job of one trial: which run, task and trial, nothing the run's other jobs share. */
+export const EpisodeJob = z.object({
+  format: z.literal('envscale-episode-job'),
+  version: z.literal(2),
+  /** The content hash of the run's RunSpec. */
+  spec: z.string(),
+  task: z.string(),
+  trial: z.number().int(),
 });
 export type EpisodeJob = z.infer<typeof EpisodeJob>;
 

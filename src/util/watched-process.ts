@@ -70,13 +70,20 @@ export interface WatchedChild {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** What a watched child's parent does with it; the fields are read at each use, so they may be replaced later. */
+export interface WatchHandlers<M> {
+  limitMs: () => number;
+  onMessage: (m: M) => void;
+  onExit: (stalled: boolean, cause: string) => void;
+}
+
 /**
  * Fork `entry` with an IPC channel (structured clone) and watch it: when no message has come for
  * `limitMs()` milliseconds it is killed with SIGKILL. `onExit` learns whether that is why it ended.
  * With `batched`, messages sent in one turn go as one array (see batchedSender); arrays the child
  * sends are unpacked either way.
  */
-export function forkWatched<M>(entry: string, options: { limitMs: () => number; onMessage: (m: M) => void; onExit: (stalled: boolean, cause: string) => void; batched?: boolean }): WatchedChild {
+export function forkWatched<M>(entry: string, options: WatchHandlers<M> & { batched?: boolean }): WatchedChild {
   const child = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let last = Date.now();
   let stalled = false;

@@ -154,6 +154,38 @@ describe('collections of servers', () => {
     }
   });
 
+  it('name the group of a server given on its own, as a file or as a JSON Lines line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-servers-'));
+    try {
+      writeFileSync(join(dir, 'crm.json'), JSON.stringify({ name: 'crm', version: '1.0', tools: [mcp('get_contact', ['contact_id'])] }));
+      writeFileSync(join(dir, 'more.jsonl'), `${JSON.stringify({ name: 'fetch', tools: [mcp('fetch', ['url'])] })}\n${JSON.stringify({ tools: [mcp('web_search', ['query'])] })}\n`);
+      const { tools } = ingest([dir]);
+      expect(tools.map((t) => [t.name, t.group, t.source.slice(dir.length + 1)])).toEqual([
+        ['get_contact', 'crm', 'crm.json#/tools/0'],
+        ['fetch', 'fetch', 'more.jsonl:1#/tools/0'],
+        // A bare tools/list result names no server: no group.
+        ['web_search', undefined, 'more.jsonl:2#/tools/0'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("say that a client's server configuration is no tool list, and name the server-list shapes when nothing was read", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envscale-servers-'));
+    try {
+      const config = join(dir, 'claude_desktop_config.json');
+      writeFileSync(config, JSON.stringify({ mcpServers: { weather: { command: 'npx', args: ['weather-server'] } } }));
+      expect(ingest([config]).report.unrecognized).toEqual([{ file: config, reason: expect.stringMatching(/^a configuration of MCP servers \(how to start them\), not their tools; save each server's tools\/list result/) }]);
+      const r = spawnSync(process.execPath, [CLI, 'ingest', config, '-o', join(dir, 'corpus.json')], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/configuration of MCP servers.*ingest reads .*lists of servers with their tools \(`\[\{name, tools\}\]`, `\{servers: \{name: \{tools\}\}\}`, tools with `inputSchema` or `input_schema`\)/);
+      expect(existsSync(join(dir, 'corpus.json'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('never take a tool for a server, even one with a `tools` parameter list', () => {
     // A tool record is never taken for a server: `parameters` or `inputSchema` makes it a tool.
     const dir = mkdtempSync(join(tmpdir(), 'envscale-servers-'));

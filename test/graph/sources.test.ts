@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/corpus/ingest.js';
 import { runIngest } from '../../src/corpus/run.js';
 import { adjacency } from '../../src/graph/communities.js';
-import { cutSource, hasStructure, type CutSettings } from '../../src/graph/cut.js';
+import { cutSource, hasStructure, responseEntity, type CutSettings } from '../../src/graph/cut.js';
 import { DEFAULT_SETTINGS, partitionTools } from '../../src/graph/partition.js';
 import { describeSources, runPartition, shortSources, type PartitionCommandOptions } from '../../src/graph/run.js';
 import { cohesion, sourceGroups } from '../../src/graph/sources.js';
@@ -60,11 +60,16 @@ describe('source groups', () => {
       tool('a3', 'all.json#/2', ['x'], { group: 'figma' }), tool('a4', 'all.json#/3'), tool('a5', 'all.json#/4'),
       // One collection per document: named by the document, as before.
       tool('b1', 'api.json#/paths/~1a/get', ['x'], { group: 'api' }), tool('b2', 'api.json#/paths/~1b/get', ['x'], { group: 'api' }),
+      // Two servers of one tool each in one file: two sources of one tool, not a group gathered by the file.
+      tool('c1', 'more.json#/0/tools/0', ['x'], { group: 'clock' }), tool('c2', 'more.json#/1/tools/0', ['x'], { group: 'fetch' }),
+      // A JSON Lines file of one-tool servers, one of them twice: gathered per server.
+      tool('d1', 'one.jsonl:1#/tools/0', ['x'], { group: 'dice' }), tool('d2', 'one.jsonl:2#/tools/0', ['x'], { group: 'qr' }), tool('d3', 'one.jsonl:3#/tools/0', ['x'], { group: 'dice' }),
     ];
     expect(sourceGroups(pool).map((g) => [g.name, g.kind, g.members])).toEqual([
       ['all.json#figma', 'listed', [0, 2]],
       ['all.json', 'listed', [3, 4]],
       ['api.json', 'listed', [5, 6]],
+      ['one.jsonl#dice', 'gathered', [9, 11]],
     ]);
   });
 
@@ -112,6 +117,22 @@ describe('cutting a source larger than a domain', () => {
     const bag = [tool('roll_dice', 's', ['sides']), tool('translate', 's', ['text']), tool('get_user', 's', ['user_id']), tool('weather', 's', ['city'])];
     expect(hasStructure([0, 1, 2, 3], bag)).toBe(false);
     expect(cut(bag, 2).by).toEqual(['similarity']);
+  });
+
+  it('cuts a server whose tools take no identifier by the entity their responses are named after', () => {
+    const returns = (title: string, list = false): Partial<ToolSpec> => {
+      const entity = { type: 'object', title, properties: { name: { type: 'string' } } };
+      return { outputSchema: list ? { type: 'object', properties: { items: { type: 'array', items: entity }, next: { type: 'string' } } } : entity };
+    };
+    const server = [
+      tool('search_tracks', 's', ['query'], returns('TrackObject', true)), tool('now_playing', 's', [], returns('Track')),
+      tool('my_playlists', 's', ['limit'], returns('PlaylistResponse', true)), tool('new_playlist', 's', ['name'], returns('Playlist')),
+      tool('volume', 's', ['percent'], returns('ErrorResponse')),
+    ];
+    const r = cut(server, 2);
+    expect(r.by).toEqual(['entities']);
+    expect(r.parts.map((p) => [p.members, p.where])).toEqual([[[0, 1], ['entity track (response)']], [[2, 3], ['entity playlist (response)']], [[4], ['no identifier']]]);
+    expect([undefined, {}, { type: 'array', items: { title: 'UserDto' } }, { allOf: [{ title: 'Order' }] }, { title: 'Error' }].map((s) => responseEntity(s))).toEqual([undefined, undefined, 'user', 'order', undefined]);
   });
 });
 

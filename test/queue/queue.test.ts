@@ -15,6 +15,9 @@ import { runQueuedRollout, type QueuedRolloutOptions } from '../../src/queue/coo
 import { QUEUE_NAME } from '../../src/queue/names.js';
 import { parseRedisUrl } from '../../src/queue/redis.js';
 import { roleSpec } from '../../src/queue/roles.js';
+import { publishRunSpec, RunSource } from '../../src/queue/run-spec.js';
+import { DEFAULT_LIMITS } from '../../src/rollout/episode.js';
+import type { RunSpec } from '../../src/spec/queue.js';
 import { CLI, REPO_ROOT, waitFor } from '../helpers/mcp.js';
 import { startOpenAiServer, type ChatRequest, type OpenAiServer, type Reply } from '../helpers/openai-server.js';
 import { doneCount, reap, runCli, spawnWorker, type WorkerProcess } from '../helpers/processes.js';
@@ -150,6 +153,38 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     expect(await queue.getJobCountByTypes('completed', 'failed', 'waiting', 'active', 'delayed')).toBe(0);
     await queue.close();
   }, 120_000);
+
+  it("puts a run's shared part in Redis once; a worker reads it once, checked against its hash, and says what to do when it is gone", async () => {
+    const redis = await redisServer();
+    const spec: RunSpec = {
+      format: 'envscale-run',
+      version: 1,
+      run: 'k'.repeat(64),
+      domain: { name: 'projects', hash: 'h'.repeat(64) },
+      tasks,
+      seed: 5,
+      limits: DEFAULT_LIMITS,
+      agent: roleSpec('agent', 'oracle', {}),
+      user: roleSpec('user', 'scripted', {}),
+    };
+    const hash = await publishRunSpec(redis.client, spec);
+    expect(await publishRunSpec(redis.client, spec)).toBe(hash);
+    expect(await redis.client.keys('envscale:run:*')).toEqual([`envscale:run:${hash}`]);
+    expect(await redis.client.ttl(`envscale:run:${hash}`)).toBeGreaterThan(6 * 24 * 3600);
+
+    const source = new RunSource(redis.client);
+    const run = await source.get(hash);
+    expect(run.spec).toEqual(spec);
+    expect(run.tasks.get(tasks[3].id)).toEqual(tasks[3]);
+    // Read once: gone from Redis, the worker still has it.
+    await redis.client.del(`envscale:run:${hash}`);
+    expect((await source.get(hash)).spec.seed).toBe(5);
+    await expect(new RunSource(redis.client).get(hash)).rejects.toThrow(`the run ${hash.slice(0, 12)} is not in Redis (expired or lost); rerun the rollout command to publish it again`);
+    // A value that is not what its key says is refused.
+    const other = await publishRunSpec(redis.client, { ...spec, seed: 6 });
+    await redis.client.rename(`envscale:run:${other}`, `envscale:run:${hash}`);
+    await expect(new RunSource(redis.client).get(hash)).rejects.toThrow(`the run in Redis does not match its hash ${hash.slice(0, 12)}`);
+  });
 
   it('gives the job of a worker killed with SIGKILL mid-episode to another worker, and stores every episode once', async () => {
     const redis = await redisServer();

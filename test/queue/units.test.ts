@@ -43,6 +43,25 @@ describe('an episode recorded elsewhere', () => {
     store.close();
   });
 
+  it('is stored in batches, one transaction for many: a trial delivered twice in a batch, or done before, is stored once', () => {
+    const store = TrajectoryStore.open(join(dir, 'batch.db'));
+    const run = store.openRun({ key: 'b', kind: 'rollout', domain: 'd', settings: {} });
+    const at = (taskId: string, trial: number) => ({ runId: run.id, domain: 'd', taskId, trial });
+    const earlier = store.recordEpisode(at('t1', 1), played(1));
+    const stored = store.recordEpisodes([
+      { input: at('t1', 1), episode: played(0) },
+      { input: at('t1', 2), episode: played(0.5) },
+      { input: at('t2', 1), episode: played(undefined) },
+      { input: at('t1', 2), episode: played(0) },
+    ]);
+    expect(stored.map((s) => s.recorded)).toEqual([false, true, true, false]);
+    expect(stored[0].id).toBe(earlier.id);
+    expect(stored[3].id).toBe(stored[1].id);
+    expect(store.episodes({ runId: run.id }).map((e) => `${e.task_id}#${e.trial}:${e.status}:${e.reward}`).sort()).toEqual(['t1#1:done:1', 't1#2:done:0.5', 't2#1:failed:null']);
+    expect(store.events(stored[1].id)).toHaveLength(2);
+    store.close();
+  });
+
   it('cannot be read before the recorder finished it', () => {
     expect(() => new EpisodeBuffer().finished()).toThrow(/not finished/);
   });
