@@ -42,11 +42,14 @@ const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'iden
 
 /** "project_members" -> "project member". */
 export const entityOf = (table: string): string => {
-  const words = splitWords(table);
+  let words = splitWords(table);
   if (words.length === 0) return table;
   words[words.length - 1] = singular(words[words.length - 1]);
-  return words.join(' ');
+  // A table named for a preposition (withs, from a column "associated_with") names no thing a person speaks of.
+  while (words.length > 0 && FUNCTION_WORD.test(words[words.length - 1])) words = words.slice(0, -1);
+  return words.length > 0 ? words.join(' ') : 'item';
 };
+const FUNCTION_WORD = /^(of|with|for|to|from|by|in|on|into|per|the|a|an|and|or)$/;
 
 const HTTP = new Set(['get', 'post', 'put', 'patch', 'head']);
 
@@ -75,7 +78,7 @@ export function toolIntent(domain: Domain, tool: string): Intent {
   let byTool = cache.get(domain);
   if (!byTool) cache.set(domain, (byTool = new Map()));
   let intent = byTool.get(tool);
-  if (!intent) byTool.set(tool, (intent = readIntent(domain, tool)));
+  if (!intent) byTool.set(tool, (intent = unlikeTool(domain, readIntent(domain, tool))));
   return intent;
 }
 
@@ -117,6 +120,17 @@ function readIntent(domain: Domain, name: string): Intent {
   };
   const table = [compiled.output?.stmt.sql, ...compiled.steps.map((s) => s.stmt.sql)].filter((x): x is string => !!x).map(outerTable).find(Boolean);
   return { kind: 'read', verb, table, entity: table ? spaced(entityOf(table), name) : actObject(name, verb), fixed };
+}
+
+/**
+ * An entity whose words spell a tool's name (a table named chat_post_messages after the tool
+ * chat_postMessage) would have the user say the tool: its last word, the thing itself, instead.
+ */
+function unlikeTool(domain: Domain, intent: Intent): Intent {
+  const words = intent.entity.split(' ');
+  if (words.length < 3) return intent;
+  const spelled = [...domain.tools.keys()].some((t) => splitWords(t).map(singular).join(' ') === words.map(singular).join(' '));
+  return spelled ? { ...intent, entity: words[words.length - 1] } : intent;
 }
 
 /** "issuetype" as the tool name spells it, "issue type", when the name has it in words. */

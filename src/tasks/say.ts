@@ -23,6 +23,8 @@ export function fieldWords(name: string): string {
   return said;
 }
 
+const TRAILING = /^(of|with|for|to|from|by|in|on|into|per)$/;
+
 function spell(name: string): string {
   let words = splitWords(name)
     .flatMap((w) => w.replace(/([a-z])(\d)/g, '$1 $2').split(' '))
@@ -31,6 +33,8 @@ function spell(name: string): string {
   if (words.length === 2 && words[1] === 'at') return MOMENTS[words[0]] ?? `${words[0]} date`;
   if (words.length > 1 && /^(is|has|can|should|include|includes|with)$/.test(words[0])) words = words.slice(1);
   if (words.length > 1 && /^(id|ids|uuid|key)$/.test(words[words.length - 1])) words = words.slice(0, -1);
+  // type_of, associated_with: the preposition would run into the one the sentence puts after it ("the type of of the order").
+  while (words.length > 1 && TRAILING.test(words[words.length - 1])) words = words.slice(0, -1);
   return words.join(' ') || name;
 }
 

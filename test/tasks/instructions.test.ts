@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
+import { Domain } from '../../src/env/domain.js';
+import type { DomainSpec } from '../../src/spec/domain.js';
+import { sampleTasks } from '../../src/tasks/sample.js';
 import { loadDomain } from '../../src/env/load.js';
-import { nameVerb, toolIntent } from '../../src/tasks/intent.js';
+import { entityOf, nameVerb, toolIntent } from '../../src/tasks/intent.js';
 import { openingPhrase, openingsPer100 } from '../../src/tasks/quality.js';
 import { fieldWords, sayAddress, sayDate, sayValue } from '../../src/tasks/say.js';
 import { copiesDescription, namedIdentifiers, templateArtifact } from '../../src/tasks/wording.js';
@@ -76,4 +79,38 @@ describe('opening phrases', () => {
     expect(openingPhrase('Order #W1234 never came.')).toBe('order # never');
     expect(openingsPer100(['Hi, I am Ann.', 'Hi, I am Bob.', 'Hello there, it is me.'])).toBeCloseTo(200 / 3);
   });
+});
+
+test('field and table names ending in a preposition, and entities that spell a tool name, say no tool and leave no doubled words', () => {
+  expect(fieldWords('type_of')).toBe('type');
+  expect(fieldWords('associated_with')).toBe('associated');
+  expect(entityOf('withs')).toBe('item');
+  expect(entityOf('project_members')).toBe('project member');
+  const spec: DomainSpec = {
+    name: 'chat',
+    description: 'Chat.',
+    clock: '2026-01-01T00:00:00Z',
+    sequences: {},
+    policy: '',
+    seed: { chat_post_messages: [{ id: 1, channel: 'general' }] },
+    tables: [{ name: 'chat_post_messages', primaryKey: ['id'], columns: [{ name: 'id', type: 'integer' }, { name: 'channel', type: 'text' }] }],
+    tools: [
+      {
+        name: 'chat_postMessage',
+        kind: 'write',
+        description: 'Post a message.',
+        parameters: { type: 'object', properties: { channel: { type: 'string' } }, required: ['channel'] },
+        steps: [{ run: 'INSERT INTO chat_post_messages (channel) VALUES (:channel)', expect: 'any' }],
+      },
+    ],
+  };
+  const chat = new Domain(spec);
+  try {
+    expect(toolIntent(chat, 'chat_postMessage').entity).toBe('message');
+    const { tasks } = sampleTasks(chat, { n: 5, seed: 1 });
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const t of tasks) expect(namedIdentifiers(chat, t.user.instructions), t.user.instructions).toEqual([]);
+  } finally {
+    chat.close();
+  }
 });
