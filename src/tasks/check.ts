@@ -1,5 +1,6 @@
 import type { Domain } from '../env/domain.js';
 import { openTaskSession } from '../env/replay.js';
+import type { Session } from '../env/session.js';
 import type { Task } from '../spec/task.js';
 import { messageOf } from '../util/errors.js';
 import { findableTexts, ReadMemo } from './findable.js';
@@ -55,7 +56,10 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const listers = [...domain.tools.values()].filter((t) => t.spec.kind === 'read' && !((t.spec.parameters.required as string[] | undefined)?.length));
   const memo = new ReadMemo();
   const links = new StepLinks(domain, sources);
-  return tasks.map((task) => {
+  // Tasks that start from the same state share one session, rewound after each: a fresh copy of
+  // the state per task costs more than checking it.
+  const starts = new Map<string, Session>();
+  const check = (task: Task): TaskCheck => {
     const problems: Finding[] = [];
     const add = (code: FindingCode, message: string) => problems.push({ code, message });
     const text = task.user.instructions;
@@ -64,14 +68,19 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
     if (copiesDescription(domain, text)) add('copies-tool-description', 'its instructions repeat a tool description word for word');
     const artifact = templateArtifact(text);
     if (artifact !== undefined) add('template-artifact', `its instructions hold ${JSON.stringify(artifact)}, which no person writes`);
-    let session;
-    try {
-      session = openTaskSession(domain, task);
-    } catch (err) {
-      add('initial-state', `its initial state cannot be set: ${messageOf(err)}`);
-      return { task: task.id, problems };
+    const initialKey = JSON.stringify(task.initial);
+    let start = starts.get(initialKey);
+    if (!start) {
+      try {
+        start = openTaskSession(domain, task);
+      } catch (err) {
+        add('initial-state', `its initial state cannot be set: ${messageOf(err)}`);
+        return { task: task.id, problems };
+      }
+      starts.set(initialKey, start);
     }
-    try {
+    const session = start;
+    session.rewindAfter(() => {
       const initialHash = session.stateHash();
       // What the user knows and said, and what earlier calls returned; only an identifier none of
       // them holds sends the lint to what argument-free reads list and what reads reach from there
@@ -80,12 +89,12 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
       let findable: string[] | undefined;
       const reachable = (): string[] => {
         if (findable) return findable;
-        const start = session!.stateHash() === initialHash ? session! : openTaskSession(domain, task);
+        const from = session.stateHash() === initialHash ? session : openTaskSession(domain, task);
         try {
-          const listed = listers.map((t) => memo.read(start, t.spec.name, {}) ?? '');
-          return (findable = findableTexts(start, sources, [JSON.stringify(task.user.known), text, ...listed], memo));
+          const listed = listers.map((t) => memo.read(from, t.spec.name, {}) ?? '');
+          return (findable = findableTexts(from, sources, [JSON.stringify(task.user.known), text, ...listed], memo));
         } finally {
-          if (start !== session) start.close();
+          if (from !== session) from.close();
         }
       };
       const outputs: string[] = [];
@@ -106,7 +115,7 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
           if (!seen.some((t) => t.toLowerCase().includes(needle)) && !reachable().some((t) => t.toLowerCase().includes(needle))) add('unknown-identifier', `${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
         }
         flow.before(action);
-        const result = session!.call(action.tool, action.args);
+        const result = session.call(action.tool, action.args);
         const value = result.ok ? result.value : undefined;
         if (!flow.after(action, result.ok, value) && !task.tags.includes(BUNDLE_TAG)) {
           add('unlinked-step', `${where} uses nothing an earlier step used or returned, nor a row linked to one: it does not build on the steps before it`);
@@ -124,9 +133,12 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
         if (task.communicate.length === 0) add('no-answer', 'it only reads, but asks to be told nothing: a read-only task needs a question its outputs answer');
         else if (missing.length > 0) add('answer-not-in-outputs', `it asks to be told ${missing.map((m) => JSON.stringify(m)).join(', ')}, which no gold output holds`);
       }
-    } finally {
-      session.close();
-    }
+    });
     return { task: task.id, problems };
-  });
+  };
+  try {
+    return tasks.map(check);
+  } finally {
+    for (const session of starts.values()) session.close();
+  }
 }

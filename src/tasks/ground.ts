@@ -103,11 +103,24 @@ export class Grounder {
     // An object of changes is made from its own schema, not from one column's values.
     if (source && prop.type !== 'object') {
       const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
-      const fresh = source.role === 'value' && isKeyColumn(table, source.column);
-      const values = fresh ? [] : this.existing(session, source).list;
+      if (source.role === 'value' && isKeyColumn(table, source.column)) return this.freshKey(session, param, prop, source);
+      const values = this.existing(session, source).list;
       if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return fitValue(prop, this.rng.pick(values));
     }
-    return this.generate(param, prop, !!source && source.role === 'value' && isKeyColumn(this.domain.spec.tables.find((t) => t.name === source.table)!, source.column));
+    return this.generate(param, prop);
+  }
+
+  /** A key for a new row that no row holds yet: a number past the largest in use, or a text not taken. */
+  private freshKey(session: Session, param: string, prop: JsonSchema, source: ParamSource): unknown {
+    if (prop.type === 'integer' || prop.type === 'number') {
+      const top = Number(session.reader.prepare(`SELECT max("${source.column}") FROM "${source.table}"`).pluck().get() ?? 0);
+      const next = (Number.isFinite(top) ? Math.floor(top) : 0) + this.rng.int(1, 50);
+      if (typeof prop.maximum !== 'number' || next <= prop.maximum) return next;
+    }
+    const taken = this.existing(session, source).set;
+    let value = this.generate(param, prop, true);
+    for (let i = 0; i < 5 && taken.has(value); i++) value = this.generate(param, prop, true);
+    return value;
   }
 
   /** A value from the schema alone. Dates fall after the domain clock: tasks ask for things to come. */

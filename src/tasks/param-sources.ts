@@ -140,15 +140,23 @@ function statementSources(sql: string, tables: Map<string, Table>, found: Map<st
 
 /**
  * For each parameter of each tool, the column it looks up or fills, found by reading the tool's
- * SQL. A stored value that is a foreign key becomes a lookup of the row it points at.
+ * SQL. A stored value that is a foreign key becomes a lookup of the row it points at; a parameter
+ * the SQL does not tie to a column looks up the one table whose keys match its pattern.
  */
 export function paramSources(domain: Domain): Map<string, Map<string, ParamSource>> {
   const tables = new Map(domain.spec.tables.map((t) => [t.name, t]));
   const out = new Map<string, Map<string, ParamSource>>();
+  const keyed = new Map<string, { table: string; column: string } | undefined>();
   for (const [name, tool] of domain.tools) {
     const found = new Map<string, ParamSource>();
     for (const step of tool.steps) statementSources(step.stmt.sql, tables, found);
-    if (tool.output) statementSources(tool.output.stmt.sql, tables, found);
+    if (tool.output) {
+      // The output reads back what the steps wrote: a key a step stores is a new row's, even when
+      // the output then looks that row up by it.
+      const read = new Map<string, ParamSource>();
+      statementSources(tool.output.stmt.sql, tables, read);
+      for (const [param, src] of read) if (!found.has(param)) found.set(param, src);
+    }
     const declared = new Set(Object.keys(tool.spec.parameters.properties ?? {}));
     for (const param of found.keys()) if (!declared.has(param)) found.delete(param);
     for (const [param, src] of found) {
@@ -156,9 +164,40 @@ export function paramSources(domain: Domain): Map<string, Map<string, ParamSourc
       const ref = col.references ? resolveReference(col.references, domain.spec.tables) : undefined;
       if (ref) found.set(param, { table: ref.table.name, column: ref.column, role: 'lookup', via: { table: src.table, column: src.column } });
     }
+    for (const [param, prop] of Object.entries(tool.spec.parameters.properties ?? {})) {
+      const pattern = (prop as { pattern?: unknown }).pattern;
+      if (found.has(param) || typeof pattern !== 'string') continue;
+      const key = keyByPattern(domain, pattern, keyed);
+      if (key) found.set(param, { ...key, role: 'lookup' });
+    }
     out.set(name, found);
   }
   return out;
+}
+
+/**
+ * The one table whose key values all match a parameter's pattern, when the SQL compares the
+ * parameter only with another parameter (`:requested_by = :p__owner_id`): an id in the form
+ * "M-<digits>" names a member as surely as a comparison with members.id would.
+ */
+function keyByPattern(domain: Domain, pattern: string, cache: Map<string, { table: string; column: string } | undefined>): { table: string; column: string } | undefined {
+  if (cache.has(pattern)) return cache.get(pattern);
+  let re: RegExp | undefined;
+  try {
+    re = new RegExp(pattern, 'u');
+  } catch {
+    // A pattern JavaScript cannot read names nothing.
+  }
+  const hits = re
+    ? domain.spec.tables.filter((t) => {
+        if (t.primaryKey.length !== 1) return false;
+        const values = domain.base.prepare(`SELECT DISTINCT "${t.primaryKey[0]}" FROM "${t.name}" LIMIT 200`).pluck().all();
+        return values.length > 0 && values.every((v) => re.test(String(v)));
+      })
+    : [];
+  const key = hits.length === 1 ? { table: hits[0].name, column: hits[0].primaryKey[0] } : undefined;
+  cache.set(pattern, key);
+  return key;
 }
 
 /** Whether a column identifies rows: a one-column primary key, unique, or a reference. */

@@ -83,6 +83,9 @@ export interface Plan {
   hash: string;
 }
 
+/** Why a walk ends when every goal call it drew had been sampled before. */
+export const ALREADY_SAMPLED = 'only goals already sampled';
+
 const MAX_DEPTH = 3;
 /** Most values besides the rows it names that one request states. */
 const MAX_DETAILS = 6;
@@ -185,10 +188,15 @@ export class Planner {
     this.reach = new Map(this.readers.map((r) => [r, reachable(domain, r)]));
   }
 
-  /** A goal for `tool`, or why none could be built this time. */
-  plan(session: Session, tool: string, maxSteps: number, tries: number): Plan | string {
+  /**
+   * A goal for `tool`, or why none could be built this time. `isNew` tells goal calls not yet
+   * sampled: one already sampled is passed over for other arguments before any call is made, since
+   * working back to it again mostly rebuilds a task there is.
+   */
+  plan(session: Session, tool: string, maxSteps: number, tries: number, isNew: (args: Record<string, unknown>) => boolean = () => true): Plan | string {
     const intent = toolIntent(this.domain, tool);
     const write = this.domain.tools.get(tool)!.spec.kind === 'write';
+    let repeats = 0;
     for (let t = 0; t < tries; t++) {
       const { args } = this.grounder.ground(session, tool, []);
       // A question names what it is about; filters nobody asked for would be guesses for the agent.
@@ -198,6 +206,10 @@ export class Planner {
         for (const param of Object.keys(args)) if (!required.has(param) && !keyed.has(param)) delete args[param];
       }
       this.correlate(session, tool, intent, args);
+      if (!isNew(args)) {
+        repeats++;
+        continue;
+      }
       // Try the goal's call first (rolled back): working back to it only pays when it succeeds.
       const before = session.stateHash();
       const trial = session.rewindAfter(() => {
@@ -231,7 +243,7 @@ export class Planner {
       walk.steps.push({ action: { tool, args }, result: trial.result.value });
       return this.finish(walk, tool, intent, args, things, trial.result.value, trial.hash);
     }
-    return `no successful call of ${tool} in ${tries} tries`;
+    return repeats === tries ? ALREADY_SAMPLED : `no successful call of ${tool} in ${tries} tries`;
 
     function rank(n: Need): number {
       if (SELF_PARAM.test(n.param)) return 0;
@@ -387,7 +399,7 @@ export class Planner {
     const linked = { ...base };
     for (const p of optional) {
       const v = fromRow(p);
-      if (scalar(v) && walk.values.some((x) => same(x, v))) linked[p] = fitValue(props[p], v);
+      if (scalar(v) && walk.has(v)) linked[p] = fitValue(props[p], v);
     }
     const out = [linked];
     if (Object.keys(linked).length === Object.keys(base).length) {
@@ -429,7 +441,7 @@ export class Planner {
     for (const step of walk.steps) {
       const goal = step === walk.steps[walk.steps.length - 1];
       for (const [param, value] of Object.entries(step.action.args)) {
-        if ((goal && !things.has(param)) || !scalar(value) || seen.values.some((v) => same(v, value)) || said.some((x) => same(x.value, value))) continue;
+        if ((goal && !things.has(param)) || !scalar(value) || seen.has(value) || said.some((x) => same(x.value, value))) continue;
         said.push({ param, value, about: goal ? things.get(param) : step.finds });
       }
       seen.learn(step.action.args, step.result);
@@ -440,7 +452,7 @@ export class Planner {
       const key = this.rows.key(intent.table);
       const created = key ? objectsOf(result).find(({ obj }) => key in obj) : undefined;
       const id = key && created ? created.obj[key] : undefined;
-      if (meaningful(id) && !walk.values.some((v) => same(v, id))) plan.tellNew = { field: key!, value: String(id) };
+      if (meaningful(id) && !walk.has(id)) plan.tellNew = { field: key!, value: String(id) };
     }
     return plan;
   }
@@ -497,10 +509,23 @@ class Walk {
   /** Lookups a walk may take before its goal. */
   constructor(readonly budget = Infinity) {}
   steps: PlannedStep[] = [];
-  /** Scalars the steps used or returned, in order. */
-  values: unknown[] = [];
+  /** Scalars the steps used or returned, as text (how `same` compares them), in the order learnt. */
+  private readonly order: string[] = [];
+  private readonly known = new Set<string>();
   /** Rows known so far, by table and key or looked-up value. */
   things = new Map<string, Thing>();
+
+  /** Whether a value equals (as `same` has it) one the walk already has. */
+  has(v: unknown): boolean {
+    return v !== null && typeof v !== 'object' && this.known.has(String(v));
+  }
+
+  private keep(v: unknown): void {
+    const text = String(v);
+    if (this.known.has(text)) return;
+    this.known.add(text);
+    this.order.push(text);
+  }
 
   found(table: string, column: string, value: unknown): Thing | undefined {
     for (const t of this.things.values()) if (t.table === table && same(t.row[column], value)) return t;
@@ -513,13 +538,13 @@ class Walk {
     const kept = existing ? Object.assign(existing, { label: existing.label ?? thing.label, given: existing.given ?? thing.given, self: existing.self || thing.self }) : thing;
     this.things.set(`${thing.table}|${String(thing.key.value)}`, kept);
     this.things.set(`${thing.table}|${String(value)}`, kept);
-    if (thing.given && !this.values.some((v) => same(v, value))) this.values.push(value);
+    if (thing.given) this.keep(value);
     return kept;
   }
 
   learn(args: Record<string, unknown>, result: unknown): void {
     const add = (v: unknown) => {
-      if (scalar(v) && !this.values.some((x) => same(x, v))) this.values.push(v);
+      if (scalar(v)) this.keep(v);
       else if (Array.isArray(v)) v.forEach(add);
       else if (v && typeof v === 'object') Object.values(v).forEach(add);
     };
@@ -529,16 +554,16 @@ class Walk {
 
   /** Whether arguments reuse a meaningful value the walk already has. */
   reuses(args: Record<string, unknown>): boolean {
-    return Object.values(args).some((v) => meaningful(v) && this.values.some((x) => same(x, v)));
+    return Object.values(args).some((v) => meaningful(v) && this.has(v));
   }
 
   mark(): { steps: number; values: number; things: Map<string, Thing> } {
-    return { steps: this.steps.length, values: this.values.length, things: new Map(this.things) };
+    return { steps: this.steps.length, values: this.order.length, things: new Map(this.things) };
   }
 
   reset(m: ReturnType<Walk['mark']>): void {
     this.steps.length = m.steps;
-    this.values.length = m.values;
+    for (const text of this.order.splice(m.values)) this.known.delete(text);
     this.things = m.things;
   }
 }

@@ -6,7 +6,7 @@ import { Grounder } from './ground.js';
 import { InstructionWriter } from './instructions.js';
 import { reusedValues } from './links.js';
 import { paramSources } from './param-sources.js';
-import { Planner, type Plan } from './plan.js';
+import { ALREADY_SAMPLED, Planner, type Plan } from './plan.js';
 import { Random } from './random.js';
 import { isTransferTool } from '../spec/chat.js';
 
@@ -34,20 +34,35 @@ export interface SampleReport {
 
 /** Share of goals that are changes (the rest are questions). */
 const WRITE_SHARE = 0.65;
+/**
+ * Walks a goal tool may fail with no task kept from it before it is given up: a tool that never
+ * succeeds in this state (its rows are missing, nothing tells the user how to name them) would
+ * otherwise take most of the walks of a domain and produce nothing.
+ */
+const HOPELESS = 6;
+/** Walks in a row without a new task after which sampling stops: what is left keeps repeating or failing. */
+const STALL = 400;
+
+/** Walks that failed or repeated, and tasks kept, by goal tool. */
+interface Tally {
+  failed: number;
+  kept: number;
+}
 
 /**
  * The goal of a walk: a write most of the time (a change to make), else a read (a question to
  * ask). Within each kind, a tool whose goals keep failing (an archive the state rarely allows) or
- * repeating is tried less and less.
+ * repeating is tried less and less, and one that has only failed is dropped (HOPELESS).
  */
-function goalTool(graph: DirectedGraph, rng: Random, failures: Map<string, number>): string | undefined {
+function goalTool(graph: DirectedGraph, rng: Random, tally: Map<string, Tally>): string | undefined {
   // Handing over to a human is how a conversation ends, not a goal.
-  const tools = graph.nodes().filter((t) => !isTransferTool(t)).sort();
+  const live = (t: string) => !isTransferTool(t) && !((tally.get(t)?.kept ?? 0) === 0 && (tally.get(t)?.failed ?? 0) >= HOPELESS);
+  const tools = graph.nodes().filter(live).sort();
   const writes = tools.filter((t) => graph.getNodeAttribute(t, 'kind') === 'write');
   const reads = tools.filter((t) => graph.getNodeAttribute(t, 'kind') !== 'write');
   const pool = writes.length > 0 && (reads.length === 0 || rng.chance(WRITE_SHARE)) ? writes : reads;
   if (pool.length === 0) return undefined;
-  return rng.weighted(pool, (t) => 1 / (1 + (failures.get(t) ?? 0) / 3));
+  return rng.weighted(pool, (t) => 1 / (1 + (tally.get(t)?.failed ?? 0) / 3));
 }
 
 /**
@@ -69,20 +84,33 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   const writer = new InstructionWriter(domain, rng);
   const report: SampleReport = { requested: options.n, produced: 0, walks: 0, duplicates: 0, abandoned: {}, byLength: {}, readOnly: 0, writes: 0 };
   const seen = new Set<string>();
-  const failures = new Map<string, number>();
+  /** Goal calls of the tasks kept. */
+  const goals = new Set<string>();
+  const tally = new Map<string, Tally>();
   const tasks: Task[] = [];
   const budget = options.n * 40 + 100;
-  const abandon = (why: string) => (report.abandoned[why] = (report.abandoned[why] ?? 0) + 1);
+  let lastKept = 0;
   const session = domain.openSession();
   try {
-    while (tasks.length < options.n && report.walks < budget) {
-      report.walks++;
-      const tool = goalTool(graph, rng, failures);
+    while (tasks.length < options.n && report.walks < budget && report.walks - lastKept < STALL) {
+      const tool = goalTool(graph, rng, tally);
       if (!tool) break;
-      const plan = session.rewindAfter(() => planner.plan(session, tool, maxSteps, tries));
+      report.walks++;
+      const counts = tally.get(tool) ?? { failed: 0, kept: 0 };
+      tally.set(tool, counts);
+      // Every walk that ends without a task counts against its goal tool, whatever the reason.
+      const abandon = (why: string) => {
+        report.abandoned[why] = (report.abandoned[why] ?? 0) + 1;
+        counts.failed++;
+      };
+      const plan = session.rewindAfter(() => planner.plan(session, tool, maxSteps, tries, (args) => !goals.has(goalKey(tool, args))));
+      if (plan === ALREADY_SAMPLED) {
+        report.duplicates++;
+        counts.failed++;
+        continue;
+      }
       if (typeof plan === 'string') {
         abandon(plan);
-        failures.set(tool, (failures.get(tool) ?? 0) + 1);
         continue;
       }
       const write = domain.tools.get(tool)!.spec.kind === 'write';
@@ -99,10 +127,13 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
       const key = `${JSON.stringify(actions)}|${plan.hash}`;
       if (seen.has(key)) {
         report.duplicates++;
-        failures.set(tool, (failures.get(tool) ?? 0) + 1);
+        counts.failed++;
         continue;
       }
       seen.add(key);
+      goals.add(goalKey(tool, plan.steps[plan.steps.length - 1].action.args));
+      counts.kept++;
+      lastKept = report.walks;
       const task = toTask(plan, writer, write, `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`);
       tasks.push(task);
       report.byLength[actions.length] = (report.byLength[actions.length] ?? 0) + 1;
@@ -115,6 +146,8 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
   report.produced = tasks.length;
   return { tasks, report };
 }
+
+const goalKey = (tool: string, args: Record<string, unknown>) => `${tool}|${JSON.stringify(args)}`;
 
 function toTask(plan: Plan, writer: InstructionWriter, write: boolean, id: string): Task {
   const written = writer.write(plan);

@@ -148,3 +148,11 @@ test('findableTexts follows reads from what is known, and finds nothing from not
   expect(fromEmail.slice(1).join('\n')).toMatch(/"id":"M-\d+"/);
   expect(findableTexts(session, sources, ['nothing useful'])).toEqual(['nothing useful']);
 });
+
+test('tasks checked in one batch do not see each other’s writes', () => {
+  const writes = curated.filter((t) => t.gold.actions.some((a) => projects.tools.get(a.tool)!.spec.kind === 'write'));
+  expect(writes.length).toBeGreaterThan(1);
+  // The same write twice in a row: the second would find the first's change (a stale hash, a failing call) if the state leaked.
+  const twice = [writes[0], writes[1], writes[0], { ...writes[1], id: 'again' }];
+  expect(checkTasks(projects, twice).flatMap((c) => c.problems)).toEqual([]);
+});

@@ -8,6 +8,9 @@ import { dependencyGraph } from '../../src/tasks/dependency-graph.js';
 import { paramSources } from '../../src/tasks/param-sources.js';
 import { synthesizeRuleBased } from '../../src/synth/rule-based.js';
 import { sampleTasks } from '../../src/tasks/sample.js';
+import { Grounder } from '../../src/tasks/ground.js';
+import { Random } from '../../src/tasks/random.js';
+import type { DomainSpec } from '../../src/spec/domain.js';
 import { reusedValues } from '../../src/tasks/links.js';
 import { openingsPer100 } from '../../src/tasks/quality.js';
 import { namedIdentifiers, templateArtifact } from '../../src/tasks/wording.js';
@@ -22,6 +25,9 @@ describe('parameter sources and the dependency graph', () => {
     expect(sources.get('create_task')!.get('title')).toEqual({ table: 'tasks', column: 'title', role: 'value' });
     // A stored foreign key is a lookup of the row it points at.
     expect(sources.get('create_task')!.get('project_id')).toEqual({ table: 'projects', column: 'id', role: 'lookup' });
+    // Compared only with the owner's id a step read (:requested_by = :p__owner_id), the parameter
+    // still names a member: member ids are the one kind of key its pattern (^M-[0-9]+$) fits.
+    expect(sources.get('archive_project')!.get('requested_by')).toEqual({ table: 'members', column: 'id', role: 'lookup' });
   });
 
   test('an edge joins a tool that returns an entity to a tool that looks it up', () => {
@@ -141,5 +147,83 @@ describe('arguments from the schema alone', () => {
     } finally {
       domain.close();
     }
+  });
+});
+
+describe('where the walks go', () => {
+  /** Items with numeric keys 1..8, a create that takes the new key, and a write that never succeeds. */
+  const spec = (): DomainSpec => ({
+    name: 'items',
+    description: 'Items.',
+    clock: '2026-01-01T00:00:00Z',
+    sequences: {},
+    policy: '',
+    seed: { items: Array.from({ length: 8 }, (_, i) => ({ id: i + 1, name: `Item ${i + 1}` })) },
+    tables: [{ name: 'items', primaryKey: ['id'], columns: [{ name: 'id', type: 'integer' }, { name: 'name', type: 'text' }] }],
+    tools: [
+      {
+        name: 'add_item',
+        kind: 'write',
+        description: 'Add an item under a key of your choosing.',
+        parameters: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } }, required: ['id', 'name'] },
+        steps: [
+          { check: 'SELECT :id NOT IN (SELECT id FROM items)', error: 'Error: item {id} already exists.' },
+          { run: 'INSERT INTO items (id, name) VALUES (:id, :name)', expect: 'any' },
+        ],
+        output: { row: 'SELECT * FROM items WHERE id = :id' },
+      },
+      {
+        name: 'freeze_item',
+        kind: 'write',
+        description: 'Freeze an item.',
+        parameters: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+        steps: [{ check: 'SELECT 0', error: 'Error: items cannot be frozen.' }],
+      },
+    ],
+  });
+
+  test('a new row gets a key no row has yet, so creating it succeeds', () => {
+    const domain = new Domain(spec());
+    try {
+      const rng = new Random(4);
+      const grounder = new Grounder(domain, paramSources(domain), rng);
+      const session = domain.openSession();
+      for (let i = 0; i < 20; i++) {
+        const { args } = grounder.ground(session, 'add_item', []);
+        expect(args.id as number).toBeGreaterThan(8);
+        expect(session.rewindAfter(() => session.call('add_item', args)).ok).toBe(true);
+      }
+    } finally {
+      domain.close();
+    }
+  });
+
+  test('a goal tool that only ever fails is given up after a few walks, and a domain of such tools stops early', () => {
+    const domain = new Domain(spec());
+    try {
+      const { report } = sampleTasks(domain, { n: 20, seed: 5, maxSteps: 2 });
+      expect(report.produced).toBeGreaterThan(0);
+      expect(report.abandoned['no successful call of freeze_item in 8 tries']).toBeLessThanOrEqual(6);
+    } finally {
+      domain.close();
+    }
+    const hopeless = spec();
+    hopeless.tools = hopeless.tools.filter((t) => t.name === 'freeze_item');
+    const only = new Domain(hopeless);
+    try {
+      const { report } = sampleTasks(only, { n: 20, seed: 5 });
+      expect(report.produced).toBe(0);
+      // Without giving up, all 900 walks of the budget would go to it.
+      expect(report.walks).toBeLessThanOrEqual(6);
+    } finally {
+      only.close();
+    }
+  });
+
+  test('a goal call already sampled is passed over for new arguments instead of being rebuilt', () => {
+    const { tasks, report } = sampleTasks(projects, { n: 60, seed: 7, maxSteps: 4 });
+    const goals = tasks.map((t) => JSON.stringify(t.gold.actions.at(-1)));
+    expect(new Set(goals).size).toBe(goals.length);
+    expect(report.produced).toBe(60);
   });
 });
