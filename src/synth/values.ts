@@ -297,6 +297,9 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
     case 'null':
       return null;
     case 'array': {
+      // A tuple (draft-4 `items: [...]`, 2020-12 `prefixItems`): one value per position (`[score, key]`).
+      const tuple = [schema?.prefixItems, schema?.items].find(Array.isArray) as unknown[] | undefined;
+      if (tuple) return depth > 6 ? [] : tuple.map((s, k) => schemaValue(name, s, rng, index + k, clock, depth + 1));
       const items = schema?.items ?? { type: 'string' };
       // Items no value can satisfy (a declared type that none of its choices has) leave the list empty.
       if (depth > 6 || (contradictory(items) && !(num(schema, 'minItems')! > 0))) return [];

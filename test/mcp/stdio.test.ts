@@ -57,7 +57,7 @@ function runRaw(args: string[], send: unknown[], done: (lines: string[]) => bool
     const timer = setTimeout(() => {
       child.kill();
       reject(new Error(`timed out; stdout so far: ${stdout}; stderr: ${stderr}`));
-    }, 10_000);
+    }, 60_000); // a CLI process starts in seconds, or tens of seconds on a loaded machine
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
       if (done(stdout.split('\n').filter((l) => l !== ''))) finish();

@@ -62,6 +62,15 @@ describe('an output schema no output can meet', () => {
   });
 });
 
+describe('tuples', () => {
+  it('hold one value per position, so a response of [score, key] pairs validates', () => {
+    const ranked = { type: 'object', title: 'Ranking', properties: { ranking_id: { type: 'string' }, ranked_results: { type: 'array', items: { type: 'array', items: [{ type: 'number' }, { type: 'string' }] } } } };
+    const { job, outcome } = synthesize([tool('get_ranking', 'Get a ranking.', { properties: { ranking_id: { type: 'string' } }, required: ['ranking_id'] }, ranked)]);
+    expect(outcome.verdicts).toMatchObject([{ ok: true }]);
+    expect(domainFidelity(outcome, job.tools)).toMatchObject({ withSchema: 1, valid: 1 });
+  });
+});
+
 describe('verification finds the calls a real user would make', () => {
   it('searches for text the rows hold, so a search that returns one record finds it', () => {
     const { outcome } = synthesize([
