@@ -194,8 +194,10 @@ describe('envscale ui in Chromium', () => {
   });
 
   it('draws the partition, and a click on a domain opens it', async () => {
+    // The previous test's graph may still be on the page for a moment: wait for the partition's own.
+    await page.evaluate(() => ((window as { previousGraph?: unknown }).previousGraph = window.envscaleGraph));
     await open('#/partition');
-    await page.waitForFunction(() => window.envscaleGraph !== undefined && window.envscaleGraph.graph.order > 0);
+    await page.waitForFunction(() => window.envscaleGraph !== undefined && window.envscaleGraph !== (window as { previousGraph?: unknown }).previousGraph && window.envscaleGraph.graph.order > 0);
     const drawn = await drawnPixels();
     expect(drawn.nodes).toBeGreaterThan(100);
     expect(drawn.labels).toBeGreaterThan(100);
