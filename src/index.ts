@@ -14,7 +14,8 @@ export { startHttpHost, type HttpHost, type HttpHostOptions } from './serve/host
 export { serveStdio } from './mcp/stdio.js';
 export { replayThroughMcp, callThroughMcp } from './mcp/replay.js';
 export { synthesizeOffline, type DomainOutcome } from './synth/pipeline.js';
-export { verifySpec, keepVerified, type ToolVerdict } from './synth/verify.js';
+export { verifySpec, keepVerified } from './synth/verify.js';
+export type { ToolVerdict } from './spec/verification.js';
 export { writeDomainFolder } from './synth/write.js';
 export { sampleTasks, type SampleOptions, type SampleReport } from './tasks/sample.js';
 export { checkTasks, FINDING_CODES, type Finding, type FindingCode, type TaskCheck } from './tasks/check.js';

@@ -5,3 +5,4 @@ export * from './task.js';
 export * from './plan.js';
 export * from './trajectory.js';
 export * from './queue.js';
+export * from './verification.js';

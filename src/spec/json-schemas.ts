@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DomainFile, SeedFile } from './domain.js';
 import { PartitionPlan } from './plan.js';
 import { TaskFile } from './task.js';
+import { VerificationFile } from './verification.js';
 import { writeFileAtomic } from '../util/files.js';
 
 /** JSON Schemas derived from the zod formats, so editors (and other readers, like a plan viewer) validate the files. */
@@ -13,6 +14,7 @@ export function jsonSchemas(): Record<string, unknown> {
     'seed.schema.json': of(SeedFile, 'envscale seed.json'),
     'tasks.schema.json': of(TaskFile, 'envscale tasks.json'),
     'plan.schema.json': of(PartitionPlan, 'envscale plan.json'),
+    'verification.schema.json': of(VerificationFile, 'envscale verification.json'),
   };
 }
 

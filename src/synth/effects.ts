@@ -5,7 +5,7 @@ import { aliases, type ParamSource } from '../tasks/param-sources.js';
 import { namedOperation } from './classify.js';
 import { nameNouns } from './entities.js';
 import { plural, singular, splitWords } from './words.js';
-import type { ToolWarning } from './verify.js';
+import type { ToolWarning } from '../spec/verification.js';
 
 /**
  * Effect checks: what a working tool does to the state, against what its name says it does. A

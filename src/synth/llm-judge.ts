@@ -5,7 +5,8 @@ import { parseJsonObject, zodProblems } from './llm-reply.js';
 import { readContract, servedSchema } from './contract.js';
 import { exampleOutputs, outputValidator } from './fidelity.js';
 import { satisfiableSchema } from './satisfiable.js';
-import { keepVerified, verifySpec, type ToolVerdict } from './verify.js';
+import type { ToolVerdict } from '../spec/verification.js';
+import { keepVerified, verifySpec } from './verify.js';
 
 /** A model's spec reply judged: the spec when it parses, every verdict, and the problems to send back. */
 export interface JudgedSpec {

@@ -2,7 +2,8 @@ import type { DomainSpec } from '../spec/domain.js';
 import type { PlannedDomain } from '../spec/plan.js';
 import type { ToolSpec } from '../spec/tool.js';
 import { synthesizeRuleBased } from './rule-based.js';
-import { keepVerified, verifySpec, type ToolVerdict } from './verify.js';
+import type { ToolVerdict } from '../spec/verification.js';
+import { keepVerified, verifySpec } from './verify.js';
 
 /** One planned domain synthesized and verified: the spec to write (working tools only) and every verdict. */
 export interface DomainOutcome {

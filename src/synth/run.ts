@@ -14,7 +14,7 @@ import { defaultWorkers, synthesizeAll, type PlannedJob } from './parallel.js';
 import { plannedJobs } from './planned-tools.js';
 import { failedOutcome, outcomeStats, type DomainOutcome } from './pipeline.js';
 import { verifyBounded } from './verify-bounded.js';
-import type { ToolVerdict } from './verify.js';
+import type { ToolVerdict } from '../spec/verification.js';
 import { writeDomainFolder } from './write.js';
 
 export interface SynthesizeCommandOptions {

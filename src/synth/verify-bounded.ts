@@ -1,6 +1,7 @@
 import type { DomainSpec } from '../spec/domain.js';
 import { compiledEntry, forkWatched } from '../util/watched-process.js';
-import type { ToolVerdict, VerifyResult } from './verify.js';
+import type { ToolVerdict } from '../spec/verification.js';
+import type { VerifyResult } from './verify.js';
 
 /** Child to parent: which tool's calls begin, and the whole result. */
 export type FromVerifier = { type: 'tool'; tool: string } | { type: 'result'; result: VerifyResult };

@@ -3,6 +3,7 @@ import { Domain } from '../env/domain.js';
 import type { ToolResult } from '../env/executor.js';
 import type { Session } from '../env/session.js';
 import type { DomainSpec } from '../spec/domain.js';
+import type { FailureCode, ToolVerdict } from '../spec/verification.js';
 import { paramSources, type ParamSource } from '../tasks/param-sources.js';
 import { messageOf } from '../util/errors.js';
 import { readWarnings, writeWarnings } from './effects.js';
@@ -15,29 +16,6 @@ import { ArgGrounder } from './ground-args.js';
  * tool error rather than an internal one, and results have the declared shape. A working tool
  * whose effect belies its name (a create that adds no row...) gets a warning: see effects.ts.
  */
-
-export type FailureCode = 'refused at load' | 'internal error' | 'no valid call succeeded' | 'write changes nothing' | 'read changed state' | 'crash on invalid input' | 'output shape' | 'output schema' | 'timed out';
-
-/** Why a working tool is still suspect. */
-export type WarningCode = 'accepts wrong type' | 'accepts unknown id' | 'output schema dropped' | 'create adds no row' | 'reads another table' | 'transfer moves nothing' | 'delete removes no row';
-
-export interface ToolWarning {
-  code: WarningCode;
-  message: string;
-}
-
-export interface ToolVerdict {
-  tool: string;
-  kind: 'read' | 'write';
-  ok: boolean;
-  code?: FailureCode;
-  /** One sentence: what failed, with the engine's message. */
-  reason?: string;
-  /** Problems that do not fail the tool (an unknown id accepted without an error), each with its code. */
-  warnings: ToolWarning[];
-  /** The arguments of the first successful valid call. */
-  example?: Record<string, unknown>;
-}
 
 export interface VerifyResult {
   verdicts: ToolVerdict[];

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import type { DomainSpec } from '../spec/domain.js';
 import { messageOf, UserError } from '../util/errors.js';
-import type { ToolVerdict } from './verify.js';
+import type { ToolVerdict } from '../spec/verification.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 

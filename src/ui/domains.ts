@@ -5,7 +5,7 @@ import { domainSearchPath, loadDomain, readTasks } from '../env/load.js';
 import { fromColumnValue } from '../env/values.js';
 import type { DomainTool } from '../spec/domain.js';
 import type { Task } from '../spec/task.js';
-import type { ToolVerdict } from '../synth/verify.js';
+import { VerificationFile, type ToolVerdict } from '../spec/verification.js';
 import { dependencyGraph } from '../tasks/dependency-graph.js';
 import { paramSources } from '../tasks/param-sources.js';
 import { UserError, messageOf } from '../util/errors.js';
@@ -55,8 +55,8 @@ function readVerdicts(dir: string): ToolVerdict[] | null {
   const file = join(dir, 'verification.json');
   if (!existsSync(file)) return null;
   try {
-    const tools = (JSON.parse(readFileSync(file, 'utf8')) as { tools?: unknown }).tools;
-    return Array.isArray(tools) ? (tools as ToolVerdict[]) : null;
+    const parsed = VerificationFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data.tools : null;
   } catch {
     return null;
   }

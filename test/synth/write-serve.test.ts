@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
 import { verifySpec } from '../../src/synth/verify.js';
 import { writeDomainFolder } from '../../src/synth/write.js';
 import { readDomainSpec } from '../../src/env/load.js';
+import { VerificationFile } from '../../src/spec/verification.js';
 import { textOf } from '../helpers/mcp.js';
 import { folderBytes, shopDomain, tempDir, withMcpClient } from './helpers.js';
 
@@ -58,6 +59,9 @@ describe('writing synthesized domains', () => {
       expect(missing.isError).toBe(true);
       expect(textOf(missing)).toBe('Error: no customer found for customer_id CUS-99.');
     });
-    expect(existsSync(join(dir, 'verification.json'))).toBe(true);
+    // The file holds one verdict per planned tool, in the format src/spec declares.
+    const written = VerificationFile.parse(JSON.parse(readFileSync(join(dir, 'verification.json'), 'utf8')));
+    expect(written.tools.map((v) => v.tool)).toEqual(o.verdicts.map((v) => v.tool));
+    expect(written.tools.every((v) => v.ok && v.example)).toBe(true);
   });
 });
