@@ -45,6 +45,8 @@ const POOL_NAMES: Array<[RegExp, PoolKind]> = [
   [/(user_?name|handle|login|screen_?name|nickname|short_?name|myspace_name|groupname)$/, 'username'],
   [/e_?mail(_address)?$/, 'email'],
   [/(phone|mobile|tel|fax|msisdn)(_number)?$/, 'phone'],
+  [/(^|_)(ip|ip_?address|ipv4)$/, 'ipv4'],
+  [/ipv6$/, 'ipv6'],
   [/(address_?2|address_?line_?2|line_?2|suite|apartment|unit_number)$/, 'secondary'],
   [/(street|address|address_?1|address_?line_?1|line_?1|line)$/, 'street'],
   [/(city|town|locality|municipality|location|area|travel_(to|from)|origin_city|destination_city)$/, 'city'],
@@ -61,8 +63,6 @@ const POOL_NAMES: Array<[RegExp, PoolKind]> = [
   [/(image|photo|picture|avatar|logo|thumbnail|icon|banner|cover)(_?url|_?uri|_?src)?$/, 'imageUrl'],
   [/(url|uri|link|website|homepage|href|web_?page|endpoint|callback)$/, 'url'],
   [/(domain|host_?name|hostname|(^|_)host)$/, 'domain'],
-  [/(^|_)(ip|ip_?address|ipv4)$/, 'ipv4'],
-  [/ipv6$/, 'ipv6'],
   [/(^|_)mac(_address)?$/, 'mac'],
   [/(colou?r)$/, 'color'],
   [/(currency|currency_?code)$/, 'currency'],
@@ -204,7 +204,7 @@ function decideOne(name: string, description: string, example: string | undefine
   if (/(^|_)year$/.test(name)) return (rng) => (digits === 2 ? String(rng.int(26, 31)) : String(/exp/.test(name) ? rng.int(2026, 2031) : rng.int(2015, 2025)));
   if (/(^|_)(day|day_of_month)$/.test(name)) return (rng) => String(rng.int(1, 28));
   if (/(^|_)(hour)$/.test(name)) return (rng) => String(rng.int(0, 23));
-  if (/(^|_)(status|state)$/.test(name) || /(^|_)status_name$/.test(name)) {
+  if (/(^|_)(status|state)$/.test(name) || /(^|_)status_(name|before|after|from|to)$/.test(name)) {
     const listed = listedValues(description, name);
     const words = listed.length > 0 ? listed : ENUM_WORDS[0][1];
     if (/(^|_)state$/.test(name) && listed.length === 0 && !/status|stage|step/i.test(description)) return fromPool('stateCode');
@@ -228,6 +228,7 @@ function decideOne(name: string, description: string, example: string | undefine
   if (/(^|_)(slug)$/.test(name)) return (rng) => `${pick('adjective', rng)}-${pick('noun', rng)}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
   if (/(gender|sex)$/.test(name)) return (rng) => rng.pick(['female', 'male', 'non-binary']);
   if (/last_?4(_digits)?$|(^|_)last_?four$/.test(name)) return (rng) => chars(rng, DIGITS, 4);
+  if (/(^|_)(phone_)?ext(ension)?$/.test(name)) return (rng) => chars(rng, DIGITS, 3).replace(/^0/, '2');
   if (/(price|amount|cost|total|fee|balance)$/.test(name)) return (rng, _i, _c, schema) => makers.number(name, false, schema, rng).toFixed(2);
   if (/(^|_)(key|keys|\w+_key)$/.test(name) && !/api|secret|access/.test(name)) return (rng) => code(rng);
   if (/(code|sku|symbol|ticker|reference|ref|number|no|isrc)$/.test(name) && !/(phone|account|zip|postal|country|currency|language)/.test(name)) return (rng) => code(rng);

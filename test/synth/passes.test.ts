@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/corpus/ingest.js';
 import { Domain } from '../../src/env/domain.js';
 import { controlOf } from '../../src/synth/control.js';
+import { idEntity } from '../../src/synth/entities.js';
 import { entityFromTitle, readContract } from '../../src/synth/contract.js';
 import { controlColumns, outputValidator, placeholderCount } from '../../src/synth/fidelity.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
@@ -30,6 +31,13 @@ describe('the output contract pass', () => {
     expect(entityFromTitle('CustomerFields')).toBe('customer');
     expect(entityFromTitle('objs_conversation')).toBe('conversation');
     expect(entityFromTitle('Default success template')).toBeUndefined();
+  });
+
+  it('takes `<x>_id` for a reference to x, unless x is a preposition', () => {
+    expect(idEntity('customer_id', { type: 'string' })).toBe('customer');
+    expect(idEntity('list_id', { type: 'integer' })).toBe('list');
+    expect(idEntity('associated_with_id', { type: 'integer' })).toBeUndefined();
+    expect(idEntity('assigned_to_id', { type: 'string' })).toBeUndefined();
   });
 
   it('reads control parameters as paging or nothing, never as data', () => {
@@ -232,6 +240,7 @@ describe('values', () => {
     expect(value('time_verified', { description: 'The timestamp of the verification (e.g., "2025-11-14 03:40:00 EST")' })).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} EST$/);
     expect(value('updated_min', { description: 'Lower bound (as a RFC3339 timestamp)' })).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(value('body_html')).toMatch(/^<p>.+<\/p>$/);
+    expect(value('ip_address')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     // After the example itself, values in its style: the prefix kept, letters and digits drawn again.
     const id = value('customer', { example: 'cus_9s6XKzkNRiz8i3' });
     expect(id).toMatch(/^cus_[a-zA-Z0-9]{14}$/);
