@@ -17,6 +17,7 @@ import { placeVariants, setAsideInDomains, setAsideVariants } from './variants.j
 import { separateParts, separateSources } from './jobs.js';
 import { describeProvenance } from './provenance.js';
 import { buildUnits, families, looseUnits, type Units } from './units.js';
+import { withFileTitles } from './titles.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -193,7 +194,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const variants = placeVariants(domains, [...distinct.setAside, ...metInDomains], tools.length);
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
-  const names = domainNames(domains, tools, terms);
+  const names = domainNames(domains, withFileTitles(tools, units.sources), terms);
   const provenance = describeProvenance(units, domains, names, variants.byDomain, lexical.vectors, lexical.vocabulary, options.maxSize);
   const plan: PartitionPlan = {
     format: 'envscale-plan',
