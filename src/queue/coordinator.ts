@@ -33,6 +33,14 @@ export interface QueueProgress {
 export const DEFAULT_ATTEMPTS = 3;
 /** With no result for this long, the coordinator reads the jobs' states instead of waiting for events. */
 const SWEEP_AFTER_MS = 10_000;
+/**
+ * Bound of the queue's event stream (BullMQ trims it to about this many entries; its default is
+ * 10,000). Each `completed` entry holds a whole episode, a second copy beside the job's, so the
+ * bound is what caps that copy's memory in Redis. The coordinator reads the stream as it grows,
+ * at about 5 entries per job; one that falls further behind than this finds the trimmed results
+ * in the jobs' states (the sweep), so nothing is lost, only later.
+ */
+export const EVENTS_MAX_LEN = 2_000;
 const CHUNK = 250;
 
 const chunks = <T>(items: T[]) => Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
@@ -76,7 +84,7 @@ export async function runQueuedRollout(o: QueuedRolloutOptions): Promise<Rollout
   });
   const redis = new Redis(connection);
   redis.on('error', () => undefined);
-  const queue = new Queue(QUEUE_NAME, { connection });
+  const queue = new Queue(QUEUE_NAME, { connection, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
   queue.on('error', () => undefined);
   let events: QueueEvents | undefined;
 

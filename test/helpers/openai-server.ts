@@ -18,11 +18,12 @@ export interface ScriptedCall {
   arguments?: unknown;
 }
 
-/** One scripted answer: a message, an HTTP failure, a raw body, or an answer after a delay. */
+/** One scripted answer: a message, an HTTP failure, a raw body, a connection closed with no answer, or an answer after a delay. */
 export type Reply =
   | { content?: string; toolCalls?: ScriptedCall[] }
   | { status: number; body?: string }
   | { raw: string }
+  | { drop: true }
   | { delayMs: number; then: Reply };
 
 export interface OpenAiServer {
@@ -72,7 +73,9 @@ export async function startOpenAiServer(script: (req: ChatRequest, index: number
       }
       // The client may have given up (timeout) while we waited.
       if (res.destroyed || res.writableEnded) return;
-      if ('status' in reply) {
+      if ('drop' in reply) {
+        res.socket?.destroy();
+      } else if ('status' in reply) {
         res.writeHead(reply.status, { 'content-type': 'application/json' });
         res.end(reply.body ?? JSON.stringify({ error: { message: `scripted failure ${reply.status}`, type: 'server_error' } }));
       } else if ('raw' in reply) {

@@ -3,7 +3,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstantModel } from '../../bench/instant-model.js';
 import { ChatModel, DEFAULT_ENDPOINT, JsonMemo } from '../../src/llm/chat-model.js';
-import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.js';
+import { queues, startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.js';
 
 const tools: ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_order', description: 'Read an order.', parameters: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] } } },
@@ -39,6 +39,25 @@ describe('the chat model client', () => {
     const start = server.requests.length;
     await model.complete([{ role: 'user', content: 'x' }], { json: true });
     expect(server.requests[start]).toEqual({ model: 'm-1', messages: [{ role: 'user', content: 'x' }], temperature: 0.3, response_format: { type: 'json_object' } });
+  });
+});
+
+describe('the chat model client over a connection that closes', () => {
+  it('sends a request again at once, uncounted, when its connection closed before an answer; a second closure is a retry that names the endpoint', async () => {
+    const replies = queues({ once: [{ drop: true }, { content: 'after one' }], twice: [{ drop: true }, { drop: true }, { drop: true }, { content: 'never' }] });
+    const flaky = await startOpenAiServer(replies);
+    try {
+      const retries: string[] = [];
+      const endpoint = { ...DEFAULT_ENDPOINT, baseURL: flaky.url, apiKey: 'k', maxRetries: 0, retryBaseMs: 1 };
+      expect(await new ChatModel('agent', 'once', endpoint).complete([{ role: 'user', content: 'hi' }], { onRetry: (m) => retries.push(m) })).toEqual({ content: 'after one', toolCalls: [] });
+      expect(retries).toEqual([]);
+      const failed = new ChatModel('agent', 'twice', { ...endpoint, maxRetries: 1 }).complete([{ role: 'user', content: 'hi' }], { onRetry: (m) => retries.push(m) });
+      await expect(failed).rejects.toThrow(new RegExp(`^Request to the agent model twice at ${flaky.url.replace(/[.]/g, '\\.')} failed after 2 attempts: cannot connect \\(.+\\)\\.$`));
+      expect(retries).toHaveLength(1);
+      expect(flaky.requests.map((r) => r.model)).toEqual(['once', 'once', 'twice', 'twice', 'twice']);
+    } finally {
+      await flaky.close();
+    }
   });
 });
 

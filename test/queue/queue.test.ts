@@ -11,7 +11,7 @@ import { TrajectoryStore } from '../../src/record/store.js';
 import { runRollout } from '../../src/rollout/run.js';
 import { makeAgent } from '../../src/rollout/agents.js';
 import { makeUser } from '../../src/episode/users.js';
-import { runQueuedRollout, type QueuedRolloutOptions } from '../../src/queue/coordinator.js';
+import { EVENTS_MAX_LEN, runQueuedRollout, type QueuedRolloutOptions } from '../../src/queue/coordinator.js';
 import { QUEUE_NAME } from '../../src/queue/names.js';
 import { parseRedisUrl } from '../../src/queue/redis.js';
 import { roleSpec } from '../../src/queue/roles.js';
@@ -148,6 +148,8 @@ describe('rollouts on queue workers (real Redis, real worker processes)', () => 
     // `envscale runs` shows the queue-backed run like a local one.
     const runs = spawnSync(process.execPath, [CLI, 'runs', '--store', queued], { encoding: 'utf8' });
     expect(runs.stdout).toMatch(/\| +1 \| rollout \| projects \| oracle +\| scripted \| [\dT:-]+ \| 28\/28 \| 1\.000 +\|/);
+    // The event stream, which holds a copy of each finished episode, is bounded.
+    expect(await redis.client.hget(`bull:${QUEUE_NAME}:meta`, 'opts.maxLenEvents')).toBe(String(EVENTS_MAX_LEN));
     // Every job was removed from Redis once its episode was stored.
     const queue = new Queue(QUEUE_NAME, { connection: { port: redis.port } });
     expect(await queue.getJobCountByTypes('completed', 'failed', 'waiting', 'active', 'delayed')).toBe(0);
