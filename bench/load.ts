@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeRss } from '../src/util/proc.js';
@@ -43,6 +44,59 @@ export class JsonClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection on a bare socket, one request at a time: the cheapest load
+ * generator (node:http's client costs about as much CPU per request as the server it measures).
+ * Only what the benchmarks' servers answer is understood: bodies with a Content-Length.
+ */
+export class RawConnection {
+  private readonly socket: Socket;
+  private buffer: Buffer = Buffer.alloc(0);
+  private waiting?: { ok: (r: { status: number; body: Buffer }) => void; fail: (e: Error) => void };
+  private readonly host: string;
+
+  constructor(url: string) {
+    const { hostname, port } = new URL(url);
+    this.host = `${hostname}:${port}`;
+    this.socket = connect(Number(port), hostname);
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.parse();
+    });
+    this.socket.on('error', (err) => this.waiting?.fail(err));
+    this.socket.on('close', () => this.waiting?.fail(new Error(`connection to ${this.host} closed`)));
+  }
+
+  /** POST `body` (JSON text) to `path`; the status and raw body of the answer. */
+  post(path: string, body: string): Promise<{ status: number; body: Buffer }> {
+    if (this.waiting) return Promise.reject(new Error('one request at a time on a RawConnection'));
+    return new Promise((ok, fail) => {
+      this.waiting = { ok, fail };
+      this.socket.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private parse(): void {
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0 || !this.waiting) return;
+    const head = this.buffer.toString('latin1', 0, end);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) return this.waiting.fail(new Error(`answer without a Content-Length: ${head}`));
+    const total = end + 4 + Number(length[1]);
+    if (this.buffer.length < total) return;
+    const body = this.buffer.subarray(end + 4, total);
+    this.buffer = this.buffer.subarray(total);
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting.ok({ status: Number(head.slice(9, 12)), body });
   }
 }
 

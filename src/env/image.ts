@@ -13,6 +13,9 @@ export interface DomainImage {
   sequences: ReadonlyMap<string, number>;
 }
 
+/** Page size of every image (and so of every session's copy). */
+export const IMAGE_PAGE_SIZE = 1024;
+
 /** Raised for a problem in the domain's tables or seed rows; the loader prefixes the domain. */
 export class SeedError extends Error {}
 
@@ -64,6 +67,10 @@ export function buildImage(spec: DomainSpec): DomainImage {
   checkTables(spec.tables);
   const db = new Database(':memory:');
   try {
+    // Every table and index takes at least one page, and each session that writes holds its own
+    // copy of the image: 1 KB pages keep a small domain's image (and its page cache) about half of
+    // what SQLite's default 4 KB pages make it.
+    db.pragma(`page_size = ${IMAGE_PAGE_SIZE}`);
     registerFunctions(db, { now: spec.clock });
     // Seed rows may come in any order; references are checked once all are in.
     db.pragma('foreign_keys = OFF');

@@ -23,6 +23,9 @@ interface Fork {
  */
 export const MAX_STATE_GROWTH_BYTES = 64 * 1024 * 1024;
 
+/** Page cache of a session's private copy, KB. */
+export const SESSION_CACHE_KB = 32;
+
 /** Compiled statements of each domain's shared base view, cached once per domain. */
 const baseCaches = new WeakMap<Domain, StatementCache>();
 function baseCache(domain: Domain): StatementCache {
@@ -200,6 +203,9 @@ export class Session {
     if (this.fork) return this.fork;
     const db = new Database(this.domain.image.bytes);
     db.pragma('foreign_keys = ON');
+    // The copy is in memory already; SQLite's page cache would hold a second copy of every page
+    // read (up to 16 MB a session by default). A small cache bounds that for thousands of sessions.
+    db.pragma(`cache_size = -${SESSION_CACHE_KB}`);
     // REPLACE must report the rows it deletes to the tracking triggers.
     db.pragma('recursive_triggers = ON');
     const pageSize = db.pragma('page_size', { simple: true }) as number;

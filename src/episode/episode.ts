@@ -12,8 +12,7 @@ import { GREETING, isTransferTool, userStopReason, type ChatMessage } from '../s
 import type { Task } from '../spec/task.js';
 import type { StopReason, StoredToolCall, ToolErrorKind } from '../spec/trajectory.js';
 import type { EpisodeAction } from '../spec/episode-api.js';
-import { domainInfo, type ActionOutcome, type ActionResult, type DomainInfo, type EpisodePort, type EpisodeStatus, type EpisodeView, type StartObservation } from './port.js';
-import { agentSystemPrompt } from './prompts.js';
+import { domainInfo, type ActionOutcome, type ActionResult, type DomainInfo, type EpisodePort, type EpisodeStatus, type EpisodeView, type StartObservation, startObservation } from './port.js';
 import { Progress, type ShapingOptions } from './shaping.js';
 import type { SimulatedUser, UserSession } from './types.js';
 
@@ -159,7 +158,8 @@ export class Episode implements EpisodePort {
     let episode: Episode | undefined;
     const onRetry = (message: string, attempt: number) => (episode ? episode.recorder.error('user', message, attempt) : retries.push([message, attempt]));
     const userSession = task && init.user ? init.user.start({ domain, task, seed: init.seed ?? 0, onRetry }) : undefined;
-    const system = agentSystemPrompt(domain);
+    // The domain's own copy: every episode's transcript shares it.
+    const system = domainInfo(domain).system;
     let opening: string | undefined;
     let failure: ModelFailure | undefined;
     if (userSession) {
@@ -231,9 +231,7 @@ export class Episode implements EpisodePort {
   }
 
   get start(): StartObservation {
-    const messages: ChatMessage[] = [{ role: 'system', content: agentSystemPrompt(this.domain) }];
-    if (this.opening !== undefined) messages.push({ role: 'assistant', content: GREETING }, { role: 'user', content: this.opening });
-    return { tools: this.info.tools, policy: this.domain.spec.policy, messages, ...(this.opening !== undefined ? { user_message: this.opening } : {}) };
+    return startObservation(this.info, this.opening);
   }
 
   /** Take an action after those in flight (EpisodePort). */

@@ -1,11 +1,12 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import type { Domain } from '../env/domain.js';
 import type { StateDiff } from '../env/diff.js';
-import type { ChatMessage } from '../spec/chat.js';
+import { GREETING, type ChatMessage } from '../spec/chat.js';
 import type { Table } from '../spec/domain.js';
 import type { EpisodeAction } from '../spec/episode-api.js';
 import type { RewardParts, StopReason } from '../spec/trajectory.js';
 import type { MessageStep, ToolCallEvent, ToolStep } from './episode.js';
+import { agentSystemPrompt } from './prompts.js';
 import { listTools } from './tools.js';
 
 /**
@@ -39,13 +40,26 @@ export interface DomainInfo {
   /** The tools as MCP lists them. */
   tools: Tool[];
   tables: Table[];
+  /** The agent's system prompt (the same for every episode of the domain). */
+  system: string;
 }
 
 const infos = new WeakMap<Domain, DomainInfo>();
 export function domainInfo(domain: Domain): DomainInfo {
   let info = infos.get(domain);
-  if (!info) infos.set(domain, (info = { name: domain.name, description: domain.spec.description, policy: domain.spec.policy, tools: listTools(domain), tables: domain.spec.tables }));
+  if (!info) infos.set(domain, (info = { name: domain.name, description: domain.spec.description, policy: domain.spec.policy, tools: listTools(domain), tables: domain.spec.tables, system: agentSystemPrompt(domain) }));
   return info;
+}
+
+/**
+ * What an agent sees when an episode starts, built from what every episode of the domain shares
+ * (an episode holds only its opening): a thousand open episodes do not hold a thousand copies of
+ * the tools and the prompt.
+ */
+export function startObservation(info: DomainInfo, opening?: string): StartObservation {
+  const messages: ChatMessage[] = [{ role: 'system', content: info.system }];
+  if (opening !== undefined) messages.push({ role: 'assistant', content: GREETING }, { role: 'user', content: opening });
+  return { tools: info.tools, policy: info.policy, messages, ...(opening !== undefined ? { user_message: opening } : {}) };
 }
 
 /** What an action brought back. */

@@ -58,7 +58,7 @@ async function open(key: number, request: Extract<ToWorker, { type: 'open' }>['r
   try {
     const episode = await opener(domain, request);
     episodes.set(key, episode);
-    send({ type: 'opened', key, id: episode.id, taskId: episode.taskId, hasUser: episode.hasUser, opening: episode.opening, start: episode.start });
+    send({ type: 'opened', key, id: episode.id, taskId: episode.taskId, hasUser: episode.hasUser, opening: episode.opening });
   } catch (err) {
     send({ type: 'refused', key, message: messageOf(err), userError: err instanceof UserError });
   }

@@ -1,11 +1,10 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import { CreateEpisodeRequest, StepRequest } from '../spec/episode-api.js';
+import { CreateEpisodeRequest } from '../spec/episode-api.js';
 import type { EpisodeHost } from './episode-host.js';
 import { HttpFailure } from './failure.js';
 import { readJson } from './guard.js';
-import { stepResponse } from './observe.js';
 
 /** A request body checked against its format; a mismatch is a 400 naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
@@ -21,7 +20,8 @@ export const mcpUrl = (c: Context, domain: string, id: string) => `${new URL(c.r
 
 /**
  * The episodes API, for trainers: POST /v1/episodes opens one, POST .../step acts on it (a tool
- * call, or a message to the simulated user), GET reads its state and reward, DELETE ends it.
+ * call, or a message to the simulated user; served by step-route.ts), GET reads its state and
+ * reward, DELETE ends it.
  */
 export function episodesApi(app: Hono<{ Bindings: HttpBindings }>, host: EpisodeHost, maxBodyBytes: number): void {
   app.post('/v1/episodes', async (c) => {
@@ -41,10 +41,5 @@ export function episodesApi(app: Hono<{ Bindings: HttpBindings }>, host: Episode
   app.delete('/v1/episodes/:id', (c) => {
     host.delete(host.find(c.req.param('id')));
     return c.body(null, 204);
-  });
-  app.post('/v1/episodes/:id/step', async (c) => {
-    const lease = host.find(c.req.param('id'));
-    const { action } = parseBody(StepRequest, await readJson(c.req.raw, maxBodyBytes), 'step');
-    return c.json(stepResponse(await host.act(lease, action)));
   });
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server as NodeServer } from 'node:http';
+import { createServer, type RequestListener, type Server as NodeServer, type ServerOptions } from 'node:http';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
@@ -15,6 +15,7 @@ import { checkHostAndOrigin, checkPath, checkToken } from './guard.js';
 import type { HttpSession, McpRoutes } from './mcp-routes.js';
 import { LocalSource, type EpisodeSource } from './source.js';
 import { openEnvRoutes } from './openenv.js';
+import { stepRoute } from './step-route.js';
 import { LeaseTable, type EndReason } from './table.js';
 import { WorkerSource, type WorkerOptions } from './workers.js';
 
@@ -139,10 +140,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     return failureResponse(c, new HttpFailure(500, `Internal error: ${(err as Error).message}`, -32603));
   });
   const mounted = (path: string) => options.mounts?.some((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
+  const guard = (path: string, host: string | undefined, origin: string | undefined, authorization: string | undefined) => {
+    checkPath(path);
+    if (loopback) checkHostAndOrigin(host, origin);
+    if (options.token && !mounted(path)) checkToken(authorization, options.token);
+  };
   app.use(async (c, next) => {
-    checkPath(c.req.path);
-    if (loopback) checkHostAndOrigin(c.req.header('host'), c.req.header('origin'));
-    if (options.token && !mounted(c.req.path)) checkToken(c.req.header('authorization'), options.token);
+    guard(c.req.path, c.req.header('host'), c.req.header('origin'), c.req.header('authorization'));
     await next();
   });
   app.get('/healthz', (c) => c.json({ ok: true, domains: source.names(), sessions: sessions.size }));
@@ -160,9 +164,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   const headersTimeout = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs;
   const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+  // The step API's step is served on node:http directly (step-route.ts says why); the rest by Hono.
+  const step = stepRoute({ episodes, maxBodyBytes: maxBody, guard });
+  const withStep = (serverOptions: ServerOptions, hono: RequestListener) => createServer(serverOptions, (req, res) => void (step(req, res) || hono(req, res)));
   const server = createAdaptorServer({
     fetch: app.fetch,
     websocket: { server: ws },
+    createServer: withStep as typeof createServer,
     serverOptions: { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout / 2) },
   }) as NodeServer;
   // Trainers keep connections between steps while their model thinks: longer than Node's 5 s, so a

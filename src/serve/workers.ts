@@ -1,7 +1,7 @@
 import { Domain } from '../env/domain.js';
 import { ActionRefused, EpisodeOver } from '../episode/episode.js';
 import type { OpenRequest } from '../episode/opener.js';
-import { domainInfo, type ActionResult, type DomainInfo, type EpisodePort, type EpisodeStatus, type StartObservation } from '../episode/port.js';
+import { domainInfo, type ActionResult, type DomainInfo, type EpisodePort, type EpisodeStatus, type StartObservation, startObservation } from '../episode/port.js';
 import type { EpisodeAction } from '../spec/episode-api.js';
 import type { DomainSpec } from '../spec/domain.js';
 import { UserError } from '../util/errors.js';
@@ -60,7 +60,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; info: DomainInfo }
   | { type: 'failed'; message: string }
-  | { type: 'opened'; key: number; id: string; taskId?: string; hasUser: boolean; opening?: string; start: StartObservation }
+  | { type: 'opened'; key: number; id: string; taskId?: string; hasUser: boolean; opening?: string }
   | { type: 'refused'; key: number; message: string; userError: boolean }
   | { type: 'reply'; req: number; value?: unknown; error?: { kind: 'over' | 'refused' | 'error'; message: string } };
 
@@ -70,7 +70,6 @@ class RemoteEpisode implements EpisodePort {
   readonly taskId?: string;
   readonly hasUser: boolean;
   readonly opening?: string;
-  readonly start: StartObservation;
   closed = false;
 
   constructor(
@@ -83,7 +82,10 @@ class RemoteEpisode implements EpisodePort {
     this.taskId = opened.taskId;
     this.hasUser = opened.hasUser;
     this.opening = opened.opening;
-    this.start = opened.start;
+  }
+
+  get start(): StartObservation {
+    return startObservation(this.info, this.opening);
   }
 
   perform(action: EpisodeAction, callId?: string): Promise<ActionResult> {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { fitValue } from '../../src/env/values.js';
 import { Domain } from '../../src/env/domain.js';
+import { IMAGE_PAGE_SIZE } from '../../src/env/image.js';
+import { SESSION_CACHE_KB } from '../../src/env/session.js';
 import { stateHash } from '../../src/env/state-hash.js';
 import { diffStates, formatDiff } from '../../src/env/diff.js';
 import { tinySpec } from './fixtures.js';
@@ -79,6 +81,15 @@ describe('sessions', () => {
     expect(a.stateHash()).not.toBe(b.stateHash());
     // The seed is untouched for the next session.
     expect(domain.openSession().call('list_notes', { author_id: 'A1' })).toMatchObject({ value: [{ id: 'N1' }] });
+  });
+
+  test("a session's private copy uses small pages and a bounded page cache", () => {
+    // Thousands of sessions each hold a copy of the image: what bounds their memory is checked here, the figure is the episodes benchmark's.
+    const s = domain.openSession();
+    expect(s.call('add_note', { author_id: 'A1', body: 'forks' }).ok).toBe(true);
+    expect(s.reader.pragma('page_size', { simple: true })).toBe(IMAGE_PAGE_SIZE);
+    expect(s.reader.pragma('cache_size', { simple: true })).toBe(-SESSION_CACHE_KB);
+    s.close();
   });
 
   test('a closed session refuses calls', () => {

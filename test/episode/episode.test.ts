@@ -103,6 +103,20 @@ describe('an episode bound to a task with the scripted user', () => {
   });
 });
 
+describe('what episodes share', () => {
+  it('gives every episode of a domain the same tools, policy and system prompt, not copies of them', async () => {
+    const [a, b] = await Promise.all([open('projects-003-close-navigation'), Episode.open({ domain })]);
+    expect(a.start.tools).toBe(b.start.tools);
+    expect(a.start.messages[0].content).toBe(b.start.messages[0].content);
+    expect(a.transcript[0].content).toBe(a.start.messages[0].content);
+    expect(a.start.messages.map((m) => m.role)).toEqual(['system', 'assistant', 'user']);
+    expect(a.start.user_message).toBe(a.opening);
+    expect(b.start.messages.map((m) => m.role)).toEqual(['system']);
+    a.close();
+    b.close();
+  });
+});
+
 describe('dense reward shaping', () => {
   it('rewards the share of gold row changes each step achieves, penalizes refused calls, and sums to the final progress', async () => {
     const task = taskById('projects-003-close-navigation');

@@ -49,9 +49,13 @@ describe('a domain in several processes', () => {
     expect(source.processIds('tiny')).not.toContain(victim);
   });
 
-  it('keeps one process per domain by default', async () => {
+  it('keeps one process per domain by default, and its episodes share the tools and prompt the server holds once', async () => {
     const h = await host({ isolate: {} });
-    await Promise.all(Array.from({ length: 3 }, () => call(h, 'POST', '/v1/episodes', { domain: 'tiny' })));
+    const created = await Promise.all(Array.from({ length: 3 }, () => call(h, 'POST', '/v1/episodes', { domain: 'tiny' })));
     expect((h.episodes.source as WorkerSource).processIds('tiny')).toHaveLength(1);
+    const [a, b] = created.map((r) => h.episodes.find(r.json.episode_id).port);
+    expect(a.start.tools).toBe(b.start.tools);
+    expect(a.start.messages[0].content).toBe(b.start.messages[0].content);
+    expect(created[0].json.observation.tools.map((t: Json) => t.name)).toContain('add_note');
   });
 });
