@@ -2,22 +2,25 @@ import type { Domain } from '../env/domain.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { Task } from '../spec/task.js';
 import { argRole } from './arg-role.js';
-import { oddEntity, toolIntent } from './intent.js';
+import { entityOf, oddEntity, toolIntent } from './intent.js';
 import { fieldWords, sayValue } from './say.js';
 import { isCodeField, titleLike } from './value-kind.js';
 
 export type GoalFinding = { code: 'value-kind-mismatch' | 'credential-or-control-in-request' | 'odd-entity-phrase'; message: string };
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const oddCache = new WeakMap<Domain, Map<string, boolean>>();
+const oddCache = new WeakMap<Domain, Map<string, string[]>>();
 
-function isOdd(domain: Domain, tool: string): boolean {
+/** The odd names of a tool's entity: as the writer has it, and as its table spells it ("resend invitation"). */
+function oddNames(domain: Domain, tool: string): string[] {
   let byTool = oddCache.get(domain);
   if (!byTool) oddCache.set(domain, (byTool = new Map()));
   let odd = byTool.get(tool);
   if (odd === undefined) {
     const intent = toolIntent(domain, tool);
-    byTool.set(tool, (odd = oddEntity(intent.entity, tool, domain.tools.get(tool)!.spec.description, intent.verb)));
+    const description = domain.tools.get(tool)!.spec.description;
+    const names = [...new Set([intent.entity, ...(intent.table ? [entityOf(intent.table)] : [])])];
+    byTool.set(tool, (odd = names.filter((e) => oddEntity(e, tool, description, intent.kind))));
   }
   return odd;
 }
@@ -70,8 +73,7 @@ export function goalWording(domain: Domain, task: Task): GoalFinding[] {
     }
   }
   const goal = [...task.gold.actions].reverse().find((a) => domain.tools.get(a.tool)?.spec.kind === 'write') ?? task.gold.actions[task.gold.actions.length - 1];
-  if (goal && domain.tools.has(goal.tool) && isOdd(domain, goal.tool)) {
-    const entity = toolIntent(domain, goal.tool).entity;
+  for (const entity of goal && domain.tools.has(goal.tool) ? oddNames(domain, goal.tool) : []) {
     if (new RegExp(`\\b(a|an|the|new|my)\\s+${escape(entity)}\\b`, 'i').test(request)) {
       add({ code: 'odd-entity-phrase', message: `its request speaks of ${JSON.stringify(entity)}, a thing named after what ${goal.tool} does rather than what it acts on` });
     }

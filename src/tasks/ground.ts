@@ -6,7 +6,7 @@ import { fitValue } from '../env/values.js';
 import { isKeyColumn, type ParamSource } from './param-sources.js';
 import { argRole, controlDefault } from './arg-role.js';
 import { inventText } from './invented.js';
-import { isTitleField } from './value-kind.js';
+import { isCodeField, isTitleField, titleLike } from './value-kind.js';
 import type { Random } from './random.js';
 
 /** A value an earlier call returned, with the key it came under. */
@@ -119,7 +119,10 @@ export class Grounder {
     if (source && prop.type !== 'object') {
       const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
       if (source.role === 'value' && isKeyColumn(table, source.column)) return this.freshKey(session, param, prop, source);
-      const values = this.existing(session, source).list;
+      const all = this.existing(session, source).list;
+      // A code, a type or a token is picked among values shaped like one, when the rows hold any.
+      const fitting = isCodeField(param) || argRole(param, prop) !== 'content' ? all.filter((v) => !titleLike(v)) : all;
+      const values = fitting.length > 0 ? fitting : all;
       // A new title is made up; a type, a code or a status is one the domain already uses.
       // A credential stored with a row is a fresh one of the right shape, not whatever the seed holds.
       const reuse = source.role === 'lookup' || (argRole(param, prop) !== 'credential' && (!isTitleField(param) || this.rng.chance(0.5)));

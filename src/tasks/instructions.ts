@@ -4,7 +4,7 @@ import { describedAction, entityOf, oddEntity, PLAIN_VERB } from './intent.js';
 import * as book from './phrasebook.js';
 import type { Change, Plan, Thing } from './plan.js';
 import type { Random } from './random.js';
-import { singular } from '../util/words.js';
+import { singular, splitWords } from '../util/words.js';
 import { Rows } from './rows.js';
 import { fieldWords, isAddressPart, listOf, sayAddress, sayDate, sayValue } from './say.js';
 
@@ -221,11 +221,14 @@ export class InstructionWriter {
     // named after the action (a "resend invitation"): said with the verb and object of its description.
     const description = this.domain.tools.get(plan.tool)?.spec.description ?? '';
     const described = intent.kind === 'delete' ? undefined : describedAction(plan.tool, description);
-    if (described && (oddEntity(intent.entity, plan.tool, description, verb) || (!telling && !PLAIN_VERB.test(described.verb)))) {
+    if (described && (oddEntity(intent.entity, plan.tool, description, intent.kind) || (!telling && !PLAIN_VERB.test(described.verb)))) {
       // The row the action is on: the target, or a named row the description's object is ("follow a user": user 45).
       const head = described.object.split(' ').pop()!;
       const lead = target ? undefined : refs.find((r) => singular(entityOf(r.thing.table).split(' ').pop()!) === singular(head));
-      const object = target ? name(target) : lead ? name(lead.thing) : described.object;
+      // A description that only repeats the tool's name ("Send referral email") is said with an article, as a person would.
+      const bare = `${described.verb} ${described.object}` === splitWords(plan.tool).join(' ');
+      const own = bare ? `${/^(a|an)$/.test(described.object.split(' ')[0]) ? 'the' : article(described.object)} ${described.object.replace(/^(a|an) /, '')}` : described.object;
+      const object = target ? name(target) : lead ? name(lead.thing) : own;
       const others = refs.filter((r) => r !== lead);
       const values = changes.flatMap((c) => (Array.isArray(c.value) ? c.value : [c.value]));
       // Numbers to work on are read out: "add two numbers: 3.5 and 7".

@@ -78,7 +78,7 @@ export function toolIntent(domain: Domain, tool: string): Intent {
   let byTool = cache.get(domain);
   if (!byTool) cache.set(domain, (byTool = new Map()));
   let intent = byTool.get(tool);
-  if (!intent) byTool.set(tool, (intent = unlikeTool(domain, readIntent(domain, tool))));
+  if (!intent) byTool.set(tool, (intent = withoutVerb(unlikeTool(domain, readIntent(domain, tool)), tool)));
   return intent;
 }
 
@@ -131,6 +131,17 @@ function unlikeTool(domain: Domain, intent: Intent): Intent {
   if (words.length < 3) return intent;
   const spelled = [...domain.tools.keys()].some((t) => splitWords(t).map(singular).join(' ') === words.map(singular).join(' '));
   return spelled ? { ...intent, entity: words[words.length - 1] } : intent;
+}
+
+/**
+ * A table named after the action that writes it (expense_deletes, resend_invitations) gives an
+ * entity holding the tool's verb: the thing is what remains ("expense", "invitation").
+ */
+function withoutVerb(intent: Intent, tool: string): Intent {
+  const words = intent.entity.split(' ');
+  const verbs = new Set([intent.verb, splitWords(tool)[0]].filter((v): v is string => !!v && !HTTP.has(v) && (TELLING.has(v) || DESCRIBING.has(v))));
+  const kept = words.filter((w) => !verbs.has(w) && !verbs.has(verbBase(w)));
+  return kept.length > 0 && kept.length < words.length ? { ...intent, entity: kept.join(' ') } : intent;
 }
 
 /** "issuetype" as the tool name spells it, "issue type", when the name has it in words. */
@@ -200,11 +211,15 @@ const ED_NOUNS = /^(bed|red|shed|feed|seed|need|speed|breed|hundred|embed|bred|s
  * invitation", "stop"), a participle ("created panelist"), or nothing the tool's name or
  * description speaks of (the "math" an `add` tool logs to).
  */
-export function oddEntity(entity: string, name: string, description: string, verb?: string): boolean {
+export function oddEntity(entity: string, name: string, description: string, kind: Intent['kind']): boolean {
   const words = entity.split(' ');
-  const verbs = new Set([verb, describedAction(name, description)?.verb, nameVerb(name)].filter((v): v is string => !!v && !/^(add|set|create|post|put|get|update)$/.test(v)));
-  if (words.some((w) => verbs.has(w) || verbs.has(verbBase(w)))) return true;
+  const described = describedAction(name, description);
+  // The verb of the description, unless its object holds the same word (a noun that is also a verb: an order, a post).
+  const verb = described && !described.object.split(' ').some((w) => singular(w) === described.verb) ? described.verb : undefined;
+  if (verb && !PLAIN_VERB.test(verb) && words.some((w) => w === verb || verbBase(w) === verb)) return true;
   if (words.some((w) => PARTICIPLE.test(w) && !ED_NOUNS.test(w))) return true;
-  const spoken = new Set([...splitWords(name), ...(ownDescription(description).toLowerCase().match(/[a-z]+/g) ?? [])].flatMap((w) => [w, singular(w)]));
+  // A thing made that the description's object is not, when the name does not say it either ("a math" for "Add two numbers").
+  if (kind !== 'create' || !described) return false;
+  const spoken = new Set([...splitWords(name), ...described.object.split(' ')].flatMap((w) => [w, singular(w)]));
   return !words.some((w) => spoken.has(w) || spoken.has(singular(w)));
 }

@@ -48,10 +48,12 @@ describe('what an argument is to the person asking', () => {
     expect(describedAction('add', 'This tool belongs to the Math API. Tool description: Add two numbers.')).toEqual({ verb: 'add', object: 'two numbers' });
     expect(describedAction('put_me_followings_by_user_id', 'Follows a user.')).toEqual({ verb: 'follow', object: 'a user' });
     expect(describedAction('get_stats', 'Statistics of the account.')).toBeUndefined();
-    expect(oddEntity('resend invitation', 'resend_invitation', 'Resends the invitation.', undefined)).toBe(true);
+    expect(oddEntity('resend invitation', 'resend_invitation', 'Resends the invitation.', 'create')).toBe(true);
     expect(oddEntity('created panelist', 'createPanelists', 'Create panelists for a webinar.', 'create')).toBe(true);
-    expect(oddEntity('math', 'add', 'This tool belongs to the Math API. Tool description: Add two numbers.', 'add')).toBe(true);
+    expect(oddEntity('math', 'add', 'This tool belongs to the Math API. Tool description: Add two numbers.', 'create')).toBe(true);
     expect(oddEntity('task', 'create_task', 'Create a task in a project.', 'create')).toBe(false);
+    // A noun that is also a verb is the thing, not the action.
+    expect(oddEntity('order', 'get_order_details', 'Get the status and details of an order.', 'read')).toBe(false);
   });
 });
 
