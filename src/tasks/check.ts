@@ -52,9 +52,9 @@ const said = (text: string) => text.toLowerCase().replace(/(\d),(\d)/g, '$1$2');
  * replays without error on a fresh state, the stored gold hash reproduces, every identifier a gold
  * action needs is known to the user, said in the instructions, returned by an earlier call, or
  * findable with the read tools from what the user knows (see findableTexts); the steps build on
- * each other; the instructions name no tool or parameter, copy no tool description and hold no
- * template leftovers; a read-only task asks something its outputs answer; a task that writes
- * changes the state.
+ * each other; the instructions name no tool or parameter, copy no tool description, hold no
+ * template leftovers and word the goal as a user would (goal-lint.ts); a read-only task asks
+ * something its outputs answer; a task that writes changes the state.
  */
 export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const sources = paramSources(domain);
