@@ -217,9 +217,11 @@ export function oddEntity(entity: string, name: string, description: string, kin
   // The verb of the description, unless its object holds the same word (a noun that is also a verb: an order, a post).
   const verb = described && !described.object.split(' ').some((w) => singular(w) === described.verb) ? described.verb : undefined;
   if (verb && !PLAIN_VERB.test(verb) && words.some((w) => w === verb || verbBase(w) === verb)) return true;
-  if (words.some((w) => PARTICIPLE.test(w) && !ED_NOUNS.test(w))) return true;
-  // A thing made that the description's object is not, when the name does not say it either ("a math" for "Add two numbers").
+  // The tool's own verb made a participle ("created panelist" for createPanelists); "unresolved issues" is a thing.
+  const nameWords = splitWords(name);
+  if (words.some((w) => PARTICIPLE.test(w) && !ED_NOUNS.test(w) && (nameWords.includes(w.slice(0, -1)) || nameWords.includes(w.slice(0, -2))))) return true;
+  // A thing made that neither the name nor the description speaks of ("a math" for "Add two numbers").
   if (kind !== 'create' || !described) return false;
-  const spoken = new Set([...splitWords(name), ...described.object.split(' ')].flatMap((w) => [w, singular(w)]));
+  const spoken = new Set([...nameWords, ...(ownDescription(description).toLowerCase().match(/[a-z]+/g) ?? [])].flatMap((w) => [w, singular(w)]));
   return !words.some((w) => spoken.has(w) || spoken.has(singular(w)));
 }

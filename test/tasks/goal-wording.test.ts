@@ -66,13 +66,13 @@ const spec: DomainSpec = {
   policy: '',
   seed: {
     webinars: [
-      { id: 'W-1', name: 'Spring launch', type: 'single', authtoken: 'tok_5b1e2a' },
-      { id: 'W-2', name: 'Hiring day', type: 'series', authtoken: 'tok_5b1e2a' },
+      { id: 'W-1', name: 'Spring launch', type: 'single', authtoken: 'tok_5b1e2a', kind: 'Candid swath' },
+      { id: 'W-2', name: 'Hiring day', type: 'series', authtoken: 'tok_5b1e2a', kind: 'Quiet harbor' },
     ],
     resend_invitations: [],
   },
   tables: [
-    { name: 'webinars', primaryKey: ['id'], columns: [{ name: 'id', type: 'text' }, { name: 'name', type: 'text' }, { name: 'type', type: 'text' }, { name: 'authtoken', type: 'text' }] },
+    { name: 'webinars', primaryKey: ['id'], columns: [{ name: 'id', type: 'text' }, { name: 'name', type: 'text' }, { name: 'type', type: 'text' }, { name: 'authtoken', type: 'text' }, { name: 'kind', type: 'text' }] },
     { name: 'resend_invitations', primaryKey: ['id'], columns: [{ name: 'id', type: 'integer' }, { name: 'webinar_id', type: 'text', references: 'webinars.id' }] },
   ],
   tools: [
@@ -95,6 +95,14 @@ const spec: DomainSpec = {
       parameters: { type: 'object', properties: { per_page: { type: 'integer', minimum: 1, maximum: 50 } }, required: ['per_page'] },
       steps: [],
       output: { rows: 'SELECT * FROM webinars ORDER BY id LIMIT :per_page' },
+    },
+    {
+      name: 'find_webinars_by_kind',
+      kind: 'read',
+      description: 'Finds webinars of a kind.',
+      parameters: { type: 'object', properties: { kind: { type: 'string' } }, required: ['kind'] },
+      steps: [],
+      output: { rows: 'SELECT id, name, type FROM webinars WHERE kind = :kind' },
     },
     {
       name: 'transfer_to_human_agents',
@@ -162,7 +170,10 @@ describe('the lint of how a goal is worded', () => {
   });
 
   test('sampled goals keep credentials out of the request, say actions with their verb and pass the whole lint', () => {
-    const { tasks } = sampleTasks(webinars, { n: 30, seed: 3 });
+    const { tasks, report } = sampleTasks(webinars, { n: 30, seed: 3 });
+    // Webinar kinds are seeded as made-up titles: a question by kind would give one where a code belongs, and is not kept.
+    expect(report.abandoned['worded as no user would (value-kind-mismatch)']).toBeGreaterThan(0);
+    expect(tasks.filter((t) => /Candid swath|Quiet harbor/.test(t.user.instructions))).toEqual([]);
     expect(tasks.length).toBeGreaterThan(5);
     expect(checkTasks(webinars, tasks).flatMap((c) => c.problems)).toEqual([]);
     const requests = tasks.map((t) => t.user.instructions.split('\n\n')[0]);
