@@ -12,6 +12,7 @@ import { distinctiveTerms, domainNames } from './naming.js';
 import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { REFINE_MARGIN, REFINE_ROUNDS, refineCommunities, refineDomains } from './refine.js';
+import { separateLoneTools } from './lone.js';
 import { placeVariants, setAsideInDomains, setAsideVariants } from './variants.js';
 import { separateParts, separateSources } from './jobs.js';
 import { describeProvenance } from './provenance.js';
@@ -191,7 +192,11 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       }, loose)
     : { domains: small.domains, moved: 0 };
   stage('refine domains');
-  const { domains, setAside: metInDomains } = options.keepVariants ? { domains: atDomains.domains, setAside: [] } : setAsideInDomains(atDomains.domains, tools);
+  const lone = options.sources
+    ? separateLoneTools(atDomains.domains, loose, adj, lexical.vectors, options)
+    : { domains: atDomains.domains, apart: 0, isolated: [] };
+  stage('lone tools');
+  const { domains, setAside: metInDomains } = options.keepVariants ? { domains: lone.domains, setAside: [] } : setAsideInDomains(lone.domains, tools);
   const variants = placeVariants(domains, [...distinct.setAside, ...metInDomains], tools.length);
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
@@ -212,6 +217,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       attached: small.attached,
       regrouped,
       moved: atDomains.moved,
+      loneApart: lone.apart,
       variants: distinct.setAside.length + metInDomains.length,
       ...provenance.stats,
       sizeHistogram: histogram(domains.map((d) => d.length)),
@@ -226,7 +232,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
       ...provenance.domains[di],
     })),
     sources: provenance.sources,
-    isolated: [...small.isolated, ...variants.isolated].sort((a, b) => a - b).map((i) => tools[i].name),
+    isolated: [...small.isolated, ...lone.isolated, ...variants.isolated].sort((a, b) => a - b).map((i) => tools[i].name),
   };
   stage('naming');
   return { plan, edges, communities: top.communities };

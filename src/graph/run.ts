@@ -78,7 +78,9 @@ export function describeSources(plan: PartitionPlan): string {
   const shortSource = (name: string) => short.get(name) ?? name;
   lines.push(
     plan.settings.sources
-      ? `Sources: ${s.sources ?? 0} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole ?? 0} of them kept whole in one domain; ${s.sourcesCut ?? 0} larger one${s.sourcesCut === 1 ? '' : 's'} cut along their structure.`
+      ? `Sources: ${s.sources ?? 0} of 2 to ${plan.settings.maxSize} tools, ${s.sourcesKeptWhole ?? 0} of them kept whole in one domain; ${s.sourcesCut ?? 0} larger one${s.sourcesCut === 1 ? '' : 's'} cut along their structure (or by similarity where they have none). ` +
+        `Lone tools (a source of one tool, or a tool placed one by one) join a domain with a source only when they fit it as well as its own tools do` +
+        `${s.loneApart ? `; ${s.loneApart} did not and were placed among the other lone tools` : ''}.`
       : 'Sources: not used (every tool placed by similarity alone).',
   );
   const loose = sources.filter((src) => src.treatment === 'loose');
@@ -87,7 +89,7 @@ export function describeSources(plan: PartitionPlan): string {
   for (const d of plan.domains) {
     const fromSources = (d.sources ?? []).reduce((n, x) => n + x.tools, 0);
     const looseTools = d.tools.length + d.variants.length - fromSources;
-    const origin = [...(d.sources ?? []).map((x) => `${shortSource(x.source)} (${x.tools})`), ...(looseTools > 0 ? [`${looseTools} tool${looseTools === 1 ? '' : 's'} of no source`] : [])];
+    const origin = [...(d.sources ?? []).map((x) => `${shortSource(x.source)} (${x.tools})`), ...(looseTools > 0 ? [`${looseTools} lone tool${looseTools === 1 ? '' : 's'}`] : [])];
     lines.push('', `${d.name}: ${d.tools.length} tools${d.variants.length > 0 ? ` (+${d.variants.length} variants set aside)` : ''} from ${origin.join(', ')}`);
     if ((d.shared ?? []).length > 0) lines.push(`  merged: its sources share ${d.shared!.join(', ')}`);
     lines.push(`  tools: ${d.tools.join(', ')}`);
@@ -100,7 +102,7 @@ export function describeSources(plan: PartitionPlan): string {
       for (const part of src.cut!.parts) lines.push(`  ${part.domain ?? '(isolated)'} (${part.tools}): ${part.where.join('; ') || 'whole'}`);
     }
   }
-  if (plan.isolated.length > 0) lines.push('', `Isolated: ${plan.isolated.join(', ')}`);
+  if (plan.isolated.length > 0) lines.push('', `Isolated (similar to no domain and no other lone tool; kept apart, in no domain): ${plan.isolated.join(', ')}`);
   return lines.join('\n');
 }
 
@@ -112,7 +114,7 @@ export function describePlan(plan: PartitionPlan, timings: Array<[string, number
     ['sources (2 to ' + plan.settings.maxSize + ' tools)', s.sources ?? 0], ['sources kept whole', s.sourcesKeptWhole ?? 0], ['sources cut (larger)', s.sourcesCut ?? 0],
     ['Louvain communities', s.communities], ['modularity', s.modularity],
     ['communities split (>' + plan.settings.maxSize + ')', s.oversizeSplit], ['domains', s.domains],
-    ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['variants set aside (one kept per name and community)', s.variants], ['isolated tools', plan.isolated.length],
+    ['tools moved to a better-fitting community', s.regrouped], ['tools attached by the singleton rule', s.attached], ['tools moved to a better-fitting domain', s.moved], ['lone tools that left a server they did not fit', s.loneApart ?? 0], ['variants set aside (one kept per name and community)', s.variants], ['isolated tools', plan.isolated.length],
     ...s.sizeHistogram.map(([lo, hi, n]): [string, number] => [`domains of ${lo === hi ? lo : `${lo}-${hi}`} tools`, n]),
     ...timings.map(([stage, ms]): [string, string] => [`time: ${stage}`, `${Math.round(ms)} ms`]),
   ]);

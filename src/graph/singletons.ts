@@ -24,7 +24,10 @@ export function describeSingletonRule(s: SingletonSettings & { sources?: boolean
     `as a small domain when there are two or more of them; a single one is listed as isolated.` +
     (s.sources
       ? ` A source of fewer than ${s.minSize} tools joins as a whole, and only a domain whose centroid has cosine at least ` +
-        `${s.mergeSimilarity} with its own (as communities merge); otherwise it stays a domain of its own.`
+        `${s.mergeSimilarity} with its own (as communities merge); otherwise it stays a domain of its own. ` +
+        `Last, a lone tool stays in a domain that holds a source only when its cosine to the centroid of the source's tools is at least ` +
+        `their own mean cosine to the rest of them; the others are placed among themselves and the domains of lone tools (Louvain over ` +
+        `edges above the edge threshold): a small domain of two or more, or isolated.`
       : '')
   );
 }

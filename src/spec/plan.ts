@@ -128,6 +128,8 @@ export const PartitionPlan = z.object({
     regrouped: z.number().int().default(0),
     /** Tools moved afterwards to a neighbouring domain whose vocabulary fits them better (refine.ts); 0 in plans written before the step. */
     moved: z.number().int().default(0),
+    /** Lone tools that left a domain holding a source they did not fit (graph/lone.ts); absent in plans written before the step. */
+    loneApart: z.number().int().optional(),
     /** Tools set aside as variants of a name their domain already has. */
     variants: z.number().int().default(0),
     /** Sources (whole or cut, not loose) of 2 to maxSize tools; absent in plans written before sources were kept. */

@@ -49,7 +49,7 @@ describe('a pool of MCP server lists', () => {
     expect(home('open-forecast')).toBe(home('weather-now'));
     expect(home('quick-weather')).toBe(home('weather-now'));
     expect(plan.domains.find((d) => d.name === home('weather-now'))!.shared).toEqual(expect.arrayContaining(['weather', 'city', 'forecast']));
-    expect(describeSources(plan)).toMatch(/weather-now \(5\), registry-export\.json#open-forecast \(4\), 1 tool of no source\n {2}merged: its sources share /);
+    expect(describeSources(plan)).toMatch(/weather-now \(5\), registry-export\.json#open-forecast \(4\), 1 lone tool\n {2}merged: its sources share /);
   });
 
   it('keeps same-named tools of unrelated servers with their own server, and each server its own generic helper', () => {
@@ -59,6 +59,20 @@ describe('a pool of MCP server lists', () => {
     expect(home('hotel-booking')).not.toBe(home('flight-search'));
     expect(new Set([home('sentry-issues'), home('linear-tracker')]).size).toBe(2);
     expect(plan.domains.reduce((n, d) => n + d.variants.length, 0)).toBe(0);
+  });
+
+  it('places each one-tool server with its job, or apart when no other server does it', () => {
+    expect(scoreAgainstLabels(set.tools, plan, communities, set.jobs)).toMatchObject({ loneWithJob: 1, loneOf: 6 });
+    // clock and tz-convert share "convert" with the currency server and "current" with many, but fit each other.
+    expect(home('clock')).toBe(home('tz-convert'));
+    expect(plan.domains.find((d) => d.name === home('clock'))!.tools).toHaveLength(2);
+    // fetch and sequential-thinking share a word or two with filesystem and to-do, and fit neither.
+    for (const server of ['fetch', 'sequential-thinking', 'qr-codes']) expect(home(server)).toMatch(/^isolated:/);
+    expect(plan.stats.loneApart).toBe(5);
+    const report = describeSources(plan);
+    expect(report).toContain('; 5 did not and were placed among the other lone tools.');
+    expect(report).toMatch(/\n\w+: 2 tools from 2 lone tools\n {2}tools: convert_time, get_current_time\n/);
+    expect(report).toContain('kept apart, in no domain): fetch, generate_qr_code, sequentialthinking');
   });
 
   it('cuts the 45-tool server into as few parts as fit, each a domain of its own', () => {
