@@ -1,31 +1,36 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ParametersSchema } from '../spec/json-schema.js';
+import { SchemaCache } from '../util/schema-cache.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
 // Tool schemas from the wild use formats ajv does not know; those are accepted quietly. Code
 // optimization is off: domains compile thousands of small schemas once each, where ajv's
-// optimizer costs more time and memory than it saves.
-const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true, logger: false, code: { optimize: false } }));
+// optimizer costs more time and memory than it saves. Used schemas are not registered by id: two
+// domains may declare the same `$id`.
+const ajv = addFormats(new Ajv({ strict: false, allErrors: false, useDefaults: true, logger: false, addUsedSchema: false, code: { optimize: false } }));
+const validators = new SchemaCache(ajv);
 
-/** Compile a tool's parameter schema once, at domain load. */
+// Checked before compiling: ajv caches a schema before validating it, so a second compile of an
+// invalid schema would succeed and domain loading would depend on what was loaded before.
+const checked = (dataVar: string) => (schema: object) => {
+  if (!ajv.validateSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors, { dataVar })}`);
+};
+
+/** Compile a tool's parameter schema, at domain load (equal schemas share one validator). */
 export function compileArguments(schema: ParametersSchema): ValidateFunction {
-  // Checked first and apart: ajv caches a schema before validating it, so a second compile of an
-  // invalid schema would succeed and domain loading would depend on what was loaded before.
-  if (!ajv.validateSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`);
-  return ajv.compile(schema);
+  return validators.compile(schema, checked('schema'));
 }
 
 /**
- * Compile a tool's output schema once, at domain load. MCP clients validate structured results
+ * Compile a tool's output schema, at domain load. MCP clients validate structured results
  * against it, so it must be an object schema that ajv accepts.
  */
 export function compileOutputSchema(schema: Record<string, unknown>): ValidateFunction {
   if (schema.type !== 'object') throw new Error('an output schema must have "type": "object" (MCP structured content is an object)');
-  if (!ajv.validateSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors, { dataVar: 'outputSchema' })}`);
-  return ajv.compile(schema);
+  return validators.compile(schema, checked('outputSchema'));
 }
 
 /** One sentence naming the field and what is wrong with it. */
