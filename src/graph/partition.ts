@@ -9,7 +9,7 @@ import { DEFAULT_WEIGHTS, toolTerms, type FeatureWeights } from './features.js';
 import { centroidOf, cosine } from './centroid.js';
 import { mergeSimilarCommunities } from './merge.js';
 import { distinctiveTerms, domainNames } from './naming.js';
-import { denseSpace, keepNearest, neighbourEdges, sparseSpace, topNeighbours, type Edge, type Neighbour, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
+import { allTopNeighbours, denseSpace, keepNearest, neighbourEdges, sparseSpace, type Edge, type SimilaritySpace, type SparseIndexOptions } from './neighbours.js';
 import { attachSmallParts, describeSingletonRule } from './singletons.js';
 import { REFINE_MARGIN, REFINE_ROUNDS, refineCommunities, refineDomains } from './refine.js';
 import { separateLoneTools } from './lone.js';
@@ -17,6 +17,7 @@ import { placeVariants, setAsideInDomains, setAsideVariants } from './variants.j
 import { separateParts, separateSources } from './jobs.js';
 import { describeProvenance } from './provenance.js';
 import { buildUnits, families, looseUnits, type Units } from './units.js';
+import { withFileTitles } from './titles.js';
 import { tfidf } from './vectors.js';
 
 export { DEFAULT_SETTINGS };
@@ -55,8 +56,6 @@ function histogram(sizes: number[]): Array<[number, number, number]> {
     .map(([lo, hi]) => [lo, Math.min(hi, Math.max(lo, ...sizes)), sizes.filter((s) => s >= lo && s <= hi).length] as [number, number, number])
     .filter(([, , count]) => count > 0);
 }
-
-const BATCH = 1000;
 
 /**
  * The resolution the oversize split starts from (doubling until Louvain cuts). Low, so that an
@@ -132,12 +131,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
     : sparseSpace(lexical.vectors, options.threshold, options.index);
   stage('index');
 
-  const neighbours = new Map<number, Neighbour[]>();
-  for (let start = 0; start < tools.length; start += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, tools.length - start) }, (_, i) => start + i);
-    for (const [i, list] of topNeighbours(space, options.k, options.threshold, batch)) neighbours.set(i, list);
-    options.onProgress?.('neighbours', Math.min(start + BATCH, tools.length), tools.length);
-  }
+  const neighbours = allTopNeighbours(space, options.k, options.threshold, options.onProgress && ((done, total) => options.onProgress!('neighbours', done, total)));
   if (options.keepNearest !== false) keepNearest(space, neighbours, options.attachThreshold);
   const edges = neighbourEdges(neighbours);
   const adj = adjacency(tools.length, edges);
@@ -200,7 +194,7 @@ export function partitionTools(tools: ToolSpec[], options: PartitionOptions): Pa
   const variants = placeVariants(domains, [...distinct.setAside, ...metInDomains], tools.length);
 
   const terms = distinctiveTerms(domains, lexical.vectors, lexical.vocabulary);
-  const names = domainNames(domains, tools, terms);
+  const names = domainNames(domains, withFileTitles(tools, units.sources), terms);
   const provenance = describeProvenance(units, domains, names, variants.byDomain, lexical.vectors, lexical.vocabulary, options.maxSize);
   const plan: PartitionPlan = {
     format: 'envscale-plan',

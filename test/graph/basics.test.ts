@@ -4,7 +4,7 @@ import { mergeSimilarCommunities } from '../../src/graph/merge.js';
 import { adjustedRandIndex, purity } from '../../src/graph/metrics.js';
 import { reachableDomainAri } from '../../src/graph/evaluate.js';
 import { pathPrefixes } from '../../src/graph/features.js';
-import { exactSpace, keepNearest, topNeighbours } from '../../src/graph/neighbours.js';
+import { allTopNeighbours, exactSpace, keepNearest, sparseSpace, topNeighbours } from '../../src/graph/neighbours.js';
 import { refineCommunities, refineDomains, refineGroups } from '../../src/graph/refine.js';
 import { seededRng } from '../../src/graph/rng.js';
 import { attachSmallParts } from '../../src/graph/singletons.js';
@@ -245,5 +245,26 @@ describe('features and edges for the known failure modes', () => {
     keepNearest(space, neighbours, 0.1);
     expect(neighbours.get(0)).toEqual([{ j: 1, sim: 0.15 }]);
     expect(neighbours.get(1)).toEqual([{ j: 2, sim: 0.5 }]);
+  });
+
+  it("finds every item's neighbours walking each pair of the inverted index once, as item-by-item search does", () => {
+    const rng = seededRng(5);
+    // 400 sparse vectors over 60 terms, some of them frequent enough to be left out of the walk (maxDf 100).
+    const vecs: SparseVector[] = Array.from({ length: 400 }, () => {
+      const terms = Array.from({ length: 60 }, (_, t) => t).filter((t) => rng() < (t < 3 ? 0.4 : 0.08));
+      const raw = terms.map(() => rng() + 0.1);
+      const norm = Math.hypot(...raw) || 1;
+      return { terms: Int32Array.from(terms), weights: Float32Array.from(raw, (w) => w / norm) };
+    });
+    const space = sparseSpace(vecs, 0.2);
+    const progress: number[] = [];
+    const once = allTopNeighbours(space, 5, 0.2, (done) => progress.push(done), 100);
+    const byItem = topNeighbours(space, 5, 0.2);
+    expect([...once.entries()]).toEqual([...byItem.entries()]);
+    expect([...byItem.values()].filter((l) => l.length === 5).length).toBeGreaterThan(100);
+    expect(progress).toEqual([100, 200, 300, 400]);
+    // A space without candidatesAfter is searched item by item, with the same lists.
+    const { candidatesAfter: _, ...plain } = space;
+    expect([...allTopNeighbours(plain, 5, 0.2).entries()]).toEqual([...byItem.entries()]);
   });
 });

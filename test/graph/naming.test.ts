@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { domainNames, titleWords } from '../../src/graph/naming.js';
+import { fileTitle, withFileTitles } from '../../src/graph/titles.js';
+import type { Source } from '../../src/graph/units.js';
 import { PlannedDomain } from '../../src/spec/plan.js';
 
 type T = { name: string; group?: string; tags?: string[] };
@@ -51,5 +53,21 @@ describe('domain names', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(PlannedDomain.shape.name.safeParse(n).success).toBe(true);
     expect(domainNames(domains, tools, domains.map(() => ['thing']))).toEqual(names);
+  });
+});
+
+describe('domains of sources that name no server', () => {
+  it("take the name of the source's file, unless the file is named for its kind of list only", () => {
+    expect(fileTitle('/pool/one-server/currency-rates.json')).toBe('currency-rates');
+    expect(fileTitle('owner/repo@abc123:servers/helpdesk.mcp.json')).toBe('helpdesk');
+    for (const source of ['/pool/tools.json', '/pool/openai-functions.json', '/pool/servers.json#figma', '/pool/more.jsonl:3', 'repo@c:envs/shop/tools/']) expect(fileTitle(source), source).toBeUndefined();
+    const tools = [{ name: 'convert_currency' }, { name: 'list_exchange_rates' }, { name: 'get_forecast', group: 'Open Forecast' }, { name: 'get_alerts', group: 'Open Forecast' }, { name: 'echo' }];
+    const sources: Source[] = [
+      { name: '/pool/currency-rates.json', members: [0, 1], kind: 'listed', treatment: 'whole' },
+      { name: '/pool/forecast.json', members: [2, 3], kind: 'listed', treatment: 'whole' },
+    ];
+    const named = withFileTitles(tools, sources);
+    expect(named.map((t) => t.group)).toEqual(['currency-rates', 'currency-rates', 'Open Forecast', 'Open Forecast', undefined]);
+    expect(domainNames([[0, 1], [2, 3], [4]], named, [[], [], ['echo']])).toEqual(['currency_rates', 'open_forecast', 'echo']);
   });
 });
