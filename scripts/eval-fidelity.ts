@@ -1,7 +1,7 @@
 /**
  * Fidelity of offline synthesis on the shared corpora (issue 17): per tool collection, the share
  * of tools verified, outputs that validate against the source's response schema, field coverage,
- * placeholder share of seed text, control-parameter columns and seconds per 1,000 tools; then the
+ * placeholder share of seed text, seed texts that misfit their column, control-parameter columns and seconds per 1,000 tools; then the
  * synthesized tau2 retail domain against tau2's real data layout. Definitions: src/synth/fidelity.ts.
  * Offline and deterministic (seed 1); each set is ingested and partitioned on its own.
  * Usage: npm run eval:fidelity [-- <corpora folder> [<tau2-retail data folder>]]
@@ -51,6 +51,7 @@ function row(label: string, c: FidelityCounts, seconds: number): Array<string | 
     c.schemaFaults,
     c.coverageTools > 0 ? (c.coverageSum / c.coverageTools).toFixed(2) : '-',
     `${pct(c.placeholders, c.texts)} (${c.placeholders}/${c.texts})`,
+    `${pct(c.misfits, c.misfitTexts)} (${c.misfits}/${c.misfitTexts})`,
     c.controlColumns.length,
     c.tools > 0 ? ((1000 * seconds) / c.tools).toFixed(2) : '-',
   ];
@@ -70,11 +71,12 @@ for (const [label, path] of SETS) {
   if (counts.badSchemas > 0) details.push(`- ${label}: ${counts.badSchemas} response schemas do not compile and are left out`);
   if (counts.invalid.length > 0) details.push(`- ${label}, invalid outputs, e.g.: ${counts.invalid.slice(0, 3).join('; ')}`);
   if (counts.schemaFaults > 0) details.push(`- ${label}, ${counts.schemaFaults} invalid outputs are the schema's fault (its \`additionalProperties: false\` beside \`allOf\`/\`anyOf\`/\`oneOf\` refuses the members' properties: no output can meet it; the same schema made satisfiable accepts them), e.g.: ${counts.faults.slice(0, 3).join('; ')}`);
+  if (counts.misfits > 0) details.push(`- ${label}, seed texts that misfit their column, e.g.: ${counts.misfitExamples.filter((_, i) => i % 7 === 0).slice(0, 6).join('; ')}`);
   if (counts.controlColumns.length > 0) details.push(`- ${label}, control columns, e.g.: ${counts.controlColumns.slice(0, 6).join(', ')}`);
 }
 rows.push(row('all', fidelityTotals(all), allSeconds));
 
-const table = markdownTable(['tool collection', 'tools', 'tools verified', 'outputs valid', "invalid: schema's fault", 'field coverage', 'placeholder share', 'control columns', 's per 1,000 tools'], rows);
+const table = markdownTable(['tool collection', 'tools', 'tools verified', 'outputs valid', "invalid: schema's fault", 'field coverage', 'placeholder share', 'kind misfits', 'control columns', 's per 1,000 tools'], rows);
 
 // tau2 retail: the domain synthesized from its tools alone, against tau2's own data layout.
 const retail = ingest([join(corpora, 'tau2_bench_tools.json')]).tools.filter((t) => t.group === 'retail');

@@ -11,7 +11,9 @@ import { identifier, singular, snake, splitWords } from './words.js';
  * about users), and what a create makes is its last noun.
  */
 
-const STOP = new Set(['by', 'for', 'the', 'a', 'an', 'of', 'in', 'on', 'to', 'from', 'with', 'and', 'or', 'at', 'as', 'is', 'details', 'detail', 'info', 'data', 'api', 'id', 'ids', 'current', 'specific', 'my', 'multiple', 'using', 'via', 'v1', 'v2', 'v3', 'name', 'new', 'given', 'based', 'into', 'its', 'it', 'all', 'any', 'each', 'per', 'about', 'list', 'get', 'json', 'xml']);
+/** Prepositions, articles and conjunctions: never an entity (`associated_with_id` points at no table of `withs`). */
+const FUNCTION_WORDS = new Set(['by', 'for', 'the', 'a', 'an', 'of', 'in', 'on', 'to', 'from', 'with', 'and', 'or', 'at', 'as', 'is', 'into', 'about', 'per', 'via', 'than', 'within', 'without', 'over', 'under', 'between']);
+const STOP = new Set([...FUNCTION_WORDS, 'details', 'detail', 'info', 'data', 'api', 'id', 'ids', 'current', 'specific', 'my', 'multiple', 'using', 'via', 'v1', 'v2', 'v3', 'name', 'new', 'given', 'based', 'into', 'its', 'it', 'all', 'any', 'each', 'per', 'about', 'list', 'get', 'json', 'xml']);
 /** Path segments that are operations on a collection, not a collection. */
 const PATH_OPS = new Set(['count', 'search', 'me', 'self', 'batch', 'bulk', 'latest', 'export', 'import', 'query', 'find', 'lookup', 'stats', 'summary']);
 
@@ -46,7 +48,7 @@ export function idEntity(param: string, schema: JsonSchema): string | undefined 
   const words = splitWords(param);
   if (words.length < 2 || words[words.length - 1] !== 'id') return undefined;
   const noun = words[words.length - 2];
-  return /^[a-z]/.test(noun) ? singular(noun) : undefined;
+  return /^[a-z]/.test(noun) && !FUNCTION_WORDS.has(noun) ? singular(noun) : undefined;
 }
 
 /**

@@ -19,7 +19,12 @@ import { schemaValidator } from './schema-check.js';
  *   capitalised word and a number (`Hotel 1`) or contain their column's name and end in a number
  *   (`Lumen adults 1`);
  * - control columns: columns named like a pagination, sorting, selection or format parameter,
- *   unless a response schema of the domain's tools has a field of that name.
+ *   unless a response schema of the domain's tools has a field of that name;
+ * - kind misfits: of the seed text values (keys and references aside), the share whose shape does
+ *   not fit what its column's name says it holds (`valueMisfit`): a date field without a date, an
+ *   email without `@`, a URL without a scheme, a code that is not a short code, a month that is no
+ *   month, a token, id or enum-like type with spaces in it, or a title-like phrase (`Candid
+ *   swath`) in any field that is not a name, title, text, place, person or company field.
  * An invalid output that the same schema made satisfiable accepts (satisfiable.ts: the source's
  * `additionalProperties: false` beside `allOf` refuses every member's property) is counted apart
  * as the schema's fault; it still counts as invalid above, so figures compare across sessions.
@@ -81,6 +86,57 @@ export function placeholderCount(spec: DomainSpec): { placeholders: number; text
   return { placeholders, texts };
 }
 
+/** Month names and their three-letter forms, for `valueMisfit`. */
+const MONTHS = /^(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)$/i;
+/** Two or more words of letters, the first capitalised, nothing else: `Candid swath`. */
+const TITLE_LIKE = /^[A-Z][a-z'-]+( [A-Za-z][a-z'-]*)+$/;
+/** Column names whose values are natural text or names (of things, people, places, companies): a title-like phrase fits them. */
+const PROSE = /(name|title|subject|label|heading|headline|caption|alias|description|desc|summary|text|comments?|notes?|message|body|content|bio|about|overview|details|reason|remarks?|instructions?|question|answer|review|feedback|reply|excerpt|snippet|memo|address|street|line_?\d?|city|town|locality|county|country|state|province|region|area|company|organi[sz]ation|employer|merchant|vendor|brand|publisher|product|item|author|owner|creator|_by|person|customer|contact|user|recipient|sender|assignee|member|employee|guest|passenger|driver|manager|reviewer|payee|payer|staff|artist|album|song|track|book|genre|cuisine|colou?r|department|job|occupation|position|location|place|venue|destination|origin|team|group|event|display|nickname|suggestion|query|term|keywords?|phrase|prompt|input|output)$/;
+
+/**
+ * Whether a seed text value misfits its column: the kind the column's name asks for, and the value
+ * does not have its shape (undefined when it fits). Judged on the snake-case name alone, so the
+ * figure does not depend on how values are made.
+ */
+export function valueMisfit(column: string, value: string): string | undefined {
+  const name = snakeName(column);
+  const words = value.trim().split(/\s+/).length;
+  if (/(_at|(^|_)(date|datetime|timestamp)|_on)$/.test(name)) return /\d{4}-\d{2}-\d{2}|^\d{1,2}[:/.-]\d{1,2}|^\d{9,13}$/.test(value) ? undefined : 'date';
+  if (/(^|_)e_?mail(_address)?$/.test(name)) return value.includes('@') ? undefined : 'email';
+  if (/(^|_)(url|uri|href|link|website|homepage)$/.test(name)) return /^([a-z][a-z0-9+.-]*:|\/|www\.)/i.test(value) ? undefined : 'url';
+  if (/(country|currency|language|lang|locale)_?(code|iso)$|(^|_)(iso|alpha)_?\d?_?code$/.test(name)) return /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,3})?$/.test(value) ? undefined : 'code';
+  if (/(^|_)month$/.test(name)) return /^(0?[1-9]|1[0-2])$|^\d{4}-\d{2}(-\d{2})?$/.test(value) || MONTHS.test(value) ? undefined : 'month';
+  if (/(^|_)year$/.test(name)) return /^\d{2}(\d{2})?$/.test(value) ? undefined : 'year';
+  if (/(token|secret|signature|nonce|hash|checksum|etag|cursor|api_?key|(^|_)(id|ids|uuid|guid|uid|key))$/.test(name)) return words > 1 ? 'token or id' : undefined;
+  if (/(^|_)(type|kind|mode|visibility|privacy|level|tier|gender|unit|method|platform|precision)$/.test(name)) return words > 1 ? 'enum' : undefined;
+  if (/(^|_)(status|state)$/.test(name)) return words > 2 ? 'enum' : undefined;
+  if (!PROSE.test(name) && TITLE_LIKE.test(value)) return 'phrase';
+  return undefined;
+}
+
+/** Seed text values that misfit their column (`valueMisfit`), how many were looked at, and a few examples. */
+export function misfitCount(spec: DomainSpec): { misfits: number; texts: number; examples: string[] } {
+  let misfits = 0;
+  let texts = 0;
+  const examples: string[] = [];
+  for (const table of spec.tables) {
+    const keys = new Set([...table.primaryKey, ...table.columns.filter((c) => c.references).map((c) => c.name)]);
+    const textColumns = table.columns.filter((c) => c.type === 'text' && !keys.has(c.name));
+    for (const row of spec.seed[table.name] ?? []) {
+      for (const col of textColumns) {
+        const v = row[col.name];
+        if (typeof v !== 'string' || v === '') continue;
+        texts++;
+        const kind = valueMisfit(col.name, v);
+        if (!kind) continue;
+        misfits++;
+        if (examples.length < 3) examples.push(`${spec.name}.${table.name}.${col.name} = ${JSON.stringify(v.slice(0, 40))} (${kind})`);
+      }
+    }
+  }
+  return { misfits, texts, examples };
+}
+
 /** Parameter names that shape a query or its response rather than describe data (snake case). */
 export const CONTROL_NAMES = new Set([
   // pagination
@@ -127,6 +183,11 @@ export interface FidelityCounts {
   coverageTools: number;
   placeholders: number;
   texts: number;
+  /** Seed text values whose shape misfits their column (`valueMisfit`), of `misfitTexts`. */
+  misfits: number;
+  misfitTexts: number;
+  /** Examples of those. */
+  misfitExamples: string[];
   controlColumns: string[];
   /** Examples of invalid outputs: tool and the first validation error. */
   invalid: string[];
@@ -157,7 +218,7 @@ export function exampleOutputs(outcome: Pick<DomainOutcome, 'spec' | 'verdicts'>
 
 /** Fidelity figures of one synthesized domain against the tools it was synthesized from (as served). */
 export function domainFidelity(outcome: DomainOutcome, tools: ToolSpec[]): FidelityCounts {
-  const counts: FidelityCounts = { tools: tools.length, verified: outcome.verdicts.filter((v) => v.ok).length, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, controlColumns: [], invalid: [], schemaFaults: 0, faults: [] };
+  const counts: FidelityCounts = { tools: tools.length, verified: outcome.verdicts.filter((v) => v.ok).length, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, misfits: 0, misfitTexts: 0, misfitExamples: [], controlColumns: [], invalid: [], schemaFaults: 0, faults: [] };
   const outputs = exampleOutputs(outcome);
   for (const tool of tools) {
     if (!tool.outputSchema) continue;
@@ -186,6 +247,8 @@ export function domainFidelity(outcome: DomainOutcome, tools: ToolSpec[]): Fidel
   }
   if (outcome.spec) {
     Object.assign(counts, placeholderCount(outcome.spec));
+    const { misfits, texts, examples } = misfitCount(outcome.spec);
+    Object.assign(counts, { misfits, misfitTexts: texts, misfitExamples: examples });
     counts.controlColumns = controlColumns(outcome.spec, tools);
   }
   return counts;
@@ -193,9 +256,10 @@ export function domainFidelity(outcome: DomainOutcome, tools: ToolSpec[]): Fidel
 
 /** Sum the figures of several domains. */
 export function fidelityTotals(all: FidelityCounts[]): FidelityCounts {
-  const total: FidelityCounts = { tools: 0, verified: 0, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, controlColumns: [], invalid: [], schemaFaults: 0, faults: [] };
+  const total: FidelityCounts = { tools: 0, verified: 0, withSchema: 0, badSchemas: 0, valid: 0, coverageSum: 0, coverageTools: 0, placeholders: 0, texts: 0, misfits: 0, misfitTexts: 0, misfitExamples: [], controlColumns: [], invalid: [], schemaFaults: 0, faults: [] };
   for (const c of all) {
-    for (const key of ['tools', 'verified', 'withSchema', 'badSchemas', 'valid', 'coverageSum', 'coverageTools', 'placeholders', 'texts', 'schemaFaults'] as const) total[key] += c[key];
+    for (const key of ['tools', 'verified', 'withSchema', 'badSchemas', 'valid', 'coverageSum', 'coverageTools', 'placeholders', 'texts', 'misfits', 'misfitTexts', 'schemaFaults'] as const) total[key] += c[key];
+    total.misfitExamples.push(...c.misfitExamples);
     total.controlColumns.push(...c.controlColumns);
     total.invalid.push(...c.invalid);
     total.faults.push(...c.faults);

@@ -14,9 +14,9 @@ const POOL_SIZE = 400;
 const POOL_SEED = 17;
 
 export type PoolKind =
-  | 'firstName' | 'lastName' | 'fullName' | 'username' | 'email' | 'phone' | 'street' | 'secondary' | 'city' | 'state' | 'stateCode'
+  | 'firstName' | 'lastName' | 'fullName' | 'username' | 'email' | 'phone' | 'street' | 'secondary' | 'city' | 'county' | 'state' | 'stateCode'
   | 'country' | 'countryCode' | 'zip' | 'company' | 'product' | 'productDescription' | 'department' | 'jobTitle' | 'catchPhrase'
-  | 'phrase' | 'sentence' | 'bookTitle' | 'song' | 'genre' | 'word' | 'adjective' | 'noun' | 'url' | 'imageUrl' | 'domain' | 'ipv4'
+  | 'phrase' | 'sentence' | 'bookTitle' | 'song' | 'genre' | 'cuisine' | 'word' | 'adjective' | 'noun' | 'url' | 'imageUrl' | 'domain' | 'ipv4'
   | 'ipv6' | 'color' | 'currency' | 'timeZone' | 'fileName' | 'filePath' | 'mimeType' | 'iban' | 'accountNumber' | 'password'
   | 'airport' | 'airline' | 'vehicle' | 'semver' | 'locale' | 'language' | 'mac' | 'userAgent';
 
@@ -31,6 +31,7 @@ const MAKERS: Record<PoolKind, () => string> = {
   street: () => faker.location.streetAddress(),
   secondary: () => faker.location.secondaryAddress(),
   city: () => faker.location.city(),
+  county: () => faker.location.county(),
   state: () => faker.location.state(),
   stateCode: () => faker.location.state({ abbreviated: true }),
   country: () => faker.location.country(),
@@ -47,6 +48,7 @@ const MAKERS: Record<PoolKind, () => string> = {
   bookTitle: () => faker.book.title(),
   song: () => faker.music.songName(),
   genre: () => faker.music.genre(),
+  cuisine: () => faker.food.ethnicCategory(),
   word: () => faker.word.noun(),
   adjective: () => faker.word.adjective(),
   noun: () => faker.word.noun(),

@@ -1,7 +1,7 @@
 import type { SeedFile } from '../spec/domain.js';
 import type { Random } from '../tasks/random.js';
 import { styledId, type ColumnDraft, type DomainModel, type TableDraft } from './model.js';
-import { columnValue, dayFrom, entityName } from './values.js';
+import { columnValue, dayFrom, entityName, ownWord } from './values.js';
 import { sqlName as q } from './words.js';
 
 /**
@@ -146,7 +146,7 @@ export function seedRows(model: DomainModel, rng: Random, clock: string): SeedFi
         let value: unknown;
         // Redraw a text value the column already has (three tries): emails and names stay distinct.
         for (let attempt = 0; attempt < 3; attempt++) {
-          value = col.name === 'name' && !col.schema ? entityName(table.entity, rng) : plainValue(col, rng, i + attempt * count, clock);
+          value = col.name === 'name' && col.type === 'text' && !ownWord(col.schema) ? entityName(table.entity, rng) : plainValue(col, rng, i + attempt * count, clock);
           if (typeof value !== 'string' || !values.has(value)) break;
         }
         values.add(value);

@@ -3,8 +3,9 @@ import type { JsonSchema } from '../spec/json-schema.js';
 import type { Random } from '../tasks/random.js';
 import { flatSchema, objectSchema, schemaType } from './contract.js';
 import { safeTest } from './model.js';
-import { fromPattern, pick, type PoolKind } from './pools.js';
+import { fromPattern, pick } from './pools.js';
 import { schemaValidator } from './schema-check.js';
+import { decideText, uuid, type Makers, type TextMaker } from './text-kinds.js';
 import { splitWords } from './words.js';
 
 /**
@@ -59,76 +60,18 @@ function numberValue(name: string, integer: boolean, schema: JsonSchema | undefi
   return Math.min(Math.max(v, lo), hi);
 }
 
-/** What a text's name (snake case) says it holds, as the pool to draw from. */
-const TEXT_KINDS: Array<[RegExp, PoolKind]> = [
-  [/(first_?name|given_?name|forename)$/, 'firstName'],
-  [/(last_?name|surname|family_?name)$/, 'lastName'],
-  [/(user_?name|handle|login|screen_?name|nickname)$/, 'username'],
-  [/e_?mail/, 'email'],
-  [/(phone|mobile|tel|fax|msisdn)/, 'phone'],
-  [/(address_?2|address_?line_?2|line_?2|suite|apartment|unit)$/, 'secondary'],
-  [/(street|address|address_?1|address_?line_?1|line_?1|line)$/, 'street'],
-  [/(city|town|locality|municipality)$/, 'city'],
-  [/(state_?code|province_?code|region_?code)$/, 'stateCode'],
-  [/(state|province|region)$/, 'stateCode'],
-  [/(country_?code|country_?iso|iso_?country|nationality)$/, 'countryCode'],
-  [/country$/, 'country'],
-  [/(zip|postal|post_?code|postcode)/, 'zip'],
-  [/(company|organi[sz]ation|org|employer|business|merchant|vendor|supplier|brand|manufacturer|publisher|carrier)(_name)?$/, 'company'],
-  [/(product|item|article)(_name)?$/, 'product'],
-  [/(department|division)$/, 'department'],
-  [/(job|job_?title|position|occupation|role_?title)$/, 'jobTitle'],
-  [/(author|owner|customer|recipient|sender|assignee|reporter|contact|patient|employee|guest|passenger|driver|artist|director|actor|person|full_?name|display_?name|user|member|attendee|speaker|host|buyer|seller|agent|manager|creator|requester)(_name)?$/, 'fullName'],
-  [/(image|photo|picture|avatar|logo|thumbnail|icon|banner|cover)(_?url|_?uri|_?src)?$/, 'imageUrl'],
-  [/(url|uri|link|website|homepage|href|web_?page|endpoint|callback)$/, 'url'],
-  [/(domain|host_?name|hostname)$/, 'domain'],
-  [/(ip|ip_?address|ipv4)$/, 'ipv4'],
-  [/ipv6$/, 'ipv6'],
-  [/mac(_address)?$/, 'mac'],
-  [/(colou?r)$/, 'color'],
-  [/(currency|currency_?code)$/, 'currency'],
-  [/(time_?zone|tz)$/, 'timeZone'],
-  [/(locale)$/, 'locale'],
-  [/(language|lang)(_code)?$/, 'language'],
-  [/(file_?name|filename|attachment)$/, 'fileName'],
-  [/(path|file_?path|directory|folder)$/, 'filePath'],
-  [/(mime|mime_?type|content_?type|media_?type)$/, 'mimeType'],
-  [/iban$/, 'iban'],
-  [/(account_?number|account_?no|routing_?number)$/, 'accountNumber'],
-  [/(password|secret|passphrase)$/, 'password'],
-  [/(airport|airport_?code|iata|origin|destination)$/, 'airport'],
-  [/airline$/, 'airline'],
-  [/(vehicle|car|model)$/, 'vehicle'],
-  [/(version|semver)$/, 'semver'],
-  [/(user_?agent|browser)$/, 'userAgent'],
-  [/genre$/, 'genre'],
-  [/(song|track)(_?name|_?title)?$/, 'song'],
-  [/(book|book_?title)$/, 'bookTitle'],
-  [/(title|headline|subject|caption|label)$/, 'catchPhrase'],
-  [/(description|summary|about|bio|overview|details|notes?|remarks?|reason|purpose|instructions?)$/, 'sentence'],
-  [/(body|content|message|text|comment|reply|feedback|review|question|answer|excerpt|snippet)$/, 'phrase'],
-  [/(category|categories|type|kind|class|tier|plan|segment|group|tag|tags|keyword|topic|section|channel|source|medium)$/, 'word'],
-];
-
-const STATUSES = ['active', 'pending', 'completed', 'open', 'closed', 'cancelled'];
-
-/** A code in an API's usual style: letters and digits (`KX-4821`). */
-function code(rng: Random): string {
-  const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
-  return `${letters[rng.int(0, 23)]}${letters[rng.int(0, 23)]}-${rng.int(1000, 9999)}`;
-}
-
 /** A text value by format, then by what the name means. */
 function textValue(name: string, schema: JsonSchema | undefined, rng: Random, index: number, clock: string): string {
   const format = typeof schema?.format === 'string' ? schema.format.toLowerCase() : '';
-  if (format === '') return textByName(name)(rng, index, clock, schema);
+  if (format === '') return textByName(name, schema)(rng, index, clock, schema);
   switch (format) {
     case 'date-time':
       return dateValue(name, true, rng, clock);
     case 'date':
-      return dateValue(name, false, rng, clock);
+      // A month given as a date is its first day (`2025-03-01`).
+      return /(^|_)month$/.test(name) ? `${dateValue(name, false, rng, clock).slice(0, 7)}-01` : dateValue(name, false, rng, clock);
     case 'time':
-      return `${String(rng.int(8, 19)).padStart(2, '0')}:${rng.pick(['00', '15', '30', '45'])}:00`;
+      return textByName('time')(rng, index, clock, schema);
     case 'email':
     case 'idn-email':
       return pick('email', rng);
@@ -160,37 +103,23 @@ function textValue(name: string, schema: JsonSchema | undefined, rng: Random, in
     case 'decimal':
       return (rng.int(100, 999999) / 100).toFixed(2);
   }
-  return textByName(name)(rng, index, clock, schema);
+  return textByName(name, schema)(rng, index, clock, schema);
 }
 
-type TextMaker = (rng: Random, index: number, clock: string, schema: JsonSchema | undefined) => string;
 const textMakers = new Map<string, TextMaker>();
+const MAKERS: Makers = { date: dateValue, number: numberValue, entityName: (entity, rng) => entityName(entity, rng) };
 
-/** How to make a text for a name (snake case), decided once per name: dates, statuses, codes, then the pools. */
-function textByName(name: string): TextMaker {
-  let make = textMakers.get(name);
+/** How to make a text for a field (text-kinds.ts), decided once per name, description and example. */
+function textByName(name: string, schema?: JsonSchema): TextMaker {
+  const description = typeof schema?.description === 'string' ? schema.description : '';
+  const example = examples(schema).find((v): v is string => typeof v === 'string');
+  const key = `${name}\u0000${description}\u0000${example ?? ''}`;
+  let make = textMakers.get(key);
   if (!make) {
-    make = decideText(name);
-    textMakers.set(name, make);
+    make = decideText(name, description, example, MAKERS);
+    textMakers.set(key, make);
   }
   return make;
-}
-
-function decideText(name: string): TextMaker {
-  if (/(_at|datetime|date_time|timestamp|_time|_ts)$/.test(name)) return (rng, _i, clock) => dateValue(name, true, rng, clock);
-  if (/(date|_on|birthday|dob|day|since|until)$/.test(name)) return (rng, _i, clock) => dateValue(name, false, rng, clock);
-  if (/(^|_)time$/.test(name)) return (rng) => `${String(rng.int(8, 19)).padStart(2, '0')}:${rng.pick(['00', '15', '30', '45'])}:00`;
-  if (/(^|_)status$/.test(name)) return (_rng, index) => STATUSES[index % STATUSES.length];
-  if (/(^|_)(uuid|guid)$/.test(name)) return (rng) => uuid(rng);
-  if (/(^|_)(lat|latitude|lon|lng|longitude)$/.test(name)) return (rng, _i, _c, schema) => numberValue(name, false, schema, rng).toFixed(4);
-  if (/(price|amount|cost|total|fee|balance)$/.test(name)) return (rng, _i, _c, schema) => numberValue(name, false, schema, rng).toFixed(2);
-  if (/(code|sku|symbol|ticker|reference|ref|number|no)$/.test(name) && !/(phone|account|zip|postal)/.test(name)) return (rng) => code(rng);
-  if (/(^|_)slug$/.test(name)) return (rng) => `${pick('adjective', rng)}-${pick('noun', rng)}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-  if (/(gender|sex)$/.test(name)) return (rng) => rng.pick(['female', 'male', 'non-binary']);
-  const kind = TEXT_KINDS.find(([pattern]) => pattern.test(name))?.[1];
-  if (kind) return (rng) => pick(kind, rng);
-  // A name or label of something unnamed: two words, never a word and a number.
-  return (rng) => `${cap(pick('adjective', rng))} ${pick('noun', rng)}`;
 }
 
 const snakeNames = new Map<string, string>();
@@ -202,11 +131,6 @@ function snakeOf(name: string): string {
     snakeNames.set(name, out);
   }
   return out;
-}
-
-function uuid(rng: Random): string {
-  const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[rng.int(0, 15)]).join('');
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[rng.int(0, 3)]}${hex(3)}-${hex(12)}`;
 }
 
 /** Cut or pad a string to the schema's length bounds. */
@@ -328,6 +252,13 @@ export function schemaValue(name: string, given: unknown, rng: Random, index: nu
     default:
       return fitPattern(fitLength(textValue(snakeName, schema, rng, index, clock), schema), schema, rng);
   }
+}
+
+/** Whether a schema says itself what its values are (a const, enum, example, format or pattern), before any name does. */
+export function ownWord(schema: JsonSchema | undefined): boolean {
+  if (!schema) return false;
+  const flat = flatSchema(schema) ?? {};
+  return 'const' in flat || Array.isArray(flat.enum) || examples(flat).length > 0 || typeof flat.format === 'string' || typeof flat.pattern === 'string';
 }
 
 /** A seed value for a column: its schema when one says what it holds, else its name and type. */

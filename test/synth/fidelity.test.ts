@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareLayout, controlColumns, fieldCoverage, isPlaceholder, outputValidator, placeholderCount } from '../../src/synth/fidelity.js';
+import { compareLayout, controlColumns, fieldCoverage, isPlaceholder, misfitCount, outputValidator, placeholderCount, valueMisfit } from '../../src/synth/fidelity.js';
 import type { DomainSpec } from '../../src/spec/domain.js';
 import type { ToolSpec } from '../../src/spec/tool.js';
 import { standardSchema } from '../../src/util/openapi-schema.js';
@@ -37,6 +37,33 @@ describe('fidelity figures', () => {
     );
     // Ids and dates aside: only the two names are looked at.
     expect(placeholderCount(s)).toEqual({ placeholders: 1, texts: 2 });
+  });
+
+  it('call a seed text a misfit when its shape does not fit what its column name says it holds', () => {
+    expect(valueMisfit('authtoken', 'Candid swath')).toBe('token or id');
+    expect(valueMisfit('authtoken', 'x8Kq2LpZ0aB3')).toBeUndefined();
+    expect(valueMisfit('month', 'Worthy invite')).toBe('month');
+    expect(valueMisfit('month', '4')).toBeUndefined();
+    expect(valueMisfit('month', 'April')).toBeUndefined();
+    expect(valueMisfit('month', '2025-04-01')).toBeUndefined();
+    expect(valueMisfit('type', 'Onboarding proposal')).toBe('enum');
+    expect(valueMisfit('type', 'onboarding')).toBeUndefined();
+    expect(valueMisfit('country_code', 'Oddball gymnast')).toBe('code');
+    expect(valueMisfit('countryCode', 'US')).toBeUndefined();
+    expect(valueMisfit('created_at', 'soon')).toBe('date');
+    expect(valueMisfit('email', 'Jane Doe')).toBe('email');
+    expect(valueMisfit('homepage_url', 'example.com')).toBe('url');
+    expect(valueMisfit('oid_value', 'Courteous bakeware')).toBe('phrase');
+    // A phrase fits names, titles, texts, places, people and companies.
+    expect(valueMisfit('title', 'Candid swath')).toBeUndefined();
+    expect(valueMisfit('created_by', 'Jane Doe')).toBeUndefined();
+    expect(valueMisfit('city', 'New Billie')).toBeUndefined();
+    const s = spec(
+      [{ name: 'users', primaryKey: ['user_id'], columns: [{ name: 'user_id', type: 'text' }, { name: 'month', type: 'text' }, { name: 'name', type: 'text' }, { name: 'age', type: 'integer' }] }],
+      { users: [{ user_id: 'Big id', month: 'Worthy invite', name: 'Candid swath', age: 3 }, { user_id: 'u2', month: '5', name: 'Jo', age: 4 }] },
+    );
+    // Keys and non-text columns aside: two months and two names looked at, one month misfits.
+    expect(misfitCount(s)).toMatchObject({ misfits: 1, texts: 4 });
   });
 
   it('find columns named like control parameters, unless a response has such a field', () => {

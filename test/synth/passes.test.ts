@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/corpus/ingest.js';
 import { Domain } from '../../src/env/domain.js';
 import { controlOf } from '../../src/synth/control.js';
+import { idEntity } from '../../src/synth/entities.js';
 import { entityFromTitle, readContract } from '../../src/synth/contract.js';
 import { controlColumns, outputValidator, placeholderCount } from '../../src/synth/fidelity.js';
 import { synthesizeOffline } from '../../src/synth/pipeline.js';
@@ -30,6 +31,13 @@ describe('the output contract pass', () => {
     expect(entityFromTitle('CustomerFields')).toBe('customer');
     expect(entityFromTitle('objs_conversation')).toBe('conversation');
     expect(entityFromTitle('Default success template')).toBeUndefined();
+  });
+
+  it('takes `<x>_id` for a reference to x, unless x is a preposition', () => {
+    expect(idEntity('customer_id', { type: 'string' })).toBe('customer');
+    expect(idEntity('list_id', { type: 'integer' })).toBe('list');
+    expect(idEntity('associated_with_id', { type: 'integer' })).toBeUndefined();
+    expect(idEntity('assigned_to_id', { type: 'string' })).toBeUndefined();
   });
 
   it('reads control parameters as paging or nothing, never as data', () => {
@@ -210,5 +218,36 @@ describe('values', () => {
     expect(value('createdAt')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(value('due_date') > clock.slice(0, 10)).toBe(true);
     expect(value('widget_label')).not.toMatch(/\d+\.?$/);
+  });
+
+  it('fit what the field means by name, description and example: tokens, months, codes, enum-like words, people; a phrase only for names', () => {
+    const value = (name: string, schema: Record<string, unknown> = {}, index = 2) => String(schemaValue(name, { type: 'string', ...schema }, rng(), index, clock));
+    expect(value('authtoken', { description: 'API OAuth token.' })).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(value('next_page_token')).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(value('month')).toMatch(/^([1-9]|1[0-2])$/);
+    expect(value('expiry_month', { description: 'a 2 digit representation of the expiry month' })).toMatch(/^(0[1-9]|1[0-2])$/);
+    expect(value('month', { format: 'date' })).toMatch(/^\d{4}-\d{2}-01$/);
+    expect(value('market', { description: 'An ISO 3166-1 alpha-2 country code.' })).toMatch(/^[A-Z]{2}$/);
+    expect(value('country_code', { description: 'Country abbreviation' })).toMatch(/^[A-Z]{2}$/);
+    expect(['default', 'public', 'private']).toContain(value('visibility', { description: 'Possible values are: "default", "public", "private".' }));
+    expect(['d', 'n']).toContain(value('pod', { description: 'Part of the day (d = day, n = night)' }));
+    expect(['public', 'private']).toContain(value('sharing', { description: 'Type of sharing (public/private).' }));
+    expect(value('type')).toMatch(/^[a-z_]+$/);
+    expect(value('reward_type')).toMatch(/^[a-z_]+$/);
+    expect(value('created_by')).toMatch(/^[A-Z][a-z'-]+ [A-Z]/);
+    expect(value('vmid', { description: 'unique numeric id of the server' })).toMatch(/^\d{8}$/);
+    expect(value('channel_ids', { description: 'Comma separated values of channel IDs' })).toMatch(/^[a-z0-9]+,[a-z0-9]+$/);
+    expect(value('time_verified', { description: 'The timestamp of the verification (e.g., "2025-11-14 03:40:00 EST")' })).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} EST$/);
+    expect(value('updated_min', { description: 'Lower bound (as a RFC3339 timestamp)' })).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(value('body_html')).toMatch(/^<p>.+<\/p>$/);
+    expect(value('ip_address')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // After the example itself, values in its style: the prefix kept, letters and digits drawn again.
+    const id = value('customer', { example: 'cus_9s6XKzkNRiz8i3' });
+    expect(id).toMatch(/^cus_[a-zA-Z0-9]{14}$/);
+    expect(id).not.toBe('cus_9s6XKzkNRiz8i3');
+    expect(value('ob_time', { example: '2017-03-15 13:11' })).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // A field nothing identifies: a plain lowercase word, never a made-up title; names keep a name.
+    expect(value('widget_flavor')).toMatch(/^[a-z]+$/);
+    expect(value('account_name')).toMatch(/^[A-Z]/);
   });
 });
