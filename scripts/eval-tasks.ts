@@ -160,6 +160,11 @@ try {
   console.log(`## Sampled tasks (seed 7, ${perDomain} per synthesized domain, 200 otherwise)\n`);
   console.log(markdownTable(header, sampledRows));
   if (shippedRows.length > 0) console.log(`\n## Tasks the domains ship\n\n${markdownTable(header, shippedRows)}`);
+  // How goals are worded, per source, zeros included: the codes the wording lint adds.
+  const wording = ['value-kind-mismatch', 'credential-or-control-in-request', 'odd-entity-phrase'];
+  const wordingRow = (name: string, m: Map<string, number>) => [name, ...wording.map((c) => m.get(`${name}: ${c}`) ?? 0)];
+  console.log(`\n## Goal wording findings (sampled tasks; shipped in brackets)\n`);
+  console.log(markdownTable(['source', ...wording], sources.map((x) => wordingRow(x.name, byCode).map((v, i) => (i > 0 && shippedByCode.size > 0 && shippedRows.some((r) => r[0] === `${x.name} (shipped)`) ? `${v} (${wordingRow(x.name, shippedByCode)[i]})` : v)))));
   const codes = (m: Map<string, number>) => markdownTable(['source: finding', 'count'], [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => [k, n]));
   if (byCode.size > 0) console.log(`\n## check-tasks findings on sampled tasks, by code\n\n${codes(byCode)}`);
   if (shippedByCode.size > 0) console.log(`\n## check-tasks findings on shipped tasks, by code\n\n${codes(shippedByCode)}`);

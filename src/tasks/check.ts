@@ -6,7 +6,10 @@ import { messageOf } from '../util/errors.js';
 import { findableTexts, ReadMemo } from './findable.js';
 import { isKeyColumn, paramSources } from './param-sources.js';
 import { StepLinks } from './step-links.js';
+import { toolIntent } from './intent.js';
+import { isTransferTool } from '../spec/chat.js';
 import { copiesDescription, namedIdentifiers, templateArtifact } from './wording.js';
+import { goalWording } from './goal-lint.js';
 
 /** What check-tasks can find wrong with a task, one code per kind of problem. */
 export const FINDING_CODES = [
@@ -20,6 +23,9 @@ export const FINDING_CODES = [
   'names-tool-or-parameter',
   'copies-tool-description',
   'template-artifact',
+  'value-kind-mismatch',
+  'credential-or-control-in-request',
+  'odd-entity-phrase',
   'answer-not-in-outputs',
   'no-answer',
   'writes-change-nothing',
@@ -46,9 +52,9 @@ const said = (text: string) => text.toLowerCase().replace(/(\d),(\d)/g, '$1$2');
  * replays without error on a fresh state, the stored gold hash reproduces, every identifier a gold
  * action needs is known to the user, said in the instructions, returned by an earlier call, or
  * findable with the read tools from what the user knows (see findableTexts); the steps build on
- * each other; the instructions name no tool or parameter, copy no tool description and hold no
- * template leftovers; a read-only task asks something its outputs answer; a task that writes
- * changes the state.
+ * each other; the instructions name no tool or parameter, copy no tool description, hold no
+ * template leftovers and word the goal as a user would (goal-lint.ts); a read-only task asks
+ * something its outputs answer; a task that writes changes the state.
  */
 export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
   const sources = paramSources(domain);
@@ -68,6 +74,7 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
     if (copiesDescription(domain, text)) add('copies-tool-description', 'its instructions repeat a tool description word for word');
     const artifact = templateArtifact(text);
     if (artifact !== undefined) add('template-artifact', `its instructions hold ${JSON.stringify(artifact)}, which no person writes`);
+    for (const f of goalWording(domain, task)) add(f.code, f.message);
     const initialKey = JSON.stringify(task.initial);
     let start = starts.get(initialKey);
     if (!start) {
@@ -100,6 +107,12 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
       const outputs: string[] = [];
       const flow = links.start(session);
       let writes = false;
+      // A lookup that fails and is then made again another way (a wrong email, then name and zip)
+      // is an attempt the conversation recovers from, as scripted users are told to make.
+      const failedReads = new Map<number, string | undefined>();
+      const recovered = new Set<number>();
+      const readTable = (tool: string) => (domain.tools.get(tool)?.spec.kind === 'read' ? toolIntent(domain, tool).table ?? tool : undefined);
+      const deferred: Array<{ i: number; code: FindingCode; message: string }> = [];
       task.gold.actions.forEach((action, i) => {
         const where = `gold action ${i + 1} (${action.tool})`;
         const tool = domain.tools.get(action.tool);
@@ -111,25 +124,32 @@ export function checkTasks(domain: Domain, tasks: Task[]): TaskCheck[] {
         for (const [param, value] of Object.entries(action.args)) {
           const src = sources.get(action.tool)?.get(param);
           if (!src || src.role !== 'lookup' || !isKeyColumn(tables.get(src.table)!, src.column) || typeof value !== 'string') continue;
-          const needle = value.toLowerCase();
+          // An order number the user says without its "#" is still the number.
+          const needle = value.toLowerCase().replace(/^#/, '');
           if (!seen.some((t) => t.toLowerCase().includes(needle)) && !reachable().some((t) => t.toLowerCase().includes(needle))) add('unknown-identifier', `${where} needs ${param} ${JSON.stringify(value)}, which the user does not know and no earlier call returns`);
         }
         flow.before(action);
         const result = session.call(action.tool, action.args);
         const value = result.ok ? result.value : undefined;
+        const table = readTable(action.tool);
+        if (result.ok && table !== undefined) for (const [j, t] of failedReads) if (t === table) recovered.add(j);
+        if (!result.ok && table !== undefined) failedReads.set(i, table);
         if (!flow.after(action, result.ok, value) && !task.tags.includes(BUNDLE_TAG)) {
-          add('unlinked-step', `${where} uses nothing an earlier step used or returned, nor a row linked to one: it does not build on the steps before it`);
+          deferred.push({ i, code: 'unlinked-step', message: `${where} uses nothing an earlier step used or returned, nor a row linked to one: it does not build on the steps before it` });
         }
-        if (!result.ok) add('action-fails', `${where} fails: ${result.error}`);
+        if (!result.ok) deferred.push({ i, code: 'action-fails', message: `${where} fails: ${result.error}` });
         outputs.push(result.text);
         seen.push(result.text);
       });
+      for (const d of deferred) if (!recovered.has(d.i)) add(d.code, d.message);
       if (!task.gold.state_hash) add('no-gold-hash', 'it has no gold state hash');
       else if (task.gold.state_hash !== session.stateHash()) add('stale-gold-hash', 'its stored gold state hash does not reproduce');
       if (writes && session.stateHash() === initialHash) add('writes-change-nothing', 'its gold actions write, but the gold state equals the initial state');
       if (!writes && task.gold.actions.length > 0) {
         const out = said(outputs.join('\n'));
         const missing = task.communicate.filter((c) => !out.includes(said(c)));
+        // A task that ends in a handover to a human asks nothing of the agent to tell.
+        if (task.communicate.length === 0 && task.gold.actions.some((a) => isTransferTool(a.tool))) return;
         if (task.communicate.length === 0) add('no-answer', 'it only reads, but asks to be told nothing: a read-only task needs a question its outputs answer');
         else if (missing.length > 0) add('answer-not-in-outputs', `it asks to be told ${missing.map((m) => JSON.stringify(m)).join(', ')}, which no gold output holds`);
       }

@@ -4,7 +4,9 @@ import type { Session } from '../env/session.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import { fitValue } from '../env/values.js';
 import { isKeyColumn, type ParamSource } from './param-sources.js';
+import { argRole, controlDefault } from './arg-role.js';
 import { inventText } from './invented.js';
+import { isCodeField, isTitleField, titleLike } from './value-kind.js';
 import type { Random } from './random.js';
 
 /** A value an earlier call returned, with the key it came under. */
@@ -51,9 +53,17 @@ export class Grounder {
     const sources = this.sources.get(tool) ?? new Map<string, ParamSource>();
     const args: Record<string, unknown> = {};
     const fromEarlier = new Set<string>();
+    const read = this.domain.tools.get(tool)!.spec.kind === 'read';
     for (const [param, prop] of Object.entries(schema.properties ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
       const source = sources.get(param);
       const optional = !required.has(param);
+      const role = argRole(param, prop, read);
+      // Paging, sorting and formats are the agent's to choose: left out when they can be, else their default.
+      if (role === 'control') {
+        if (!optional) args[param] = this.controlValue(session, param, prop, source);
+        continue;
+      }
+      if (role === 'credential' && optional) continue;
       // Optional parameters: sometimes, and only when they filter or point at something real.
       if (optional && (!source || source.role !== 'lookup' || !this.rng.chance(0.3))) continue;
       if (source?.role === 'lookup') {
@@ -98,14 +108,25 @@ export class Grounder {
     return entry;
   }
 
+  /** A required control argument: what the agent would pass (controlDefault), else any value the schema allows. */
+  private controlValue(session: Session, param: string, prop: JsonSchema, source: ParamSource | undefined): unknown {
+    return controlDefault(param, prop) ?? this.valueFor(session, param, prop, source);
+  }
+
   private valueFor(session: Session, param: string, prop: JsonSchema, source: ParamSource | undefined): unknown {
     if (Array.isArray(prop.enum) && prop.enum.length > 0) return this.rng.pick(prop.enum);
     // An object of changes is made from its own schema, not from one column's values.
     if (source && prop.type !== 'object') {
       const table = this.domain.spec.tables.find((t) => t.name === source.table)!;
       if (source.role === 'value' && isKeyColumn(table, source.column)) return this.freshKey(session, param, prop, source);
-      const values = this.existing(session, source).list;
-      if (values.length > 0 && (source.role === 'lookup' || this.rng.chance(0.5))) return fitValue(prop, this.rng.pick(values));
+      const all = this.existing(session, source).list;
+      // A code, a type or a token is picked among values shaped like one, when the rows hold any.
+      const fitting = isCodeField(param) || argRole(param, prop) !== 'content' ? all.filter((v) => !titleLike(v)) : all;
+      const values = fitting.length > 0 ? fitting : all;
+      // A new title is made up; a type, a code or a status is one the domain already uses.
+      // A credential stored with a row is a fresh one of the right shape, not whatever the seed holds.
+      const reuse = source.role === 'lookup' || (argRole(param, prop) !== 'credential' && (!isTitleField(param) || this.rng.chance(0.5)));
+      if (values.length > 0 && reuse) return fitValue(prop, this.rng.pick(values));
     }
     return this.generate(param, prop);
   }

@@ -1,8 +1,10 @@
 import type { Domain } from '../env/domain.js';
-import { entityOf } from './intent.js';
+import { argRole, argWords } from './arg-role.js';
+import { describedAction, entityOf, oddEntity, PLAIN_VERB } from './intent.js';
 import * as book from './phrasebook.js';
 import type { Change, Plan, Thing } from './plan.js';
 import type { Random } from './random.js';
+import { singular, splitWords } from '../util/words.js';
 import { Rows } from './rows.js';
 import { fieldWords, isAddressPart, listOf, sayAddress, sayDate, sayValue } from './say.js';
 
@@ -26,7 +28,14 @@ const fill = (template: string, slots: Record<string, string>) =>
   });
 /** Verbs that are also what they make: "comment" makes a comment, so the request is to add one. */
 const NOUN_VERBS = /^(comment|reply|post|tweet|review|note|message|vote|like|rating|rate|share)$/;
-const CREDENTIAL = /(^|_)(password|passcode|passphrase|pin|secret|token|user_?name|login|handle)$/i;
+/** What a person signs in with: said when asked, never as what they want. */
+const SIGN_IN = /(^|_)(pin|user_?name|login|handle)$/i;
+/** A credential as its holder names it: a bare `key` or `token` is their API key or access token. */
+const credentialWords = (field: string) => {
+  const words = argWords(field).join(' ');
+  return ({ key: 'API key', token: 'access token' } as Record<string, string>)[words] ?? words.replace(/\b(api|oauth)\b/g, (w) => w.toUpperCase());
+};
+const isCredential = (c: { field: string; credential?: boolean }) => c.credential || SIGN_IN.test(c.field) || argRole(c.field) === 'credential';
 const PART_OF_NAME = /(^|_)(first|last|given|family|sur)_?name$|^(first|last)name$/i;
 const end = (s: string) => (/[.?!]$/.test(s) ? s : `${s}.`);
 const MESSAGE_FIELD = /(^|_| )(message|body|text|content|comment|reply|caption|note|notes|feedback|summary)$/i;
@@ -41,7 +50,7 @@ export class InstructionWriter {
   private readonly rows: Rows;
 
   constructor(
-    domain: Domain,
+    private readonly domain: Domain,
     private readonly rng: Random,
   ) {
     this.rows = new Rows(domain);
@@ -61,25 +70,26 @@ export class InstructionWriter {
     let body: string;
     const communicate: string[] = [];
     const credentials: string[] = [];
+    // Credentials are told when asked, never put in the request itself.
+    const secret = plan.changes.filter((c) => isCredential(c) && typeof c.value === 'string');
+    for (const c of secret) {
+      known[`my ${credentialWords(c.field)}`] = c.value;
+      credentials.push(`My ${credentialWords(c.field)} is ${String(c.value)}.`);
+    }
+    const changes = plan.changes.filter((c) => !secret.includes(c));
     if (plan.intent.kind === 'read' && plan.question) {
       const q = plan.question;
       let asked: string;
       if (q.of && (q.of.label || q.of.given || q.of.self || mine(q.of))) asked = `what the ${fieldWords(q.field)} of ${q.of.self ? 'my account' : name(q.of)} is`;
       else {
-        const criteria = this.criteria(plan.changes);
+        const criteria = this.criteria(changes);
         asked = criteria ? `what the ${fieldWords(q.field)} is${criteria}` : `what the ${fieldWords(q.field)} of the ${entityOf(q.of?.table || plan.intent.entity)} is`;
       }
       if (q.of?.label && !q.of.self) known[`the ${entityOf(q.of.table || plan.intent.entity)} ${fieldWords(q.of.label.column)}`] = q.of.label.value;
       body = this.withReason(fill(rng.pick(book.QUESTIONS), { q: asked }), this.reason('read', {}));
       communicate.push(q.answer);
     } else {
-      // Credentials are told when asked, never put in the request itself.
-      const secret = plan.changes.filter((c) => CREDENTIAL.test(c.field) && typeof c.value === 'string');
-      for (const c of secret) {
-        known[`my ${fieldWords(c.field)}`] = c.value;
-        credentials.push(`My ${fieldWords(c.field)} is ${String(c.value)}.`);
-      }
-      const { phrase, reason } = this.request({ ...plan, changes: plan.changes.filter((c) => !secret.includes(c)) }, name, known);
+      const { phrase, reason } = this.request({ ...plan, changes }, name, known);
       body = this.withReason(fill(rng.pick(book.REQUESTS), { do: phrase }), reason);
       if (plan.tellNew) {
         body += ` ${fill(rng.pick(book.TELL_NEW), { entity: plan.intent.entity, field: this.idWords(plan.tellNew.field, plan.intent.entity) })}`;
@@ -101,10 +111,10 @@ export class InstructionWriter {
     for (const said of plan.said) {
       const about = said.about;
       const entity = about ? entityOf(about.table) : '';
-      const words = this.idWords(said.param, entity);
+      const words = said.credential ? credentialWords(said.param) : this.idWords(said.param, entity);
       const value = sayDate(String(said.value)) ?? String(said.value);
-      if (!about || about.self) {
-        const key = about ? `my ${words}` : `the ${words}`;
+      if (!about || about.self || said.credential) {
+        const key = about || said.credential ? `my ${words}` : `the ${words}`;
         known[key] = said.value;
         // The parts of their name are said when they say who they are.
         if (about && PART_OF_NAME.test(said.param)) continue;
@@ -206,6 +216,26 @@ export class InstructionWriter {
       const rest = changes.filter((c) => c !== role);
       const as = role ? ` as ${article(String(role.value))} ${sayValue(role.field, role.value)}` : '';
       return { phrase: `add ${person.thing.self ? 'me' : name(person.thing)} to ${name(place.thing)}${as}${this.details(rest, refs.filter((r) => r !== person && r !== place), name, intent.entity)}`, reason: this.reason(reasonKind ?? 'create', slotsOf()) };
+    }
+    // An action rather than a change to a thing (resend an invitation, add two numbers), or a thing
+    // named after the action (a "resend invitation"): said with the verb and object of its description.
+    const description = this.domain.tools.get(plan.tool)?.spec.description ?? '';
+    const described = intent.kind === 'delete' ? undefined : describedAction(plan.tool, description);
+    if (described && (oddEntity(intent.entity, plan.tool, description, intent.kind) || (!telling && !PLAIN_VERB.test(described.verb)))) {
+      // The row the action is on: the target, or a named row the description's object is ("follow a user": user 45).
+      const head = described.object.split(' ').pop()!;
+      const lead = target ? undefined : refs.find((r) => singular(entityOf(r.thing.table).split(' ').pop()!) === singular(head));
+      // A description that only repeats the tool's name ("Send referral email") is said with an article, as a person would.
+      const bare = `${described.verb} ${described.object}` === splitWords(plan.tool).join(' ');
+      const own = bare ? `${/^(a|an)$/.test(described.object.split(' ')[0]) ? 'the' : article(described.object)} ${described.object.replace(/^(a|an) /, '')}` : described.object;
+      const object = target ? name(target) : lead ? name(lead.thing) : own;
+      const others = refs.filter((r) => r !== lead);
+      const values = changes.flatMap((c) => (Array.isArray(c.value) ? c.value : [c.value]));
+      // Numbers to work on are read out: "add two numbers: 3.5 and 7".
+      const numbers = others.length === 0 && values.length > 0 && values.every((v) => typeof v === 'number');
+      const rest = numbers ? `: ${listOf(values.map(String))}` : this.details(changes, others, name, intent.entity);
+      const kind = PLAIN_VERB.test(described.verb) && intent.kind === 'create' ? 'create' : book.REASON_OF_VERB[described.verb] ?? 'act';
+      return { phrase: `${described.verb} ${object}${rest}`, reason: this.reason(kind, slotsOf(changes[0])) };
     }
     if (intent.kind === 'create' && !telling) {
       const entity = intent.entity;

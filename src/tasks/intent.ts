@@ -78,7 +78,7 @@ export function toolIntent(domain: Domain, tool: string): Intent {
   let byTool = cache.get(domain);
   if (!byTool) cache.set(domain, (byTool = new Map()));
   let intent = byTool.get(tool);
-  if (!intent) byTool.set(tool, (intent = unlikeTool(domain, readIntent(domain, tool))));
+  if (!intent) byTool.set(tool, (intent = withoutVerb(unlikeTool(domain, readIntent(domain, tool)), tool)));
   return intent;
 }
 
@@ -133,6 +133,17 @@ function unlikeTool(domain: Domain, intent: Intent): Intent {
   return spelled ? { ...intent, entity: words[words.length - 1] } : intent;
 }
 
+/**
+ * A table named after the action that writes it (expense_deletes, resend_invitations) gives an
+ * entity holding the tool's verb: the thing is what remains ("expense", "invitation").
+ */
+function withoutVerb(intent: Intent, tool: string): Intent {
+  const words = intent.entity.split(' ');
+  const verbs = new Set([intent.verb, splitWords(tool)[0]].filter((v): v is string => !!v && !HTTP.has(v) && (TELLING.has(v) || DESCRIBING.has(v))));
+  const kept = words.filter((w) => !verbs.has(w) && !verbs.has(verbBase(w)));
+  return kept.length > 0 && kept.length < words.length ? { ...intent, entity: kept.join(' ') } : intent;
+}
+
 /** "issuetype" as the tool name spells it, "issue type", when the name has it in words. */
 function spaced(entity: string, name: string): string {
   if (entity.includes(' ')) return entity;
@@ -147,4 +158,70 @@ function spaced(entity: string, name: string): string {
 function actObject(name: string, verb: string | undefined): string {
   const words = splitWords(name).filter((w) => w !== verb && !WEAK.has(w) && !/^(v\d+|api|by|id|the|a|an|to|for|of|in|on|with|from|me|my|do|can|out)$/.test(w));
   return words.length > 0 ? words.map((w, i) => (i === words.length - 1 ? singular(w) : w)).join(' ') : 'request';
+}
+
+/** Verbs descriptions open with besides the telling ones: what a tool computes, fetches or retries. */
+const DESCRIBING = new Set(['calculate', 'compute', 'convert', 'retrieve', 'return', 'fetch', 'get', 'list', 'find', 'search', 'provide', 'retry', 'resend', 'bypass', 'append', 'award', 'check', 'validate', 'test', 'estimate', 'count', 'translate', 'round', 'multiply', 'divide', 'subtract', 'sum', 'insert', 'save', 'store', 'mark', 'toggle', 'record', 'log', 'compress', 'extract', 'encode', 'decode', 'swap', 'kick', 'restrict', 'open', 'wake']);
+/** Verbs that say only create, change, delete or read: the thing named after them carries the meaning. */
+export const PLAIN_VERB = /^(create|add|insert|post|put|patch|update|edit|modify|change|set|save|store|delete|remove|get|list|retrieve|return|fetch|find|search|read|query|provide)$/;
+/** Words that end a verb's object in a description ("Resends an invitation email | to the specified co-organizer"). */
+const OBJECT_END = /^(for|to|from|by|with|in|on|of|at|into|onto|using|based|that|which|who|whose|when|if|and|or|as|via|depending|within|under|given|specified|where|so|without|according|through|across|about|over|after|before|between|against|than|then|not|is|are|will|can|must|should|may|it|its|this|these|those)$/i;
+
+/** A description without what it says of its collection ("This tool belongs to the Math API... Tool description:") or markup. */
+const ownDescription = (description: string) => description.replace(/^[\s\S]*?tool description:\s*/i, '').replace(/<[^>]*>/g, ' ');
+
+/** "resends" -> "resend", "copies" -> "copy", "compresses" -> "compress", "add" -> "add". */
+function verbBase(word: string): string {
+  if (/ies$/.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(ss|sh|ch|x|z)es$/.test(word)) return word.slice(0, -2);
+  if (/[^s]s$/.test(word) && word.length > 3) return word.slice(0, -1);
+  return word;
+}
+
+/**
+ * What a tool's description says it does, as a verb and its object: "Resends an invitation email
+ * to the specified co-organizer" -> resend / "an invitation email"; "Add two numbers." -> add /
+ * "two numbers". The description's first word counts as the verb only when the tool's name has it
+ * or it is a verb tools are commonly described with; boilerplate openings are skipped.
+ */
+export function describedAction(name: string, description: string): { verb: string; object: string } | undefined {
+  const text = ownDescription(description)
+    .replace(/^\s*(this (endpoint|method|operation|api|call|tool|request|function|route)( is used to| can be used to| allows (you|users?) to| will| lets (you|users?))?|use this (endpoint|method|operation|call) to|allows? (you|users?) to|used to|lets? (you|users?)|(api|endpoint) (to|for)|(a )?(method|function|tool|endpoint) to)\s+/i, '')
+    .trim();
+  const sentence = text.split(/(?<=[.!?])\s|\n/)[0] ?? '';
+  const first = /^([A-Za-z]+)\b/.exec(sentence)?.[1];
+  if (!first) return undefined;
+  const verb = verbBase(first.toLowerCase());
+  const nameWords = splitWords(name).map(verbBase);
+  if (!nameWords.includes(verb) && !TELLING.has(verb) && !DESCRIBING.has(verb)) return undefined;
+  const object: string[] = [];
+  for (const word of sentence.slice(first.length).split(/[,.;:()"'`[\]]/)[0].trim().split(/\s+/)) {
+    if (!word || OBJECT_END.test(word) || object.length >= 5 || !/^[A-Za-z][A-Za-z-]*$/.test(word)) break;
+    object.push(word.toLowerCase());
+  }
+  return object.length > 0 ? { verb, object: object.join(' ') } : undefined;
+}
+
+/** Participles that name no thing ("created panelist", "marked episode"); -eed words and a few nouns are not. */
+const PARTICIPLE = /^[a-z]{3,}(?<!e)ed$/;
+const ED_NOUNS = /^(bed|red|shed|feed|seed|need|speed|breed|hundred|embed|bred|sled|bled|fled|wed|shred|thread|bread|head|lead|spread|tread|dead)$/;
+
+/**
+ * Whether an entity reads as no thing a person asks for: it holds the tool's own verb ("resend
+ * invitation", "stop"), a participle ("created panelist"), or nothing the tool's name or
+ * description speaks of (the "math" an `add` tool logs to).
+ */
+export function oddEntity(entity: string, name: string, description: string, kind: Intent['kind']): boolean {
+  const words = entity.split(' ');
+  const described = describedAction(name, description);
+  // The verb of the description, unless its object holds the same word (a noun that is also a verb: an order, a post).
+  const verb = described && !described.object.split(' ').some((w) => singular(w) === described.verb) ? described.verb : undefined;
+  if (verb && !PLAIN_VERB.test(verb) && words.some((w) => w === verb || verbBase(w) === verb)) return true;
+  // The tool's own verb made a participle ("created panelist" for createPanelists); "unresolved issues" is a thing.
+  const nameWords = splitWords(name);
+  if (words.some((w) => PARTICIPLE.test(w) && !ED_NOUNS.test(w) && (nameWords.includes(w.slice(0, -1)) || nameWords.includes(w.slice(0, -2))))) return true;
+  // A thing made that neither the name nor the description speaks of ("a math" for "Add two numbers").
+  if (kind !== 'create' || !described) return false;
+  const spoken = new Set([...nameWords, ...(ownDescription(description).toLowerCase().match(/[a-z]+/g) ?? [])].flatMap((w) => [w, singular(w)]));
+  return !words.some((w) => spoken.has(w) || spoken.has(singular(w)));
 }

@@ -1,5 +1,7 @@
 import { FIRST_NAMES, LAST_NAMES } from './phrasebook.js';
 import type { Random } from './random.js';
+import { argRole } from './arg-role.js';
+import { isCodeField, isTitleField } from './value-kind.js';
 
 /** Short texts a person would type into a form, by what the field is for. */
 const MESSAGES = [
@@ -24,6 +26,8 @@ const DESCRIPTIONS = [
 const REASONS = ['No longer needed', 'Ordered by mistake', 'Found a better option', 'Plans changed', 'Duplicate request'];
 const ADJECTIVES = ['Quarterly', 'Weekly', 'Spring', 'Customer', 'Team', 'Budget', 'Launch', 'Onboarding', 'Design', 'Security', 'Marketing', 'Annual', 'Client', 'Product', 'Hiring'];
 const NOUNS = ['review', 'plan', 'update', 'checklist', 'kickoff', 'report', 'workshop', 'notes', 'roadmap', 'retrospective', 'summary', 'proposal', 'brief', 'schedule', 'survey'];
+/** Options a field of types, modes or levels commonly has, when the domain holds none to reuse. */
+const OPTIONS = ['standard', 'basic', 'custom', 'default', 'general', 'internal', 'external', 'primary'];
 const CITIES = ['Lisbon', 'Denver', 'Osaka', 'Toronto', 'Nairobi', 'Berlin', 'Austin', 'Melbourne', 'Lyon', 'Seoul'];
 const STREETS = ['Maple Street', 'Harbor Road', 'Elm Avenue', 'Station Square', 'Park Lane', 'Mill Road'];
 
@@ -54,6 +58,14 @@ export function inventText(param: string, rng: Random, n: number, unique: boolea
   if (/address|street/.test(p)) return `${rng.int(2, 180)} ${rng.pick(STREETS)}`;
   if (/(^|_)(id|key|code|ref|reference|number|no)$/.test(p) || /[a-z]Id$/.test(param)) return `${ascii(rng.pick(NOUNS)).slice(0, 3).toUpperCase()}-${1000 + n}`;
   if (/url|link|website|href/.test(p)) return `https://example.com/${ascii(rng.pick(NOUNS))}/${n}`;
+  // A token, a type or a code is not a title: it has their shape, whatever the field is.
+  if (argRole(param) === 'credential') return `${ascii(rng.pick(NOUNS)).slice(0, 3)}_${rng.int(0x10000000, 0x7fffffff).toString(16)}${rng.int(0x1000, 0xffff).toString(16)}`;
+  if (/currency/.test(p)) return rng.pick(['USD', 'EUR', 'GBP', 'CAD']);
+  if (/locale|language|lang$/.test(p)) return rng.pick(['en', 'en-US', 'fr', 'de', 'es']);
+  if (/timezone|time_?zone/.test(p)) return rng.pick(['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo']);
+  if (/colou?r/.test(p)) return rng.pick(['blue', 'green', 'red', 'orange', 'purple']);
+  if (isCodeField(param)) return unique ? `${ascii(rng.pick(NOUNS)).slice(0, 3)}-${1000 + n}` : rng.pick(OPTIONS);
   const title = `${rng.pick(ADJECTIVES)} ${rng.pick(NOUNS)}`;
+  if (!isTitleField(param) && /tag|keyword|query|search|term|filter/.test(p)) return title.toLowerCase();
   return unique ? `${title} ${n}` : title;
 }

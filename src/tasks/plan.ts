@@ -5,6 +5,7 @@ import type { Session } from '../env/session.js';
 import { fitValue } from '../env/values.js';
 import type { JsonSchema } from '../spec/json-schema.js';
 import type { Action } from '../spec/task.js';
+import { argRole, controlDefault } from './arg-role.js';
 import { reachable } from './dependency-graph.js';
 import type { Grounder } from './ground.js';
 import { toolIntent, type Intent } from './intent.js';
@@ -43,6 +44,8 @@ export interface Change {
   value: unknown;
   /** The value the target holds before the change, when the change sets one of its columns. */
   old?: unknown;
+  /** A token, a key or a password: the user tells it when asked, it is not what they want. */
+  credential?: boolean;
 }
 
 /** A value the user gives for a step (an email to look them up by, an order number), and the row it is about. */
@@ -50,6 +53,7 @@ export interface Said {
   param: string;
   value: string | number;
   about?: Thing;
+  credential?: boolean;
 }
 
 /** What the user asks of a read-only task, and the answer in its outputs. */
@@ -391,7 +395,8 @@ export class Planner {
     };
     const base: Record<string, unknown> = {};
     for (const param of required) {
-      const v = fromRow(param);
+      // A page size or format the read insists on is the agent's choice, not a fact of the row.
+      const v = fromRow(param) ?? (argRole(param, props[param]) === 'control' ? controlDefault(param, props[param]) : undefined);
       if (v === undefined || v === null) return [];
       base[param] = fitValue(props[param] ?? {}, v);
     }
@@ -424,13 +429,19 @@ export class Planner {
       else if (!(thing.self && SELF_PARAM.test(param))) refs.push({ param, thing });
     }
     const changes: Change[] = [];
+    // Paging, sorting and formats are how the agent calls, not what the user wants.
+    const role = (t: string, param: string) => {
+      const spec = this.domain.tools.get(t)!.spec;
+      return argRole(param, (spec.parameters.properties as Record<string, JsonSchema> | undefined)?.[param], spec.kind === 'read');
+    };
+    const control = (t: string, param: string) => role(t, param) === 'control';
     for (const [param, value] of Object.entries(args)) {
-      if (things.has(param)) continue;
+      if (things.has(param) || control(tool, param)) continue;
       const src = sources?.get(param);
       const old = target && src && src.table === target.table ? target.row[src.column] : undefined;
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) changes.push({ field: k, value: v, old: target?.row[k] });
-      } else changes.push({ field: param, value, old });
+      } else changes.push({ field: param, value, old, ...(role(tool, param) === 'credential' ? { credential: true } : {}) });
     }
     const self = [...walk.things.values()].find((t) => t.self) ?? [...walk.things.values()].find((t) => this.rows.isPeople(t.table) && t.given && t.table !== intent.table);
     if (self) self.self = true;
@@ -441,8 +452,8 @@ export class Planner {
     for (const step of walk.steps) {
       const goal = step === walk.steps[walk.steps.length - 1];
       for (const [param, value] of Object.entries(step.action.args)) {
-        if ((goal && !things.has(param)) || !scalar(value) || seen.has(value) || said.some((x) => same(x.value, value))) continue;
-        said.push({ param, value, about: goal ? things.get(param) : step.finds });
+        if ((goal && !things.has(param)) || !scalar(value) || control(step.action.tool, param) || seen.has(value) || said.some((x) => same(x.value, value))) continue;
+        said.push({ param, value, about: goal ? things.get(param) : step.finds, ...(role(step.action.tool, param) === 'credential' ? { credential: true } : {}) });
       }
       seen.learn(step.action.args, step.result);
     }
@@ -462,7 +473,7 @@ export class Planner {
     const given = new Set(plan.steps.flatMap((s) => Object.values(s.action.args)).filter(scalar).map(String));
     const fieldOf = (obj: Record<string, unknown>, skip?: string): [string, string] | undefined => {
       const fields = Object.entries(obj)
-        .filter(([k, v]) => k !== skip && /^[a-z]/.test(k) && !ID_LIKE.test(k) && ((typeof v === 'string' && v.length >= 1 && v.length <= 60 && !given.has(v)) || (typeof v === 'number' && !given.has(String(v)))))
+        .filter(([k, v]) => k !== skip && /^[a-z]/.test(k) && !ID_LIKE.test(k) && argRole(k) === 'content' && ((typeof v === 'string' && v.length >= 1 && v.length <= 60 && !given.has(v)) || (typeof v === 'number' && !given.has(String(v)))))
         .sort(([a], [b]) => a.localeCompare(b));
       if (fields.length === 0) return undefined;
       const [k, v] = this.rng.weighted(fields, ([key]) => (INTERESTING.test(key) ? 4 : 1));

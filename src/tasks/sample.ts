@@ -9,6 +9,7 @@ import { paramSources } from './param-sources.js';
 import { ALREADY_SAMPLED, Planner, type Plan } from './plan.js';
 import { Random } from './random.js';
 import { isTransferTool } from '../spec/chat.js';
+import { goalWording } from './goal-lint.js';
 
 export interface SampleOptions {
   /** How many tasks to produce. */
@@ -131,10 +132,17 @@ export function sampleTasks(domain: Domain, options: SampleOptions): { tasks: Ta
         continue;
       }
       seen.add(key);
+      const task = toTask(plan, writer, write, `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`);
+      // A goal no user would word so (a seeded title where a code belongs, a thing named after the
+      // action) is not kept: the lint would reject it, and the values are the state's, not the writer's.
+      const wording = goalWording(domain, task);
+      if (wording.length > 0) {
+        abandon(`worded as no user would (${wording[0].code})`);
+        continue;
+      }
       goals.add(goalKey(tool, plan.steps[plan.steps.length - 1].action.args));
       counts.kept++;
       lastKept = report.walks;
-      const task = toTask(plan, writer, write, `${domain.name}-s${options.seed}-${String(tasks.length + 1).padStart(4, '0')}`);
       tasks.push(task);
       report.byLength[actions.length] = (report.byLength[actions.length] ?? 0) + 1;
       if (write) report.writes++;

@@ -54,7 +54,8 @@ export class StepLinks {
           this.inText(action.args, earlier) ||
           this.together(session, pending.looked, earlier) ||
           (this.domain.tools.get(action.tool)?.spec.kind === 'read' && this.together(session, [...meaningfulValues(result)].slice(0, MOST_VALUES), earlier));
-        first = false;
+        // Until a call succeeds nothing has been found to build on: a lookup after a failed one starts afresh.
+        if (ok) first = false;
         if (!ok) failed.add(action.tool);
         meaningfulValues(action.args, earlier);
         meaningfulValues(result, earlier);

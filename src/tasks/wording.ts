@@ -73,8 +73,8 @@ export function copiesDescription(domain: Domain, text: string): boolean {
   return false;
 }
 
-/** Leftovers of a template or of serialized data that no person writes. */
-const ARTIFACT = /[{}]|\[object Object\]|\bundefined\b|\bNaN\b|using what was found before|\(\s*[,;]?\s*\)|\b([a-z]{2,}) \1\b/;
+/** Leftovers of a template or of serialized data that no person writes; words people double for emphasis ("really really") are not. */
+const ARTIFACT = /[{}]|\[object Object\]|\bundefined\b|\bNaN\b|using what was found before|\(\s*[,;]?\s*\)|\b(?!(?:really|very|so|much|many|more|far|too|bye|ha|no|yes|now|well|again|long|little)\b)([a-z]{2,}) \1\b/;
 
 export function templateArtifact(text: string): string | undefined {
   return ARTIFACT.exec(text)?.[0];

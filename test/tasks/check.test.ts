@@ -73,6 +73,20 @@ describe('what the lint asks of a task beyond replaying', () => {
     expect(codes(variant((t) => (t.user.instructions = `You want to first close it (using what was found before).`)))).toEqual(['template-artifact']);
   });
 
+  test('a lookup that fails and is made again another way is a recovered attempt; one never recovered is reported', () => {
+    const dana = curated.find((t) => t.id === 'projects-001-dana-workload')!;
+    // The user first gives an email they no longer use.
+    const wrongFirst = { ...dana, user: { ...dana.user, instructions: `${dana.user.instructions} Try dana@old-job.example first.` }, gold: { ...dana.gold, actions: [{ tool: 'find_member_by_email', args: { email: 'dana@old-job.example' } }, ...dana.gold.actions] } };
+    expect(codes(wrongFirst)).toEqual([]);
+    const never = { ...wrongFirst, gold: { ...dana.gold, actions: [...dana.gold.actions, { tool: 'find_member_by_email', args: { email: 'dana@old-job.example' } }] } };
+    expect(codes(never)).toEqual(['unlinked-step', 'action-fails']);
+  });
+
+  test('words doubled for emphasis are not template leftovers; doubled function words are', () => {
+    expect(codes(variant((t) => (t.user.instructions += ' I really really need this today.')))).toEqual([]);
+    expect(codes(variant((t) => (t.user.instructions += ' Put it on the with with list.')))).toEqual(['template-artifact']);
+  });
+
   test('a read-only task must ask something its outputs answer', () => {
     const readOnly = curated.find((t) => t.id === 'projects-001-dana-workload')!;
     expect(codes({ ...readOnly, communicate: ['Nowhere to be found'] })).toEqual(['answer-not-in-outputs']);
