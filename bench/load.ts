@@ -53,35 +53,58 @@ export class JsonClient {
  * Only what the benchmarks' servers answer is understood: bodies with a Content-Length.
  */
 export class RawConnection {
-  private readonly socket: Socket;
+  private socket?: Socket;
   private buffer: Buffer = Buffer.alloc(0);
   private waiting?: { ok: (r: { status: number; body: Buffer }) => void; fail: (e: Error) => void };
   private readonly host: string;
+  private readonly port: number;
 
   constructor(url: string) {
     const { hostname, port } = new URL(url);
     this.host = `${hostname}:${port}`;
-    this.socket = connect(Number(port), hostname);
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => {
+    this.port = Number(port);
+  }
+
+  /**
+   * The open socket, or a new one: a server may close a keep-alive connection that sat idle (while
+   * another target was measured), and a write on a closed socket would never be answered.
+   */
+  private open(): Socket {
+    if (this.socket && !this.socket.destroyed) return this.socket;
+    const socket = connect(this.port, this.host.slice(0, this.host.lastIndexOf(':')));
+    socket.setNoDelay(true);
+    this.buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
       this.parse();
     });
-    this.socket.on('error', (err) => this.waiting?.fail(err));
-    this.socket.on('close', () => this.waiting?.fail(new Error(`connection to ${this.host} closed`)));
+    socket.on('error', (err) => this.settle()?.fail(err));
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+      this.settle()?.fail(new Error(`connection to ${this.host} closed`));
+    });
+    return (this.socket = socket);
+  }
+
+  /** The waiting request, taken: each is answered or failed once. */
+  private settle() {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    return waiting;
   }
 
   /** POST `body` (JSON text) to `path`; the status and raw body of the answer. */
   post(path: string, body: string): Promise<{ status: number; body: Buffer }> {
     if (this.waiting) return Promise.reject(new Error('one request at a time on a RawConnection'));
+    const socket = this.open();
     return new Promise((ok, fail) => {
       this.waiting = { ok, fail };
-      this.socket.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     });
   }
 
   close(): void {
-    this.socket.destroy();
+    this.socket?.destroy();
   }
 
   private parse(): void {
@@ -89,14 +112,12 @@ export class RawConnection {
     if (end < 0 || !this.waiting) return;
     const head = this.buffer.toString('latin1', 0, end);
     const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (!length) return this.waiting.fail(new Error(`answer without a Content-Length: ${head}`));
+    if (!length) return this.settle()!.fail(new Error(`answer without a Content-Length: ${head}`));
     const total = end + 4 + Number(length[1]);
     if (this.buffer.length < total) return;
     const body = this.buffer.subarray(end + 4, total);
     this.buffer = this.buffer.subarray(total);
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting.ok({ status: Number(head.slice(9, 12)), body });
+    this.settle()!.ok({ status: Number(head.slice(9, 12)), body });
   }
 }
 
