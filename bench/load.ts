@@ -56,13 +56,10 @@ export class RawConnection {
   private socket?: Socket;
   private buffer: Buffer = Buffer.alloc(0);
   private waiting?: { ok: (r: { status: number; body: Buffer }) => void; fail: (e: Error) => void };
-  private readonly host: string;
-  private readonly port: number;
+  private readonly url: URL;
 
   constructor(url: string) {
-    const { hostname, port } = new URL(url);
-    this.host = `${hostname}:${port}`;
-    this.port = Number(port);
+    this.url = new URL(url);
   }
 
   /**
@@ -71,7 +68,7 @@ export class RawConnection {
    */
   private open(): Socket {
     if (this.socket && !this.socket.destroyed) return this.socket;
-    const socket = connect(this.port, this.host.slice(0, this.host.lastIndexOf(':')));
+    const socket = connect(Number(this.url.port), this.url.hostname);
     socket.setNoDelay(true);
     this.buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -81,7 +78,7 @@ export class RawConnection {
     socket.on('error', (err) => this.settle()?.fail(err));
     socket.on('close', () => {
       if (this.socket === socket) this.socket = undefined;
-      this.settle()?.fail(new Error(`connection to ${this.host} closed`));
+      this.settle()?.fail(new Error(`connection to ${this.url.host} closed`));
     });
     return (this.socket = socket);
   }
@@ -99,7 +96,7 @@ export class RawConnection {
     const socket = this.open();
     return new Promise((ok, fail) => {
       this.waiting = { ok, fail };
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     });
   }
 
